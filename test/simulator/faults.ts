@@ -1,0 +1,93 @@
+/**
+ * Fault injection. A test adds rules; each request that matches a rule's filter (after the
+ * rule's `skip` first matches, for `times` matches) gets the rule's fault. Faults that replace
+ * the answer (status, rate limits) are decided before the route runs; faults on the body
+ * (throughput, reset, stall, truncation, corruption) shape the bytes as they are sent.
+ */
+export type Fault =
+  /** Wait before answering: models round-trip time. */
+  | { kind: "latency"; ms: number }
+  /** Send the body no faster than this. */
+  | { kind: "throughput"; bytesPerSecond: number }
+  /** Answer with this status instead (a 5xx burst is `times: N`). */
+  | { kind: "status"; status: number; body?: string }
+  /** Rack::Attack throttling: 429, text/plain "Retry later", Retry-After and RateLimit-* headers. */
+  | { kind: "rate-limit"; retryAfter?: number; limit?: number }
+  /** Application rate limit: 429 JSON, no Retry-After. */
+  | { kind: "app-rate-limit" }
+  /** Reset the connection (RST) after this many body bytes. */
+  | { kind: "reset"; afterBytes: number }
+  /** Stop sending after this many body bytes and hold the connection open. */
+  | { kind: "stall"; afterBytes: number }
+  /** Close the connection cleanly (FIN) after this many body bytes, short of Content-Length. */
+  | { kind: "truncate"; afterBytes: number }
+  /** Flip the bits of the body byte at this offset. */
+  | { kind: "corrupt"; atByte: number }
+  /** Answer 200 with the whole body although a Range was asked. */
+  | { kind: "ignore-range" };
+
+export type Origin = "gitlab" | "storage";
+
+export interface FaultFilter {
+  origin?: Origin;
+  /** Route name, e.g. "pipeline-jobs", "archive", "artifact-file", "object". */
+  route?: string;
+  method?: string;
+  /** Matched against the path (without query). */
+  path?: string | RegExp;
+  /** Let this many matching requests through untouched first. Default 0. */
+  skip?: number;
+  /** Apply to this many matching requests, then stop. Default: all. */
+  times?: number;
+}
+
+export type FaultRule = FaultFilter & Fault;
+
+export interface RequestFacts {
+  origin: Origin;
+  route: string;
+  method: string;
+  path: string;
+}
+
+interface ActiveRule {
+  rule: FaultRule;
+  seen: number;
+}
+
+export class FaultPlan {
+  readonly #rules: ActiveRule[] = [];
+
+  add(rule: FaultRule): void {
+    this.#rules.push({ rule, seen: 0 });
+  }
+
+  clear(): void {
+    this.#rules.length = 0;
+  }
+
+  /** The faults for one request; counts the request against every rule it matches. */
+  take(facts: RequestFacts): Fault[] {
+    const faults: Fault[] = [];
+    for (const active of this.#rules) {
+      const { rule } = active;
+      if (!matches(rule, facts)) continue;
+      const n = active.seen++;
+      const skip = rule.skip ?? 0;
+      if (n >= skip && n < skip + (rule.times ?? Number.POSITIVE_INFINITY)) faults.push(rule);
+    }
+    return faults;
+  }
+}
+
+function matches(rule: FaultFilter, facts: RequestFacts): boolean {
+  if (rule.origin && rule.origin !== facts.origin) return false;
+  if (rule.route && rule.route !== facts.route) return false;
+  if (rule.method && rule.method.toUpperCase() !== facts.method) return false;
+  if (typeof rule.path === "string" && rule.path !== facts.path) return false;
+  if (rule.path instanceof RegExp && !rule.path.test(facts.path)) return false;
+  return true;
+}
+
+export const findFault = <K extends Fault["kind"]>(faults: Fault[], kind: K) =>
+  faults.find((f): f is Extract<Fault, { kind: K }> => f.kind === kind);

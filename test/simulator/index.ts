@@ -1,0 +1,236 @@
+/**
+ * The GitLab simulator: a GitLab origin and an object-storage origin on 127.0.0.1, serving a
+ * scenario, with fault injection, a controllable clock and a request log.
+ *
+ *   const sim = await startSimulator({ scenario: "test/simulator/scenarios/sample.json" });
+ *   sim.apiUrl            // http://127.0.0.1:PORT/api/v4
+ *   sim.inject({ route: "archive", kind: "reset", afterBytes: 1000, times: 1 });
+ *   sim.clock.advance(30_000);
+ *   sim.log.find({ route: "pipeline-jobs" }); sim.log.leaks  // must stay empty
+ *   await sim.close();
+ */
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Archive, ArchiveStore } from "./archives.ts";
+import { type Clock, ManualClock, RealClock } from "./clock.ts";
+import { type Fault, FaultPlan, type FaultRule, findFault, type Origin } from "./faults.ts";
+import {
+  type GitLabState,
+  handleGitLab,
+  json,
+  resolveRoute,
+  text,
+  unknownRoute,
+} from "./gitlab.ts";
+import { type LoggedRequest, RequestLog, redactHeaders, redactQuery } from "./log.ts";
+import { type Reply, sendReply } from "./reply.ts";
+import { buildWorld, loadScenarioFile, type ScenarioSpec, type World } from "./scenario.ts";
+import { ObjectStore, s3Error } from "./storage.ts";
+
+export interface SimulatorOptions {
+  /** A scenario, or the path of a JSON scenario file. */
+  scenario: ScenarioSpec | string;
+  /** Overrides the scenario's start time (ISO 8601). */
+  startTime?: string;
+  /** "manual" (default): time moves only through clock.advance(). "real": wall-clock time. */
+  clock?: "manual" | "real";
+  host?: string;
+  /** Port of the GitLab origin; default a free one. */
+  port?: number;
+  /** Port of the object-storage origin; default a free one. */
+  storagePort?: number;
+  /** Lifetime of signed object-storage URLs, in seconds; default 900. */
+  signedUrlTtl?: number;
+  /** Where built archives are cached; default a folder in the OS temp dir. */
+  archiveDir?: string;
+}
+
+export interface Simulator {
+  /** GitLab's URL (CI_SERVER_URL). */
+  readonly url: string;
+  /** The API root (CI_API_V4_URL). */
+  readonly apiUrl: string;
+  readonly storageUrl: string;
+  readonly world: World;
+  readonly clock: Clock;
+  readonly log: RequestLog;
+  readonly faults: FaultPlan;
+  /** Emits "request" with each LoggedRequest once it has been answered. */
+  readonly events: EventEmitter;
+  inject(rule: FaultRule): void;
+  /** The archive a job's artifacts are served from. */
+  archiveOf(jobId: number): Archive | undefined;
+  /** Runs the work GitLab defers to background jobs (project artifact deletion); returns how many ran. */
+  runBackgroundJobs(): number;
+  close(): Promise<void>;
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const spec =
+    typeof options.scenario === "string" ? loadScenarioFile(options.scenario) : options.scenario;
+  const world = buildWorld(options.startTime ? { ...spec, startTime: options.startTime } : spec);
+  const clock =
+    options.clock === "real" ? new RealClock(world.start) : new ManualClock(world.start);
+  const host = options.host ?? "127.0.0.1";
+
+  const archiveStore = new ArchiveStore(options.archiveDir);
+  const archives = new Map<number, Archive>();
+  for (const job of world.jobs.values())
+    if (job.artifacts) archives.set(job.id, await archiveStore.get(job.artifacts));
+
+  const log = new RequestLog();
+  const faults = new FaultPlan();
+  const events = new EventEmitter();
+  const store = new ObjectStore(clock, options.signedUrlTtl ?? 900, () => world.tokens.keys());
+  const state: GitLabState = {
+    world,
+    clock,
+    archives,
+    store,
+    webUrl: "",
+    storageUrl: "",
+    background: [],
+  };
+
+  const runBackgroundJobs = () => {
+    const jobs = state.background.splice(0);
+    for (const job of jobs) job();
+    return jobs.length;
+  };
+
+  const serve = (origin: Origin) => async (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    const [path = "/", rawQuery = ""] = (req.url ?? "/").split(/\?(.*)/s, 2);
+    const query = new URLSearchParams(rawQuery);
+    const method = req.method ?? "GET";
+    const resolved = origin === "gitlab" ? resolveRoute(world.profile, method, path) : undefined;
+    const route = origin === "storage" ? "object" : (resolved?.route.name ?? "unknown");
+    const applied = faults.take({ origin, route, method, path });
+    const leak = origin === "storage" ? store.leakIn(req) : undefined;
+
+    let reply: Reply;
+    try {
+      const ignoreRange = findFault(applied, "ignore-range") !== undefined;
+      reply =
+        faultReply(origin, applied, clock.now()) ??
+        (origin === "storage"
+          ? store.handle(req, new URL(req.url ?? "/", state.storageUrl), { ignoreRange })
+          : resolved
+            ? await handleGitLab(state, req, resolved, path, query, ignoreRange)
+            : unknownRoute());
+    } catch (e) {
+      console.error(`simulator: ${method} ${path} failed:`, e);
+      reply = json(500, { message: "500 Internal Server Error" });
+    }
+    const sent = await sendReply(req, res, reply, applied);
+    const entry: Omit<LoggedRequest, "seq"> = {
+      origin,
+      route,
+      method,
+      path,
+      query: redactQuery(query),
+      headers: redactHeaders(req.headers),
+      range: typeof req.headers.range === "string" ? req.headers.range : undefined,
+      status: reply.status,
+      bytes: sent.bytes,
+      outcome: sent.outcome,
+      faults: applied.map((f) => f.kind),
+      ...(leak ? { leakedCredential: leak } : {}),
+    };
+    events.emit("request", log.add(entry));
+    if (origin === "gitlab" && options.clock === "real" && state.background.length > 0)
+      setTimeout(runBackgroundJobs, 1000).unref();
+  };
+
+  const gitlab = createServer(serve("gitlab"));
+  const storage = createServer(serve("storage"));
+  const listen = (server: Server, port: number | undefined) =>
+    new Promise<string>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port ?? 0, host, () =>
+        resolve(`http://${host}:${(server.address() as AddressInfo).port}`),
+      );
+    });
+  state.webUrl = await listen(gitlab, options.port);
+  try {
+    state.storageUrl = await listen(storage, options.storagePort);
+  } catch (e) {
+    gitlab.close();
+    throw e;
+  }
+
+  return {
+    url: state.webUrl,
+    apiUrl: `${state.webUrl}/api/v4`,
+    storageUrl: state.storageUrl,
+    world,
+    clock,
+    log,
+    faults,
+    events,
+    inject: (rule) => faults.add(rule),
+    archiveOf: (jobId) => archives.get(jobId),
+    runBackgroundJobs,
+    async close() {
+      for (const server of [gitlab, storage]) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
+  };
+}
+
+/** Faults that replace the answer entirely, worded as each origin would. */
+function faultReply(origin: Origin, faults: Fault[], now: number): Reply | undefined {
+  const status = findFault(faults, "status");
+  if (status) {
+    if (status.body !== undefined) return text(status.status, status.body);
+    if (origin === "storage")
+      return status.status === 503
+        ? s3Error(503, "SlowDown", "Please reduce your request rate.")
+        : s3Error(
+            status.status,
+            "InternalError",
+            "We encountered an internal error. Please try again.",
+          );
+    if (status.status === 500) return json(500, { message: "500 Internal Server Error" });
+    return html(
+      status.status,
+      `<!DOCTYPE html>\n<html><head><title>GitLab is not responding (${status.status})</title></head><body><h1>${status.status}</h1><p>Whoops, GitLab is taking too much time to respond.</p></body></html>\n`,
+    );
+  }
+  const rate = findFault(faults, "rate-limit");
+  if (rate) {
+    // Rack::Attack: a fixed, epoch-aligned window; headers in GitLab's order.
+    const period = 60;
+    const nowS = Math.floor(now / 1000);
+    const retryAfter = rate.retryAfter ?? period - (nowS % period);
+    const reset = nowS + retryAfter;
+    const limit = rate.limit ?? 600;
+    return text(429, "Retry later\n", {
+      "Content-Type": "text/plain",
+      "RateLimit-Name": "throttle_authenticated_api",
+      "RateLimit-Limit": String(limit),
+      "RateLimit-Observed": String(limit + 1),
+      "RateLimit-Remaining": "0",
+      "RateLimit-Reset": String(reset),
+      "Retry-After": String(retryAfter),
+      "RateLimit-ResetTime": new Date(reset * 1000).toUTCString(),
+    });
+  }
+  if (findFault(faults, "app-rate-limit"))
+    return json(429, {
+      message: { error: "This endpoint has been requested too many times. Try again later." },
+    });
+  return undefined;
+}
+
+function html(status: number, body: string): Reply {
+  const buf = Buffer.from(body);
+  return {
+    status,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Content-Length": buf.length },
+    body: buf,
+  };
+}
