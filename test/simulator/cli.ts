@@ -9,19 +9,27 @@ import { startSimulator } from "./index.ts";
 
 const SAMPLE = new URL("./scenarios/sample.json", import.meta.url).pathname;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    port: { type: "string" },
-    "storage-port": { type: "string" },
-    help: { type: "boolean", short: "h" },
-  },
-});
+const USAGE = "Usage: npm run sim -- [scenario.json] [--port N] [--storage-port N]\n";
+
+function args() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        port: { type: "string" },
+        "storage-port": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`sim: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { values, positionals } = args();
 
 if (values.help) {
-  process.stdout.write(
-    "Usage: npm run sim -- [scenario.json] [--port N] [--storage-port N]\nServes a GitLab API simulator on 127.0.0.1 until Ctrl+C.\n",
-  );
+  process.stdout.write(`${USAGE}Serves a GitLab API simulator on 127.0.0.1 until Ctrl+C.\n`);
   process.exit(0);
 }
 

@@ -224,6 +224,7 @@ export function jobEntity(job: Job, view: View) {
   const artifacts = archiveOf(job, view.now);
   const archive = artifacts && view.archiveOf(job);
   const finished = FINISHED_STATUSES.has(statusAt(job, view.now));
+  const picked = finished || statusAt(job, view.now) === "running";
   const files = [
     ...(archive
       ? [
@@ -258,10 +259,11 @@ export function jobEntity(job: Job, view: View) {
       ? { artifacts_file: { filename: "artifacts.zip", size: archive.size } }
       : {}),
     artifacts: files,
-    runner: finished || statusAt(job, view.now) === "running" ? runnerEntity() : null,
+    runner: picked ? runnerEntity() : null,
+    runner_manager: picked ? runnerManagerEntity() : null,
     artifacts_expire_at: artifacts ? iso(artifacts.expireAt ?? undefined) : null,
     archived: false,
-    tag_list: job.tags,
+    tag_list: [...job.tags].sort(),
   };
 }
 
@@ -287,6 +289,21 @@ function runnerEntity() {
     runner_type: "instance_type",
     name: "gitlab-runner",
     online: true,
+    status: "online",
+  };
+}
+
+function runnerManagerEntity() {
+  return {
+    id: 1,
+    system_id: "s_simulated0001",
+    version: "18.6.0",
+    revision: "8f5c2d1a",
+    platform: "linux",
+    architecture: "amd64",
+    created_at: "2026-01-01T00:00:00.000Z",
+    contacted_at: "2026-11-01T11:59:00.000Z",
+    ip_address: "127.0.0.1",
     status: "online",
   };
 }

@@ -212,25 +212,21 @@ function booleanParam(query: URLSearchParams, name: string, errors: string[]): b
 }
 
 /**
- * Link URLs: the request's path on GitLab's configured host, the query rebuilt from all
- * params (route params and declared defaults included) with keys sorted, like Rails' to_query.
+ * Link URLs: the request's path on GitLab's configured host, the query rebuilt from Grape's
+ * params — everything sent, with declared params (route params, defaults) as coerced values —
+ * keys sorted, like Rails' Hash#to_query.
  */
-function pageUrlFor(
-  ctx: Context,
-  routeParams: Record<string, string>,
-  defaults: Record<string, string>,
-) {
+function pageUrlFor(ctx: Context, declared: Record<string, string>) {
   return (page: number, perPage: number) => {
-    const entries: [string, string][] = [];
-    const given = new Map<string, string[]>();
-    for (const [k, v] of ctx.query) given.set(k, [...(given.get(k) ?? []), v]);
-    const all = new Map<string, string[]>(Object.entries(defaults).map(([k, v]) => [k, [v]]));
-    for (const [k, v] of given) all.set(k, v);
-    for (const [k, v] of Object.entries(routeParams)) all.set(k, [v]);
+    const all = new Map<string, string[]>();
+    for (const [k, v] of ctx.query) all.set(k, [...(all.get(k) ?? []), v]);
+    for (const [k, v] of Object.entries(declared)) all.set(k, [v]);
     all.set("page", [String(page)]);
     all.set("per_page", [String(perPage)]);
-    for (const k of [...all.keys()].sort()) for (const v of all.get(k) ?? []) entries.push([k, v]);
-    const query = entries.map(([k, v]) => `${encodeQuery(k)}=${encodeQuery(v)}`).join("&");
+    const query = [...all.keys()]
+      .sort()
+      .flatMap((k) => (all.get(k) ?? []).map((v) => `${encodeQuery(k)}=${encodeQuery(v)}`))
+      .join("&");
     return `${ctx.state.webUrl}${ctx.path}?${query}`;
   };
 }
@@ -244,14 +240,13 @@ const encodeQuery = (s: string) =>
 function listing<T>(
   ctx: Context,
   rows: T[],
-  routeParams: Record<string, string>,
-  defaults: Record<string, string>,
+  declared: Record<string, string>,
   errors: string[],
   present: (row: T) => unknown,
 ): Reply {
   const pageReq = pageParams(ctx.query, errors);
   rejectInvalid(errors);
-  const href = pageUrlFor(ctx, routeParams, defaults);
+  const href = pageUrlFor(ctx, declared);
   const page = paginate(rows, pageReq, (n) => href(n, pageReq.perPage));
   return json(200, page.items.map(present), page.headers);
 }
@@ -549,8 +544,11 @@ const ROUTES: Route[] = [
       return listing(
         ctx,
         rows,
-        { id: decodeURIComponent(ctx.params[0] ?? ""), pipeline_id: String(pipelineId) },
-        { include_retried: "false" },
+        {
+          id: decodeURIComponent(ctx.params[0] ?? ""),
+          pipeline_id: String(pipelineId),
+          include_retried: String(includeRetried),
+        },
         [],
         (j) => jobEntity(j, ctx.view),
       );
@@ -581,7 +579,6 @@ const ROUTES: Route[] = [
           ctx,
           rows,
           { id: decodeURIComponent(ctx.params[0] ?? ""), pipeline_id: String(pipelineId) },
-          {},
           [],
           (j) => bridgeEntity(j, ctx.view),
         );

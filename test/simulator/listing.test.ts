@@ -136,6 +136,14 @@ describe("GET /projects/:id/pipelines/:pipeline_id/jobs", () => {
       (all.json as object[]).every((job) => !("retried" in job)),
       "the job entity has no retried field",
     );
+    const yes = await ask(sim, "/projects/7/pipelines/5/jobs?include_retried=yes", {
+      token: MAINTAINER,
+    });
+    assert.match(
+      yes.headers.get("link") ?? "",
+      /\?id=7&include_retried=true&page=1&/,
+      "Link carries the coerced value",
+    );
     const bad = await ask(sim, "/projects/7/pipelines/5/jobs?include_retried=maybe", {
       token: MAINTAINER,
     });
