@@ -317,6 +317,8 @@ function signedUrl(ctx: Context, job: Job, archive: Archive): string {
   return ctx.state.store.signedUrl(ctx.state.storageUrl, archive, {
     filename: ARCHIVE_NAME,
     uploadedAt: uploadedAt(job, ctx.now),
+    // GitLab hands a HEAD a URL signed for HEAD (ObjectStorage::S3.signed_head_url).
+    method: ctx.req.method === "HEAD" ? "HEAD" : "GET",
   });
 }
 

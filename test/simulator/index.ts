@@ -93,6 +93,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     background: [],
   };
 
+  /** Credentials never reach the log, wherever a client put them. */
+  const scrub = (text: string) => {
+    let out = text;
+    for (const token of world.tokens.keys()) out = out.replaceAll(token, "[REDACTED]");
+    return out;
+  };
+
   const runBackgroundJobs = () => {
     const jobs = state.background.splice(0);
     for (const job of jobs) job();
@@ -107,10 +114,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const resolved = origin === "gitlab" ? resolveRoute(world.profile, method, path) : undefined;
     const route = origin === "storage" ? "object" : (resolved?.route.name ?? "unknown");
     const applied = faults.take({ origin, route, method, path });
-    const leak = origin === "storage" ? store.leakIn(req) : undefined;
 
     let reply: Reply;
+    let leak: string | undefined;
     try {
+      leak = origin === "storage" ? store.leakIn(req) : undefined;
       const ignoreRange = findFault(applied, "ignore-range") !== undefined;
       reply =
         faultReply(origin, applied, clock.now()) ??
@@ -123,22 +131,27 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       console.error(`simulator: ${method} ${path} failed:`, e);
       reply = json(500, { message: "500 Internal Server Error" });
     }
-    const sent = await sendReply(req, res, reply, applied);
-    const entry: Omit<LoggedRequest, "seq"> = {
-      origin,
-      route,
-      method,
-      path,
-      query: redactQuery(query),
-      headers: redactHeaders(req.headers),
-      range: typeof req.headers.range === "string" ? req.headers.range : undefined,
-      status: reply.status,
-      bytes: sent.bytes,
-      outcome: sent.outcome,
-      faults: applied.map((f) => f.kind),
-      ...(leak ? { leakedCredential: leak } : {}),
-    };
-    events.emit("request", log.add(entry));
+    // The server's own clock, as GitLab's Date header is GitLab's (RateLimit-Reset is read against it).
+    reply.headers.Date = new Date(clock.now()).toUTCString();
+    await sendReply(req, res, reply, applied, (sent) => {
+      const entry: Omit<LoggedRequest, "seq"> = {
+        origin,
+        route,
+        method,
+        path: scrub(path),
+        query: redactQuery(query, scrub),
+        headers: redactHeaders(req.headers, scrub),
+        range: typeof req.headers.range === "string" ? req.headers.range : undefined,
+        status: reply.status,
+        bytes: sent.bytes,
+        outcome: sent.outcome,
+        faults: applied.map((f) => f.kind),
+        ...(leak ? { leakedCredential: leak } : {}),
+      };
+      const logged = log.add(entry);
+      events.emit("request", logged);
+      return logged;
+    });
     if (origin === "gitlab" && options.clock === "real" && state.background.length > 0)
       setTimeout(runBackgroundJobs, 1000).unref();
   };

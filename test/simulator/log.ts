@@ -25,24 +25,29 @@ export interface LoggedRequest {
 }
 
 const SECRET_HEADERS = new Set(["private-token", "job-token", "authorization", "cookie"]);
-const SECRET_PARAMS = new Set(["private_token", "job_token", "access_token"]);
+const SECRET_PARAMS = new Set(["private_token", "job_token", "token", "access_token"]);
 
-export function redactHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+/** `scrub` also hides credentials found elsewhere (a token pasted into a URL or another header). */
+export function redactHeaders(
+  headers: IncomingHttpHeaders,
+  scrub: (s: string) => string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    out[name] = SECRET_HEADERS.has(name)
-      ? "[REDACTED]"
-      : Array.isArray(value)
-        ? value.join(", ")
-        : value;
+    const text = Array.isArray(value) ? value.join(", ") : value;
+    out[name] = SECRET_HEADERS.has(name) ? "[REDACTED]" : scrub(text);
   }
   return out;
 }
 
-export function redactQuery(params: URLSearchParams): Record<string, string> {
+export function redactQuery(
+  params: URLSearchParams,
+  scrub: (s: string) => string,
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of params) out[name] = SECRET_PARAMS.has(name) ? "[REDACTED]" : value;
+  for (const [name, value] of params)
+    out[name] = SECRET_PARAMS.has(name) ? "[REDACTED]" : scrub(value);
   return out;
 }
 

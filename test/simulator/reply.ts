@@ -30,25 +30,32 @@ export function bodyLength(body: Reply["body"]): number {
 export interface Sent {
   /** Body bytes written to the socket. */
   bytes: number;
-  /** How the answer ended: completely, or cut by the client or a fault. */
-  outcome: "complete" | "client-closed" | "reset" | "stall" | "truncate";
+  /** How the answer ended: completely, cut by the client or a fault, or broken by its source. */
+  outcome: "complete" | "client-closed" | "reset" | "stall" | "truncate" | "source-error";
 }
 
 const CHUNK = 16 * 1024;
 
-/** Writes a reply, applying body faults. Resolves once the answer is over, however it ended. */
+/**
+ * Writes a reply, applying body faults. `settled` records the outcome before the client can
+ * have the whole answer (before the last body byte, or before the end, reset or close), so a
+ * test that reads the request log once its client is done finds the entry. It returns the
+ * record, which is amended if the last write then fails.
+ */
 export async function sendReply(
   req: IncomingMessage,
   res: ServerResponse,
   reply: Reply,
   faults: Fault[],
-): Promise<Sent> {
+  settled: (sent: Sent) => Sent,
+): Promise<void> {
   const latency = findFault(faults, "latency");
   if (latency) await delay(latency.ms);
   res.writeHead(reply.status, reply.headers);
   if (req.method === "HEAD" || reply.body === undefined) {
+    settled({ bytes: 0, outcome: "complete" });
     res.end();
-    return { bytes: 0, outcome: "complete" };
+    return;
   }
 
   const corrupt = findFault(faults, "corrupt");
@@ -62,6 +69,8 @@ export async function sendReply(
     ? [reply.body]
     : reply.body.open();
   const started = performance.now();
+  const total = bodyLength(reply.body);
+  let record: Sent | undefined;
   let sent = 0;
   let outcome: Sent["outcome"] = "complete";
   try {
@@ -73,8 +82,10 @@ export async function sendReply(
           chunk[corrupt.atByte - sent] = (chunk[corrupt.atByte - sent] ?? 0) ^ 0xff;
         }
         if (cut && sent + chunk.length >= cut.afterBytes) {
+          // Hand the bytes before the cut to the kernel first: a reset discards what is still
+          // buffered in the process, and the fault promises exactly `afterBytes` bytes.
           const head = chunk.subarray(0, cut.afterBytes - sent);
-          if (head.length > 0 && !(await write(res, head))) {
+          if (!(await flush(res, head))) {
             outcome = "client-closed";
             break outer;
           }
@@ -88,6 +99,7 @@ export async function sendReply(
             (performance.now() - started);
           if (due > 0) await delay(due);
         }
+        if (sent + chunk.length === total) record = settled({ bytes: total, outcome: "complete" });
         if (!(await write(res, chunk))) {
           outcome = "client-closed";
           break outer;
@@ -95,20 +107,27 @@ export async function sendReply(
         sent += chunk.length;
       }
     }
+  } catch {
+    // The body's source failed (a proxied store's connection broke): the answer breaks too.
+    outcome = "source-error";
   } finally {
     if (!Buffer.isBuffer(reply.body)) (source as Readable).destroy();
   }
 
+  if (!record) settled({ bytes: sent, outcome });
+  else if (record.bytes !== sent || record.outcome !== outcome)
+    Object.assign(record, { bytes: sent, outcome });
   const socket = res.socket;
   switch (outcome) {
     case "complete":
-      await new Promise<void>((resolve) => res.end(resolve));
+      res.end();
       break;
     case "reset":
+    case "source-error":
       socket?.resetAndDestroy();
       break;
     case "truncate":
-      // Flush what was written, then FIN: the client sees fewer bytes than Content-Length.
+      // FIN after what was written: the client sees fewer bytes than Content-Length.
       socket?.end();
       break;
     case "stall":
@@ -117,7 +136,6 @@ export async function sendReply(
     case "client-closed":
       break;
   }
-  return { bytes: sent, outcome };
 }
 
 /** Writes with back-pressure; false when the client went away. */
@@ -134,5 +152,20 @@ function write(res: ServerResponse, chunk: Buffer): Promise<boolean> {
     const onClose = done(false);
     res.once("drain", onDrain);
     res.once("close", onClose);
+  });
+}
+
+/** Writes (headers too, even for no bytes) and waits until Node has handed it to the socket. */
+function flush(res: ServerResponse, chunk: Buffer): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  if (chunk.length === 0) res.flushHeaders();
+  return new Promise((resolve) => {
+    if (chunk.length === 0) {
+      const socket = res.socket;
+      if (!socket || socket.writableLength === 0) return resolve(true);
+      socket.write(Buffer.alloc(0), () => resolve(!res.destroyed));
+      return;
+    }
+    res.write(chunk, (err) => resolve(!err && !res.destroyed));
   });
 }

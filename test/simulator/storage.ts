@@ -17,6 +17,8 @@ export interface SignedUrlOptions {
   filename: string;
   /** When the object was stored: its Last-Modified. */
   uploadedAt: number;
+  /** The method the URL is signed for (S3 signs it: a GET URL refuses HEAD). */
+  method: "GET" | "HEAD";
 }
 
 interface StoredObject {
@@ -40,7 +42,11 @@ export class ObjectStore {
   }
 
   /** A presigned GET URL, as GitLab hands out for direct downloads. */
-  signedUrl(origin: string, archive: Archive, { filename, uploadedAt }: SignedUrlOptions): string {
+  signedUrl(
+    origin: string,
+    archive: Archive,
+    { filename, uploadedAt, method }: SignedUrlOptions,
+  ): string {
     if (!this.#objects.has(archive.key)) this.#objects.set(archive.key, { archive, uploadedAt });
     const path = this.objectPath(archive);
     const date = amzDate(this.clock.now());
@@ -53,27 +59,35 @@ export class ObjectStore {
       "X-Amz-Expires": String(this.ttl),
       "X-Amz-SignedHeaders": "host",
     });
-    params.set("X-Amz-Signature", this.#sign(path, params));
+    params.set("X-Amz-Signature", this.#sign(method, path, params));
     return `${origin}${path}?${params}`;
   }
 
-  #sign(path: string, params: URLSearchParams): string {
+  #sign(method: string, path: string, params: URLSearchParams): string {
     const canonical = [...params]
       .filter(([k]) => k !== "X-Amz-Signature")
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
       .join("&");
-    return createHmac("sha256", this.#secret).update(`GET\n${path}\n${canonical}`).digest("hex");
+    return createHmac("sha256", this.#secret)
+      .update(`${method}\n${path}\n${canonical}`)
+      .digest("hex");
   }
 
   /** Which GitLab credential the request carries, if any (header name or where it was found). */
   leakIn(req: IncomingMessage): string | undefined {
     for (const name of ["private-token", "job-token", "authorization"])
       if (req.headers[name] !== undefined) return `${name} header`;
-    const url = decodeURIComponent(req.url ?? "");
+    const raw = req.url ?? "";
+    let url = raw;
+    try {
+      url = decodeURIComponent(raw);
+    } catch {
+      // A malformed escape: look in the raw text.
+    }
     const headers = Object.values(req.headers).flat().join("\n");
     for (const token of this.credentials()) {
-      if (url.includes(token)) return "a token in the URL";
+      if (url.includes(token) || raw.includes(token)) return "a token in the URL";
       if (headers.includes(token)) return "a token in a header";
     }
     return undefined;
@@ -98,7 +112,7 @@ export class ObjectStore {
     const params = url.searchParams;
     const signature = params.get("X-Amz-Signature");
     if (!signature) return s3Error(403, "AccessDenied", "Access Denied");
-    const expected = Buffer.from(this.#sign(url.pathname, params), "hex");
+    const expected = Buffer.from(this.#sign(req.method, url.pathname, params), "hex");
     const given = Buffer.from(signature, "hex");
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       return s3Error(
