@@ -109,164 +109,173 @@ function buildsOf(sim: Simulator, includeRetried: boolean) {
     .sort((a, b) => b.id - a.id);
 }
 
-test("python-gitlab 3.12 lists and downloads from the simulator", {
-  timeout: 60_000,
-}, async (t) => {
-  if (!(await requirePythonGitlab(t))) return;
-  const sim = await simulate(t);
-  const dir = await mkdtemp(join(tmpdir(), "python-gitlab-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const target = (name: string) => join(dir, name);
+test(
+  "python-gitlab 3.12 lists and downloads from the simulator",
+  {
+    timeout: 60_000,
+  },
+  async (t) => {
+    if (!(await requirePythonGitlab(t))) return;
+    const sim = await simulate(t);
+    const dir = await mkdtemp(join(tmpdir(), "python-gitlab-"));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const target = (name: string) => join(dir, name);
 
-  const { stdout } = await run(
-    PYTHON,
-    [
-      SCRIPT,
-      ...["--url", sim.url, "--token", MAINTAINER],
-      ...["--project", String(PROJECT), "--pipeline", String(PIPELINE)],
-      ...["--per-page", String(PER_PAGE)],
-      ...["--archive", `${LOCAL_JOB}:${target("local.zip")}`],
-      ...["--archive", `${PROXY_JOB}:${target("proxy.zip")}`],
-      ...["--archive", `${OBJECT_JOB}:${target("object-private-token.zip")}`],
-      ...["--bearer-archive", `${OBJECT_JOB}:${target("object-bearer.zip")}`],
-      ...["--file", `${LOCAL_JOB}:${FILE_PATH}`],
-    ],
-    { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
-  );
-  const result = JSON.parse(stdout) as Result;
-  const now = sim.clock.now();
-  // Every request python-gitlab made, plus GitLab's own fetch from the store for the proxied
-  // archive. The simulator logs a request once its answer is sent, which may be after the
-  // client has read it: wait (event-driven) until all of them are in sim.log.
-  const logged = result.request_count + 1;
-  while (sim.log.entries.length < logged) await once(sim.events, "request");
+    const { stdout } = await run(
+      PYTHON,
+      [
+        SCRIPT,
+        ...["--url", sim.url, "--token", MAINTAINER],
+        ...["--project", String(PROJECT), "--pipeline", String(PIPELINE)],
+        ...["--per-page", String(PER_PAGE)],
+        ...["--archive", `${LOCAL_JOB}:${target("local.zip")}`],
+        ...["--archive", `${PROXY_JOB}:${target("proxy.zip")}`],
+        ...["--archive", `${OBJECT_JOB}:${target("object-private-token.zip")}`],
+        ...["--bearer-archive", `${OBJECT_JOB}:${target("object-bearer.zip")}`],
+        ...["--file", `${LOCAL_JOB}:${FILE_PATH}`],
+      ],
+      { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    const result = JSON.parse(stdout) as Result;
+    const now = sim.clock.now();
+    // Every request python-gitlab made, plus GitLab's own fetch from the store for the proxied
+    // archive. The simulator logs a request once its answer is sent, which may be after the
+    // client has read it: wait (event-driven) until all of them are in sim.log.
+    const logged = result.request_count + 1;
+    while (sim.log.entries.length < logged) await once(sim.events, "request");
 
-  await t.test("sim.log holds exactly the requests python-gitlab made", () => {
-    assert.equal(sim.log.entries.length, logged);
-    assert.equal(sim.log.find({ origin: "storage" }).length, 3, "1004 twice, 1005 by GitLab");
-  });
+    await t.test("sim.log holds exactly the requests python-gitlab made", () => {
+      assert.equal(sim.log.entries.length, logged);
+      assert.equal(sim.log.find({ origin: "storage" }).length, 3, "1004 twice, 1005 by GitLab");
+    });
 
-  await t.test("runs the Debian python-gitlab 3.12", () => {
-    assert.match(result.versions.python_gitlab, /^3\.12\./);
-  });
+    await t.test("runs the Debian python-gitlab 3.12", () => {
+      assert.match(result.versions.python_gitlab, /^3\.12\./);
+    });
 
-  await t.test("gets the pipeline", () => {
-    const pipeline = sim.world.pipelines.get(PIPELINE);
-    assert.ok(pipeline);
-    assert.deepEqual(result.pipeline, { id: PIPELINE, status: pipelineStatus(pipeline, now) });
-  });
+    await t.test("gets the pipeline", () => {
+      const pipeline = sim.world.pipelines.get(PIPELINE);
+      assert.ok(pipeline);
+      assert.deepEqual(result.pipeline, { id: PIPELINE, status: pipelineStatus(pipeline, now) });
+    });
 
-  const jobLists = sim.log.find({ route: "pipeline-jobs" });
-  const retriedParam = (q: Record<string, string>) =>
-    ["true", "1", "t", "yes", "y", "on"].includes((q.include_retried ?? "").toLowerCase());
+    const jobLists = sim.log.find({ route: "pipeline-jobs" });
+    const retriedParam = (q: Record<string, string>) =>
+      ["true", "1", "t", "yes", "y", "on"].includes((q.include_retried ?? "").toLowerCase());
 
-  for (const [label, includeRetried] of [
-    ["default", false],
-    ["include_retried", true],
-  ] as const) {
-    await t.test(`lists every job page by page (${label})`, () => {
-      const listing = result.listings[label];
-      const expected = buildsOf(sim, includeRetried);
-      assert.deepEqual(
-        listing.jobs,
-        expected.map((j) => ({ id: j.id, name: j.name, status: statusAt(j, now) })),
-      );
-      const pages = Math.ceil(expected.length / PER_PAGE);
-      assert.ok(pages > 1, "the scenario must need several pages");
-      assert.deepEqual(
-        listing.pages.map((p) => p.page),
-        Array.from({ length: pages }, (_, i) => i + 1),
-      );
-      assert.equal(listing.requests.length, pages);
-      const logged = jobLists.filter((e) => retriedParam(e.query) === includeRetried);
-      assert.equal(logged.length, pages, "one list request per page in sim.log");
-      assert.ok(logged.every((e) => e.status === 200));
-      // Pages after the first are the Link rel="next" URLs: python-gitlab never adds
-      // pipeline_id to the query itself, GitLab's Link URLs carry every param.
-      assert.deepEqual(
-        logged.map((e) => [e.query.page, e.query.pipeline_id]),
-        logged.map((_, i) =>
-          i === 0 ? [undefined, undefined] : [String(i + 1), String(PIPELINE)],
-        ),
+    for (const [label, includeRetried] of [
+      ["default", false],
+      ["include_retried", true],
+    ] as const) {
+      await t.test(`lists every job page by page (${label})`, () => {
+        const listing = result.listings[label];
+        const expected = buildsOf(sim, includeRetried);
+        assert.deepEqual(
+          listing.jobs,
+          expected.map((j) => ({ id: j.id, name: j.name, status: statusAt(j, now) })),
+        );
+        const pages = Math.ceil(expected.length / PER_PAGE);
+        assert.ok(pages > 1, "the scenario must need several pages");
+        assert.deepEqual(
+          listing.pages.map((p) => p.page),
+          Array.from({ length: pages }, (_, i) => i + 1),
+        );
+        assert.equal(listing.requests.length, pages);
+        const logged = jobLists.filter((e) => retriedParam(e.query) === includeRetried);
+        assert.equal(logged.length, pages, "one list request per page in sim.log");
+        assert.ok(logged.every((e) => e.status === 200));
+        // Pages after the first are the Link rel="next" URLs: python-gitlab never adds
+        // pipeline_id to the query itself, GitLab's Link URLs carry every param.
+        assert.deepEqual(
+          logged.map((e) => [e.query.page, e.query.pipeline_id]),
+          logged.map((_, i) =>
+            i === 0 ? [undefined, undefined] : [String(i + 1), String(PIPELINE)],
+          ),
+        );
+      });
+    }
+
+    await t.test("Link URLs are on the configured base URL (no python-gitlab warning)", () => {
+      assert.deepEqual(result.warnings, []);
+    });
+
+    for (const job of [LOCAL_JOB, PROXY_JOB]) {
+      await t.test(`downloads the whole archive of job ${job} (streamed)`, async () => {
+        const download = find(result.archives, job);
+        assert.equal(download.ok, true, JSON.stringify(download.error));
+        const archive = sim.archiveOf(job);
+        assert.ok(archive);
+        assert.equal(download.sha256, archive.sha256);
+        assert.equal(download.size, archive.size);
+        assert.ok(download.file);
+        assert.equal(await sha256(download.file), archive.sha256);
+        assert.deepEqual(
+          download.requests.map((r) => r.status),
+          [200],
+        );
+      });
+    }
+
+    await t.test("downloads one file out of the archive", () => {
+      const download = find(result.files, LOCAL_JOB);
+      assert.equal(download.ok, true, JSON.stringify(download.error));
+      const entry = sim.world.jobs
+        .get(LOCAL_JOB)
+        ?.artifacts?.files.find((f) => f.name === FILE_PATH);
+      assert.ok(entry?.type === "file" && "text" in entry.content);
+      assert.equal(
+        Buffer.from(download.base64 ?? "", "base64").toString("utf8"),
+        entry.content.text,
       );
     });
-  }
 
-  await t.test("Link URLs are on the configured base URL (no python-gitlab warning)", () => {
-    assert.deepEqual(result.warnings, []);
-  });
+    await t.test(
+      "object storage: requests follows the 302 and carries PRIVATE-TOKEN to the store (400)",
+      () => {
+        // requests drops Authorization on a redirect to another host or port, but not custom
+        // headers: python-gitlab's PRIVATE-TOKEN goes to object storage, whose leak detector
+        // refuses it. This is why pipeline-artifacts follows that redirect by hand.
+        const download = find(result.archives, OBJECT_JOB);
+        assert.equal(download.ok, false);
+        assert.equal(download.error?.type, "GitlabGetError");
+        assert.equal(download.error?.response_code, 400);
+        assert.match(download.error?.message ?? "", /private-token header/);
+        const [redirect, store, ...rest] = download.requests;
+        assert.deepEqual(rest, []);
+        assert.equal(redirect?.status, 302);
+        assert.equal(redirect?.origin, sim.url);
+        assert.ok(redirect?.location?.startsWith(`${sim.storageUrl}/`));
+        assert.deepEqual(redirect?.credentials, ["PRIVATE-TOKEN"]);
+        assert.equal(store?.origin, sim.storageUrl);
+        assert.equal(store?.status, 400);
+        assert.deepEqual(store?.credentials, ["PRIVATE-TOKEN"]);
 
-  for (const job of [LOCAL_JOB, PROXY_JOB]) {
-    await t.test(`downloads the whole archive of job ${job} (streamed)`, async () => {
-      const download = find(result.archives, job);
-      assert.equal(download.ok, true, JSON.stringify(download.error));
-      const archive = sim.archiveOf(job);
-      assert.ok(archive);
-      assert.equal(download.sha256, archive.sha256);
-      assert.equal(download.size, archive.size);
-      assert.ok(download.file);
-      assert.equal(await sha256(download.file), archive.sha256);
-      assert.deepEqual(
-        download.requests.map((r) => r.status),
-        [200],
-      );
-    });
-  }
+        const leaks = sim.log.leaks;
+        assert.equal(leaks.length, 1, "only the PRIVATE-TOKEN download leaked");
+        assert.equal(leaks[0]?.origin, "storage");
+        assert.equal(leaks[0]?.status, 400);
+        assert.equal(leaks[0]?.leakedCredential, "private-token header");
+      },
+    );
 
-  await t.test("downloads one file out of the archive", () => {
-    const download = find(result.files, LOCAL_JOB);
-    assert.equal(download.ok, true, JSON.stringify(download.error));
-    const entry = sim.world.jobs.get(LOCAL_JOB)?.artifacts?.files.find((f) => f.name === FILE_PATH);
-    assert.ok(entry?.type === "file" && "text" in entry.content);
-    assert.equal(Buffer.from(download.base64 ?? "", "base64").toString("utf8"), entry.content.text);
-  });
-
-  await t.test(
-    "object storage: requests follows the 302 and carries PRIVATE-TOKEN to the store (400)",
-    () => {
-      // requests drops Authorization on a redirect to another host or port, but not custom
-      // headers: python-gitlab's PRIVATE-TOKEN goes to object storage, whose leak detector
-      // refuses it. This is why pipeline-artifacts follows that redirect by hand.
-      const download = find(result.archives, OBJECT_JOB);
-      assert.equal(download.ok, false);
-      assert.equal(download.error?.type, "GitlabGetError");
-      assert.equal(download.error?.response_code, 400);
-      assert.match(download.error?.message ?? "", /private-token header/);
-      const [redirect, store, ...rest] = download.requests;
-      assert.deepEqual(rest, []);
-      assert.equal(redirect?.status, 302);
-      assert.equal(redirect?.origin, sim.url);
-      assert.ok(redirect?.location?.startsWith(`${sim.storageUrl}/`));
-      assert.deepEqual(redirect?.credentials, ["PRIVATE-TOKEN"]);
-      assert.equal(store?.origin, sim.storageUrl);
-      assert.equal(store?.status, 400);
-      assert.deepEqual(store?.credentials, ["PRIVATE-TOKEN"]);
-
-      const leaks = sim.log.leaks;
-      assert.equal(leaks.length, 1, "only the PRIVATE-TOKEN download leaked");
-      assert.equal(leaks[0]?.origin, "storage");
-      assert.equal(leaks[0]?.status, 400);
-      assert.equal(leaks[0]?.leakedCredential, "private-token header");
-    },
-  );
-
-  await t.test(
-    "object storage: with Authorization: Bearer, requests strips it and the download works",
-    async () => {
-      const download = find(result.bearer_archives, OBJECT_JOB);
-      assert.equal(download.ok, true, JSON.stringify(download.error));
-      const archive = sim.archiveOf(OBJECT_JOB);
-      assert.ok(archive);
-      assert.equal(download.sha256, archive.sha256);
-      assert.ok(download.file);
-      assert.equal(await sha256(download.file), archive.sha256);
-      const [redirect, store, ...rest] = download.requests;
-      assert.deepEqual(rest, []);
-      assert.equal(redirect?.status, 302);
-      assert.deepEqual(redirect?.credentials, ["Authorization"]);
-      assert.equal(store?.origin, sim.storageUrl);
-      assert.equal(store?.status, 200);
-      assert.deepEqual(store?.credentials, []);
-    },
-  );
-});
+    await t.test(
+      "object storage: with Authorization: Bearer, requests strips it and the download works",
+      async () => {
+        const download = find(result.bearer_archives, OBJECT_JOB);
+        assert.equal(download.ok, true, JSON.stringify(download.error));
+        const archive = sim.archiveOf(OBJECT_JOB);
+        assert.ok(archive);
+        assert.equal(download.sha256, archive.sha256);
+        assert.ok(download.file);
+        assert.equal(await sha256(download.file), archive.sha256);
+        const [redirect, store, ...rest] = download.requests;
+        assert.deepEqual(rest, []);
+        assert.equal(redirect?.status, 302);
+        assert.deepEqual(redirect?.credentials, ["Authorization"]);
+        assert.equal(store?.origin, sim.storageUrl);
+        assert.equal(store?.status, 200);
+        assert.deepEqual(store?.credentials, []);
+      },
+    );
+  },
+);

@@ -128,21 +128,29 @@ for (const [args, option] of [
   [["--port", "0"], "--port"],
   [["--storage-port", "65536"], "--storage-port"],
 ] as const) {
-  test(`a bad port (${args.join(" ")}) exits 2 naming ${option}`, {
-    timeout: 30_000,
-  }, async (t) => {
-    const { code, stdout, stderr } = await refused(t, [...args]);
-    assert.equal(code, 2, stderr);
-    assert.ok(stderr.includes(option), `stderr names ${option}: ${stderr}`);
-    assert.ok(stderr.includes(JSON.stringify(args[1])), `stderr quotes the value: ${stderr}`);
-    assert.equal(stdout, "", "nothing is served");
-  });
+  test(
+    `a bad port (${args.join(" ")}) exits 2 naming ${option}`,
+    {
+      timeout: 30_000,
+    },
+    async (t) => {
+      const { code, stdout, stderr } = await refused(t, [...args]);
+      assert.equal(code, 2, stderr);
+      assert.ok(stderr.includes(option), `stderr names ${option}: ${stderr}`);
+      assert.ok(stderr.includes(JSON.stringify(args[1])), `stderr quotes the value: ${stderr}`);
+      assert.equal(stdout, "", "nothing is served");
+    },
+  );
 }
 
-test("a --port without its value exits 2 naming --port", {
-  timeout: 30_000,
-}, async (t) => {
-  const { code, stderr } = await refused(t, ["--port"]);
-  assert.equal(code, 2, stderr);
-  assert.match(stderr, /^sim: .*--port/m);
-});
+test(
+  "a --port without its value exits 2 naming --port",
+  {
+    timeout: 30_000,
+  },
+  async (t) => {
+    const { code, stderr } = await refused(t, ["--port"]);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /^sim: .*--port/m);
+  },
+);

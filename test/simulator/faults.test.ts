@@ -259,16 +259,20 @@ test("reset: the connection is reset before the end of the body", async (t) => {
   assert.equal(entry.bytes, n);
 });
 
-test("reset after N bytes: the client receives exactly N body bytes, then a socket error", {}, async (t) => {
-  const sim = await simulate(t);
-  for (const n of [100_003, 1000]) {
-    sim.inject({ route: "archive", kind: "reset", afterBytes: n, times: 1 });
-    const res = await rawGet(archiveUrl(sim, BIG), AUTH);
-    assert.equal(res.error?.code, "ECONNRESET");
-    assert.equal(res.status, 200, `afterBytes ${n}: status line received`);
-    assert.equal(res.body.length, n, `afterBytes ${n}: body bytes received`);
-  }
-});
+test(
+  "reset after N bytes: the client receives exactly N body bytes, then a socket error",
+  {},
+  async (t) => {
+    const sim = await simulate(t);
+    for (const n of [100_003, 1000]) {
+      sim.inject({ route: "archive", kind: "reset", afterBytes: n, times: 1 });
+      const res = await rawGet(archiveUrl(sim, BIG), AUTH);
+      assert.equal(res.error?.code, "ECONNRESET");
+      assert.equal(res.status, 200, `afterBytes ${n}: status line received`);
+      assert.equal(res.body.length, n, `afterBytes ${n}: body bytes received`);
+    }
+  },
+);
 
 test("stall after N bytes: exactly N bytes arrive and the answer never ends", async (t) => {
   const sim = await simulate(t);
@@ -488,11 +492,15 @@ test("the log redacts a job token passed as ?token=", {}, async (t) => {
   );
 });
 
-test("a streamed download is in the log by the time the client has read its body", {}, async (t) => {
-  const sim = await simulate(t);
-  for (let i = 1; i <= 20; i++) {
-    const res = await ask(sim, archivePath(BIG), AUTH_ASK);
-    assert.equal(res.status, 200);
-    assert.equal(sim.log.find({ route: "archive" }).length, i, `download ${i} is logged`);
-  }
-});
+test(
+  "a streamed download is in the log by the time the client has read its body",
+  {},
+  async (t) => {
+    const sim = await simulate(t);
+    for (let i = 1; i <= 20; i++) {
+      const res = await ask(sim, archivePath(BIG), AUTH_ASK);
+      assert.equal(res.status, 200);
+      assert.equal(sim.log.find({ route: "archive" }).length, i, `download ${i} is logged`);
+    }
+  },
+);

@@ -556,37 +556,35 @@ const ROUTES: Route[] = [
       );
     },
   },
-  ...(["bridges", "trigger_jobs"] as const).map(
-    (segment): Route => ({
-      name: segment === "bridges" ? "pipeline-bridges" : "pipeline-trigger-jobs",
-      method: "GET",
-      pattern: new RegExp(`^${P}/pipelines/([^/]+)/${segment}$`),
-      jobToken: (p) => p.pipelinesWithJobToken,
-      available: segment === "trigger_jobs" ? (p) => p.triggerJobsAlias : always,
-      handle(ctx) {
-        const c = caller(ctx, this, false);
-        const errors: string[] = [];
-        const pipelineId = integerParam(ctx.params[1], "pipeline_id");
-        const scope = scopeParam(ctx.query, errors);
-        pageParams(ctx.query, errors);
-        rejectInvalid(errors);
-        const project = projectOf(ctx, c);
-        if (!canRead(c, project)) throw forbidden();
-        const pipeline = findPipeline(ctx, project);
-        const rows = pipeline.jobs
-          .filter((j) => j.kind === "bridge" && !j.retried)
-          .filter((j) => !scope || scope.has(statusAt(j, ctx.now)))
-          .sort((a, b) => b.id - a.id);
-        return listing(
-          ctx,
-          rows,
-          { id: decodeURIComponent(ctx.params[0] ?? ""), pipeline_id: String(pipelineId) },
-          [],
-          (j) => bridgeEntity(j, ctx.view),
-        );
-      },
-    }),
-  ),
+  ...(["bridges", "trigger_jobs"] as const).map((segment): Route => ({
+    name: segment === "bridges" ? "pipeline-bridges" : "pipeline-trigger-jobs",
+    method: "GET",
+    pattern: new RegExp(`^${P}/pipelines/([^/]+)/${segment}$`),
+    jobToken: (p) => p.pipelinesWithJobToken,
+    available: segment === "trigger_jobs" ? (p) => p.triggerJobsAlias : always,
+    handle(ctx) {
+      const c = caller(ctx, this, false);
+      const errors: string[] = [];
+      const pipelineId = integerParam(ctx.params[1], "pipeline_id");
+      const scope = scopeParam(ctx.query, errors);
+      pageParams(ctx.query, errors);
+      rejectInvalid(errors);
+      const project = projectOf(ctx, c);
+      if (!canRead(c, project)) throw forbidden();
+      const pipeline = findPipeline(ctx, project);
+      const rows = pipeline.jobs
+        .filter((j) => j.kind === "bridge" && !j.retried)
+        .filter((j) => !scope || scope.has(statusAt(j, ctx.now)))
+        .sort((a, b) => b.id - a.id);
+      return listing(
+        ctx,
+        rows,
+        { id: decodeURIComponent(ctx.params[0] ?? ""), pipeline_id: String(pipelineId) },
+        [],
+        (j) => bridgeEntity(j, ctx.view),
+      );
+    },
+  })),
   {
     name: "ref-file",
     method: "GET",

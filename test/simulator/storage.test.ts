@@ -370,14 +370,18 @@ test("leak detector: fetch following GitLab's redirect keeps PRIVATE-TOKEN, and 
   assert.equal(sim.log.leaks.length, 1);
 });
 
-test("a storage URL with a malformed percent-encoding is answered, not left hanging", {}, async (t) => {
-  const sim = await simulate(t);
-  const url = `${await signedUrl(sim)}&x=%E0%A4%A`;
-  const res = await raw(url, {}, { signal: AbortSignal.timeout(2000) });
-  assert.equal(res.error, undefined, "answered");
-  assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
-  assert.equal(sim.log.entries.filter(fromStore).length, 1);
-});
+test(
+  "a storage URL with a malformed percent-encoding is answered, not left hanging",
+  {},
+  async (t) => {
+    const sim = await simulate(t);
+    const url = `${await signedUrl(sim)}&x=%E0%A4%A`;
+    const res = await raw(url, {}, { signal: AbortSignal.timeout(2000) });
+    assert.equal(res.error, undefined, "answered");
+    assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
+    assert.equal(sim.log.entries.filter(fromStore).length, 1);
+  },
+);
 
 // ---- proxy download: GitLab fetches from the store -----------------------------------------------
 
@@ -431,17 +435,21 @@ clean("proxy download: a Range is passed to the store and its 206 comes back", a
   assert.ok(!JSON.stringify(store).includes(MAINTAINER));
 });
 
-test("proxy download: a reset of the store's connection cuts GitLab's answer short", {}, async (t) => {
-  const sim = await simulate(t);
-  sim.inject({ origin: "storage", kind: "reset", afterBytes: 50_000, times: 1 });
-  const served = nextEntry(sim, (e) => e.origin === "gitlab");
-  const res = await raw(
-    `${sim.apiUrl}${archivePath(PROXIED)}`,
-    { "PRIVATE-TOKEN": MAINTAINER },
-    { signal: AbortSignal.timeout(2000) },
-  );
-  assert.ok(res.error, "the client sees the answer cut short");
-  assert.notEqual(res.error.name, "AbortError", "the answer hung until the client gave up");
-  assert.ok(res.body.length < archiveOf(sim, PROXIED).size);
-  assert.equal((await served).route, "archive");
-});
+test(
+  "proxy download: a reset of the store's connection cuts GitLab's answer short",
+  {},
+  async (t) => {
+    const sim = await simulate(t);
+    sim.inject({ origin: "storage", kind: "reset", afterBytes: 50_000, times: 1 });
+    const served = nextEntry(sim, (e) => e.origin === "gitlab");
+    const res = await raw(
+      `${sim.apiUrl}${archivePath(PROXIED)}`,
+      { "PRIVATE-TOKEN": MAINTAINER },
+      { signal: AbortSignal.timeout(2000) },
+    );
+    assert.ok(res.error, "the client sees the answer cut short");
+    assert.notEqual(res.error.name, "AbortError", "the answer hung until the client gave up");
+    assert.ok(res.body.length < archiveOf(sim, PROXIED).size);
+    assert.equal((await served).route, "archive");
+  },
+);

@@ -127,7 +127,7 @@ function* textChunks(size: number, seed: string): Generator<Buffer> {
   const capacity = CHUNK + prefix.length + 20 + suffix.length; // room for one line past CHUNK
   let buf = Buffer.allocUnsafe(capacity);
   let used = 0;
-  for (let left = size; left > 0; ) {
+  for (let left = size; left > 0;) {
     const n = Math.min(left, CHUNK);
     while (used < n) {
       buf.set(prefix, used); // TypedArray.set: much cheaper than Buffer.copy for tiny copies
@@ -199,7 +199,7 @@ class Output {
 
   private async writeAll(data: Buffer, at: number): Promise<void> {
     // FileHandle.write may write less than asked (rare, but allowed).
-    for (let done = 0; done < data.length; ) {
+    for (let done = 0; done < data.length;) {
       const { bytesWritten } = await this.fh.write(data, done, data.length - done, at + done);
       done += bytesWritten;
     }
