@@ -1,31 +1,18 @@
 /**
- * Entry point of the bundle (dist/index.js): the CLI, and the action when a GitHub-style
- * runner starts it. Downloading by job name is not implemented yet; until it is, every run
- * says so and exits non-zero rather than pretending to succeed.
+ * Entry of the bundle (dist/index.js): the action when a GitHub-style runner starts it (no
+ * arguments, GITHUB_ACTIONS=true), the CLI otherwise.
  */
-/** Replaced by the package version when bundled (scripts/build.ts). */
-declare const PIPELINE_ARTIFACTS_VERSION: string;
-const VERSION = typeof PIPELINE_ARTIFACTS_VERSION === "string" ? PIPELINE_ARTIFACTS_VERSION : "dev";
+import { cli } from "./faces/cli.ts";
+import { github } from "./faces/github.ts";
 
-const USAGE = `pipeline-artifacts: download, keep or delete the artifacts of sibling jobs in a running GitLab pipeline
-
-Usage: pipeline-artifacts [--help | --version]
-
-Status: this build ships the project skeleton and its GitLab simulator
-(npm run sim); the download command is not implemented yet.
-`;
-
-export function main(argv: string[]): number {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (argv.includes("--version")) {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  process.stderr.write(`pipeline-artifacts: no command is implemented yet\n\n${USAGE}`);
-  return 1;
+const argv = process.argv.slice(2);
+if (argv.length === 0 && process.env.GITHUB_ACTIONS === "true") {
+  await github(process.env);
+} else {
+  process.exitCode = await cli(argv, {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+  });
 }
-
-process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,256 @@
+/**
+ * Safe extraction of an artifacts archive (yauzl). The whole archive is first extracted into a
+ * staging folder inside the destination; only when every entry passed every check are the files
+ * moved into place, one rename each. A refused or broken archive leaves the destination as it was.
+ *
+ * Checks, each with its reason:
+ * - names: no absolute paths, no `..`, no NUL (yauzl's own validation, which we keep on) —
+ *   an entry must not land outside the destination;
+ * - symlinks: the target must stay inside the destination, and no later entry may be written
+ *   through a symlink from the archive — both are classic ways out of the destination;
+ * - duplicates: an archive naming a file twice is refused, not silently resolved;
+ * - limits: entry count, total extracted bytes, and the compression ratio of large entries —
+ *   zip bombs;
+ * - integrity: sizes (yauzl) and CRC-32 (ours: yauzl does not check it) of every file.
+ * Unix file modes are kept (executable bits), with owner read/write always set.
+ */
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { lstat, mkdir, readdir, realpath, rename, rm, rmdir, symlink } from "node:fs/promises";
+import { dirname, join, posix, relative, sep } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { crc32 } from "node:zlib";
+import yauzl from "yauzl";
+import { RunError } from "../errors.ts";
+import type { ExtractLimits } from "../inputs.ts";
+
+export interface Staged {
+  /** The staging folder, inside the destination. */
+  dir: string;
+  /** Relative POSIX paths of the files and symlinks, in archive order. */
+  files: string[];
+  /** Folders the archive lists (so empty ones are kept too). */
+  dirs: string[];
+  /** Uncompressed bytes written. */
+  bytes: number;
+}
+
+/** An archive that breaks a rule: nothing of it is kept. */
+export class UnsafeArchive extends RunError {
+  override name = "UnsafeArchive";
+}
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const S_IFDIR = 0o040000;
+const RATIO_FLOOR = 1024 * 1024;
+const MAX_LINK_TARGET = 4096;
+
+function open(file: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) =>
+    yauzl.open(
+      file,
+      {
+        lazyEntries: true,
+        autoClose: false,
+        decodeStrings: true,
+        validateEntrySizes: true,
+        strictFileNames: false,
+      },
+      (err, zip) => (err || !zip ? reject(err) : resolve(zip)),
+    ),
+  );
+}
+
+function entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
+  return (async function* () {
+    for (;;) {
+      const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
+        const onEntry = (e: yauzl.Entry) => done(() => resolve(e));
+        const onEnd = () => done(() => resolve(undefined));
+        const onError = (e: Error) => done(() => reject(e));
+        const done = (then: () => void) => {
+          zip.off("entry", onEntry);
+          zip.off("end", onEnd);
+          zip.off("error", onError);
+          then();
+        };
+        zip.on("entry", onEntry);
+        zip.on("end", onEnd);
+        zip.on("error", onError);
+        zip.readEntry();
+      });
+      if (!entry) return;
+      yield entry;
+    }
+  })();
+}
+
+const readStream = (zip: yauzl.ZipFile, entry: yauzl.Entry) =>
+  new Promise<NodeJS.ReadableStream>((resolve, reject) =>
+    zip.openReadStream(entry, (err, stream) => (err || !stream ? reject(err) : resolve(stream))),
+  );
+
+function modeOf(entry: yauzl.Entry): number {
+  const unix = entry.versionMadeBy >> 8 === 3;
+  return unix ? entry.externalFileAttributes >>> 16 : 0;
+}
+
+/** Extracts `archive` into a new staging folder inside `dest`. `label` names the archive in messages. */
+export async function stage(
+  archive: string,
+  dest: string,
+  limits: ExtractLimits,
+  label: string,
+): Promise<Staged> {
+  await mkdir(dest, { recursive: true });
+  const dir = join(dest, `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`);
+  await mkdir(dir);
+  let zip: yauzl.ZipFile | undefined;
+  try {
+    try {
+      zip = await open(archive);
+    } catch (e) {
+      throw new UnsafeArchive(
+        `the artifacts of ${label} are not a readable zip archive: ${(e as Error).message}`,
+      );
+    }
+    if (zip.entryCount > limits.maxEntries)
+      throw new UnsafeArchive(
+        `the artifacts of ${label} hold ${zip.entryCount} entries, more than max-files (${limits.maxEntries})`,
+        "raise max-files if the archive is trusted",
+      );
+    const files: string[] = [];
+    const dirs: string[] = [];
+    const seen = new Set<string>();
+    const links = new Set<string>();
+    let bytes = 0;
+    const refuse = (name: string, why: string, hint?: string): never => {
+      throw new UnsafeArchive(
+        `the artifacts of ${label} are refused: entry ${JSON.stringify(name)} ${why}`,
+        hint,
+      );
+    };
+    try {
+      for await (const entry of entries(zip)) {
+        const name = entry.fileName.replace(/\/+$/, "");
+        const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
+        if (name === "" || name === ".") continue;
+        for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p))
+          if (links.has(p))
+            refuse(name, `would be written through the symlink ${JSON.stringify(p)}`);
+        if (seen.has(name) && !isDir) refuse(name, "appears twice");
+        seen.add(name);
+        const target = join(dir, ...name.split("/"));
+        if (isDir) {
+          await mkdir(target, { recursive: true });
+          dirs.push(name);
+          continue;
+        }
+        await mkdir(dirname(target), { recursive: true });
+        const mode = modeOf(entry);
+        if ((mode & S_IFMT) === S_IFLNK) {
+          if (entry.uncompressedSize > MAX_LINK_TARGET)
+            refuse(name, "is a symlink with an oversized target");
+          const link = (await collect(await readStream(zip, entry))).toString("utf8");
+          const resolved = posix.normalize(posix.join(posix.dirname(name), link));
+          if (
+            link.startsWith("/") ||
+            /^[A-Za-z]:/.test(link) ||
+            resolved === ".." ||
+            resolved.startsWith("../")
+          )
+            refuse(name, `is a symlink pointing outside the destination (${JSON.stringify(link)})`);
+          await symlink(link, target);
+          links.add(name);
+          files.push(name);
+          continue;
+        }
+        bytes += entry.uncompressedSize;
+        if (bytes > limits.maxBytes)
+          refuse(
+            name,
+            `takes the archive past max-size (${limits.maxBytes} bytes)`,
+            "raise max-size if the archive is trusted",
+          );
+        if (
+          entry.uncompressedSize >= RATIO_FLOOR &&
+          entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxRatio
+        )
+          refuse(
+            name,
+            `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
+            "raise max-ratio if the archive is trusted",
+          );
+        let crc = 0;
+        const check = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            crc = crc32(chunk, crc);
+            done(null, chunk);
+          },
+        });
+        const perms = (mode & 0o777 || 0o644) | 0o600;
+        await pipeline(
+          await readStream(zip, entry),
+          check,
+          createWriteStream(target, { mode: perms, flags: "wx" }),
+        );
+        if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
+        files.push(name);
+      }
+    } catch (e) {
+      if (e instanceof UnsafeArchive) throw e;
+      throw new UnsafeArchive(`the artifacts of ${label} are refused: ${(e as Error).message}`);
+    }
+    return { dir, files, dirs, bytes };
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    zip?.close();
+  }
+}
+
+async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Moves staged files into `dest` (replacing files already there), then removes the staging
+ * folder. Refuses to move anything through a symlink of the destination that leads outside it.
+ */
+export async function commit(staged: Staged, dest: string): Promise<void> {
+  const root = await realpath(dest);
+  try {
+    for (const name of staged.dirs)
+      await mkdir(join(dest, ...name.split("/")), { recursive: true });
+    for (const name of staged.files) {
+      const to = join(dest, ...name.split("/"));
+      await mkdir(dirname(to), { recursive: true });
+      const parent = await realpath(dirname(to));
+      if (parent !== root && !parent.startsWith(root + sep))
+        throw new UnsafeArchive(
+          `${name}: the destination's folder ${relative(root, dirname(to))} leads outside it through a symlink`,
+        );
+      const existing = await lstat(to).catch(() => undefined);
+      if (existing?.isDirectory())
+        throw new RunError(
+          `cannot put the file ${name} where a folder of that name exists in ${dest}`,
+        );
+      await rename(join(staged.dir, ...name.split("/")), to);
+    }
+  } finally {
+    await rm(staged.dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes a staging folder that will not be committed. */
+export const discard = (staged: Staged) => rm(staged.dir, { recursive: true, force: true });
+
+/** Removes `dir` if it is empty (a destination this run created and did not fill). */
+export async function removeIfEmpty(dir: string): Promise<void> {
+  if ((await readdir(dir).catch(() => ["?"])).length === 0) await rmdir(dir).catch(() => {});
+}

@@ -1,0 +1,264 @@
+/**
+ * HTTP to GitLab: auth headers, redirects followed by hand (the token goes to GitLab's origin
+ * only, never to object storage), retries with jittered exponential backoff under a time budget,
+ * keep-alive, proxies (HTTPS_PROXY / NO_PROXY, through @actions/http-client) and a private CA.
+ */
+import { readFileSync } from "node:fs";
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import { rootCertificates } from "node:tls";
+import { HttpClient } from "@actions/http-client";
+import { RunError } from "../errors.ts";
+import type { Token } from "../inputs.ts";
+import { type Attempt, GitLabError, gitlabMessage, RetriesExhausted } from "./errors.ts";
+
+export interface RetryPolicy {
+  /** Most attempts per request, the first included. */
+  attempts: number;
+  /** First backoff delay; doubled each time, with full jitter. */
+  baseMs: number;
+  /** Longest single wait. */
+  maxDelayMs: number;
+  /** Total time one request may spend retrying. */
+  budgetMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 8,
+  baseMs: 500,
+  maxDelayMs: 30_000,
+  budgetMs: 300_000,
+};
+
+export interface ClientOptions {
+  /** GitLab's API root, no trailing slash. */
+  baseUrl: string;
+  token: Token;
+  caFile?: string;
+  retry?: RetryPolicy;
+  userAgent?: string;
+  /** Told about each retry, e.g. to log it. */
+  onRetry?: (message: string) => void;
+  /** Sleeps between retries; tests may shorten them. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface Response {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The final URL after redirects. */
+  url: string;
+  body: IncomingMessage;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const MAX_REDIRECTS = 5;
+
+/** A failure worth another attempt, with the server's idea of when (ms), if it gave one. */
+export class Retryable extends Error {
+  constructor(
+    message: string,
+    readonly afterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export class GitLabClient {
+  readonly origin: string;
+  readonly #http: HttpClient;
+  readonly #retry: RetryPolicy;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(readonly options: ClientOptions) {
+    this.origin = new URL(options.baseUrl).origin;
+    this.#retry = options.retry ?? DEFAULT_RETRY;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#http = new HttpClient(options.userAgent ?? "pipeline-artifacts", [], {
+      keepAlive: true,
+      allowRedirects: false,
+      allowRetries: false,
+      socketTimeout: 120_000,
+    });
+    if (options.caFile) this.#trust(options.caFile);
+  }
+
+  /** Adds a CA bundle (a self-managed GitLab's private CA) to the agent's trusted roots. */
+  #trust(caFile: string): void {
+    let ca: Buffer;
+    try {
+      ca = readFileSync(caFile);
+    } catch (e) {
+      throw new RunError(
+        `cannot read the CA file ${caFile} (CI_SERVER_TLS_CA_FILE): ${(e as Error).message}`,
+      );
+    }
+    const agent = this.#http.getAgent(this.options.baseUrl) as {
+      options?: Record<string, unknown>;
+    };
+    agent.options = { ...agent.options, ca: [...rootCertificates, ca.toString("utf8")] };
+  }
+
+  url(path: string, query?: Record<string, string | number | boolean>): string {
+    const url = new URL(`${this.options.baseUrl}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
+    return url.href;
+  }
+
+  /**
+   * One request, retried on network errors, 429 and 5xx. Resolves with an accepted response
+   * (2xx by default) whose body the caller must consume; other answers reject with a
+   * GitLabError that says what to do.
+   */
+  request(
+    method: string,
+    url: string,
+    attempt: Attempt,
+    headers: OutgoingHttpHeaders = {},
+    accept: (status: number) => boolean = (s) => s >= 200 && s < 300,
+  ): Promise<Response> {
+    return this.#retrying(attempt, () => this.#checked(method, url, attempt, headers, accept));
+  }
+
+  /** A GET of JSON; reading the body is retried with the request. */
+  json<T>(url: string, attempt: Attempt): Promise<{ data: T; headers: IncomingHttpHeaders }> {
+    return this.#retrying(attempt, async () => {
+      const res = await this.#checked(
+        "GET",
+        url,
+        attempt,
+        { Accept: "application/json" },
+        (s) => s === 200,
+      );
+      return { data: await readJson<T>(res), headers: res.headers };
+    });
+  }
+
+  async #checked(
+    method: string,
+    url: string,
+    attempt: Attempt,
+    headers: OutgoingHttpHeaders,
+    accept: (status: number) => boolean,
+  ): Promise<Response> {
+    const res = await this.#follow(method, url, headers);
+    if (accept(res.status)) return res;
+    const text = await readText(res.body);
+    if (RETRY_STATUS.has(res.status))
+      throw new Retryable(`${res.status} ${gitlabMessage(text)}`, retryAfter(res.headers));
+    throw new GitLabError(res.status, gitlabMessage(text), attempt, this.options.token);
+  }
+
+  async #retrying<T>(attempt: Attempt, once: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    for (let n = 1; ; n++) {
+      try {
+        return await once();
+      } catch (e) {
+        const retryable = e instanceof Retryable ? e : networkError(e);
+        if (!retryable) throw e;
+        const delay = this.#delay(n, retryable.afterMs);
+        if (n >= this.#retry.attempts || Date.now() - started + delay > this.#retry.budgetMs)
+          throw new RetriesExhausted(attempt.what, n, retryable.message);
+        this.options.onRetry?.(
+          `${attempt.what}: ${retryable.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${this.#retry.attempts})`,
+        );
+        await this.#sleep(delay);
+      }
+    }
+  }
+
+  /** GitLab's wait if it named one, else full-jitter exponential backoff. */
+  #delay(attempt: number, afterMs: number | undefined): number {
+    if (afterMs !== undefined) return Math.min(Math.max(afterMs, 0), this.#retry.maxDelayMs);
+    const cap = Math.min(this.#retry.maxDelayMs, this.#retry.baseMs * 2 ** (attempt - 1));
+    return Math.round(Math.random() * cap);
+  }
+
+  /**
+   * Sends a request and follows redirects itself: credentials go only to GitLab's origin.
+   * (@actions/http-client would forward PRIVATE-TOKEN and JOB-TOKEN to any host it is sent to.)
+   */
+  async #follow(method: string, start: string, headers: OutgoingHttpHeaders): Promise<Response> {
+    let url = start;
+    let verb = method;
+    for (let hop = 0; ; hop++) {
+      const target = new URL(url);
+      const toGitLab = target.origin === this.origin;
+      const sent: OutgoingHttpHeaders = { ...headers };
+      if (toGitLab) sent[this.options.token.header] = this.options.token.value;
+      const res = await this.#http.request(verb, url, null, sent as Record<string, string>);
+      const status = res.message.statusCode ?? 0;
+      const location = res.message.headers.location;
+      if (!REDIRECTS.has(status) || !location)
+        return { status, headers: res.message.headers, url, body: res.message };
+      res.message.resume();
+      if (hop >= MAX_REDIRECTS) throw new RunError(`too many redirects from ${start}`);
+      const next = new URL(location, url);
+      if (target.protocol === "https:" && next.protocol !== "https:")
+        throw new RunError(
+          `GitLab redirected ${target.origin} to an insecure URL (${next.origin}); refusing to follow`,
+        );
+      if (status === 303 && verb !== "HEAD") verb = "GET";
+      url = next.href;
+    }
+  }
+}
+
+/** Retry-After (seconds or a date), else RateLimit-Reset (unix time) read against the server's Date. */
+function retryAfter(headers: IncomingHttpHeaders): number | undefined {
+  const after = headers["retry-after"];
+  if (typeof after === "string") {
+    if (/^\d+$/.test(after.trim())) return Number(after) * 1000;
+    const at = Date.parse(after);
+    if (!Number.isNaN(at)) return at - (Date.parse(headers.date ?? "") || Date.now());
+  }
+  const reset = headers["ratelimit-reset"];
+  if (typeof reset === "string" && /^\d+$/.test(reset)) {
+    const now = Date.parse(headers.date ?? "") || Date.now();
+    return Number(reset) * 1000 - now;
+  }
+  return undefined;
+}
+
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_SOCKET",
+]);
+
+/** Connection-level failures are worth retrying; everything else is a bug or a refusal. */
+export function networkError(e: unknown): Retryable | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (
+    err &&
+    typeof err === "object" &&
+    (NETWORK_CODES.has(err.code ?? "") || /socket hang up|timeout/i.test(err.message ?? ""))
+  )
+    return new Retryable(`${err.code ?? "network error"}: ${err.message}`);
+  return undefined;
+}
+
+export async function readText(body: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Reads a JSON answer. */
+export async function readJson<T>(res: Response): Promise<T> {
+  const text = await readText(res.body);
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new RunError(
+      `GitLab answered ${res.url} with something that is not JSON: ${text.slice(0, 120)}`,
+    );
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * The one input schema. action.yml, the CLI's flags and --help, and the README's input table
+ * are checked against it (test/inputs.test.ts). Names are kebab-case here; GitLab faces use
+ * snake_case.
+ */
+import { resolve } from "node:path";
+import { InputError } from "./errors.ts";
+import { type NamePattern, parsePattern, splitPatterns } from "./resolve/match.ts";
+
+export const JOB_STATUSES = [
+  "created",
+  "waiting_for_resource",
+  "preparing",
+  "waiting_for_callback",
+  "pending",
+  "running",
+  "success",
+  "failed",
+  "canceling",
+  "canceled",
+  "skipped",
+  "manual",
+  "scheduled",
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+type Kind = "string" | "boolean" | "integer" | "list" | "enum" | "duration" | "bytes";
+
+export interface InputDef {
+  description: string;
+  kind: Kind;
+  /** The default as written in action.yml; none when absent. */
+  default?: string;
+  /** Environment variables read, in order, when the input is empty. */
+  env?: readonly string[];
+  /** Accepted values (enum, or each item of a list). */
+  options?: readonly string[];
+  min?: number;
+  max?: number;
+  secret?: boolean;
+}
+
+export const INPUTS = {
+  job: {
+    kind: "list",
+    description:
+      "Names of the jobs whose artifacts to fetch, one a line or comma-separated: exact (`build`), glob (`build-*`) or `/regex/`. Parallel (`test 1/2`) and matrix (`build: [linux, amd64]`) jobs also match by their base name.",
+  },
+  "job-id": {
+    kind: "list",
+    description: "Ids of the jobs to fetch, instead of `job`: no pipeline lookup.",
+  },
+  "pipeline-id": {
+    kind: "integer",
+    min: 1,
+    env: ["CI_PIPELINE_ID"],
+    description: "The pipeline whose jobs `job` names.",
+  },
+  project: {
+    kind: "string",
+    env: ["CI_PROJECT_ID"],
+    description: "Project id or full path (`group/project`).",
+  },
+  "gitlab-url": {
+    kind: "string",
+    env: ["CI_API_V4_URL"],
+    description:
+      "GitLab's API root (`https://gitlab.example.com/api/v4`); `CI_SERVER_URL` + `/api/v4` when unset.",
+  },
+  token: {
+    kind: "string",
+    secret: true,
+    env: ["GITLAB_TOKEN", "CI_JOB_TOKEN"],
+    description:
+      "GitLab token: a personal, project or group access token (sent as PRIVATE-TOKEN), or a CI job token (sent as JOB-TOKEN).",
+  },
+  path: {
+    kind: "string",
+    default: ".",
+    description:
+      "Destination folder. Several jobs go to `<path>/<job name>` unless `merge` is set.",
+  },
+  extract: {
+    kind: "boolean",
+    default: "true",
+    description:
+      "Extract the archives; `false` keeps each as `<path>/artifacts.zip` (`<job name>.zip` for several).",
+  },
+  status: {
+    kind: "list",
+    default: "success",
+    options: JOB_STATUSES,
+    description: "Job statuses whose artifacts qualify.",
+  },
+  "child-pipelines": {
+    kind: "boolean",
+    default: "true",
+    description:
+      "Also look for the jobs in child pipelines (through trigger jobs, recursively; parent first).",
+  },
+  wait: {
+    kind: "boolean",
+    default: "false",
+    description: "Wait for matching jobs that have not finished yet.",
+  },
+  "wait-timeout": {
+    kind: "duration",
+    default: "30m",
+    description: "How long `wait` waits, e.g. `90s`, `30m`, `1h30m` (plain numbers are seconds).",
+  },
+  "if-no-artifact-found": {
+    kind: "enum",
+    default: "fail",
+    options: ["fail", "warn", "ignore"],
+    description: "What to do when no matching job has artifacts.",
+  },
+  concurrency: {
+    kind: "integer",
+    default: "4",
+    min: 1,
+    max: 32,
+    description: "How many jobs' artifacts download at once.",
+  },
+  merge: {
+    kind: "boolean",
+    default: "false",
+    description:
+      "Put several jobs' files together in `path`; files that two jobs both have are reported as conflicts.",
+  },
+  "max-size": {
+    kind: "bytes",
+    default: "10GiB",
+    description: "Most bytes one archive may extract to (a zip-bomb guard).",
+  },
+  "max-files": {
+    kind: "integer",
+    default: "100000",
+    min: 1,
+    description: "Most entries one archive may hold.",
+  },
+  "max-ratio": {
+    kind: "integer",
+    default: "1000",
+    min: 1,
+    description: "Highest compression ratio an entry of 1 MiB or more may have (a zip-bomb guard).",
+  },
+} as const satisfies Record<string, InputDef>;
+
+export type InputName = keyof typeof INPUTS;
+export const INPUT_NAMES = Object.keys(INPUTS) as InputName[];
+
+export interface Token {
+  value: string;
+  /** How GitLab wants it: job tokens as JOB-TOKEN, every other token as PRIVATE-TOKEN. */
+  header: "PRIVATE-TOKEN" | "JOB-TOKEN";
+  /** Where it came from, for messages: an input or a variable name. */
+  source: string;
+}
+
+export interface ExtractLimits {
+  maxBytes: number;
+  maxEntries: number;
+  maxRatio: number;
+}
+
+export interface Options {
+  /** API root, no trailing slash. */
+  gitlabUrl: string;
+  token: Token;
+  project: string;
+  /** Set when `job` is used. */
+  pipelineId: number | undefined;
+  jobs: NamePattern[];
+  jobIds: number[];
+  /** Absolute destination folder. */
+  path: string;
+  extract: boolean;
+  statuses: ReadonlySet<JobStatus>;
+  childPipelines: boolean;
+  wait: boolean;
+  waitTimeoutMs: number;
+  ifNoArtifactFound: "fail" | "warn" | "ignore";
+  concurrency: number;
+  merge: boolean;
+  limits: ExtractLimits;
+  /** A CA bundle for a GitLab with a private CA (CI_SERVER_TLS_CA_FILE). */
+  caFile: string | undefined;
+}
+
+/** Raw input text by name, as a face read it; undefined or empty means "not given". */
+export type RawInputs = Partial<Record<InputName, string>>;
+type Env = Record<string, string | undefined>;
+
+interface Raw {
+  value: string;
+  source: string;
+}
+
+/** The input's text: given, else the first set environment variable, else the default. */
+function raw(name: InputName, inputs: RawInputs, env: Env): Raw | undefined {
+  const given = inputs[name]?.trim();
+  if (given) return { value: given, source: `input "${name}"` };
+  const def: InputDef = INPUTS[name];
+  for (const variable of def.env ?? []) {
+    const value = env[variable]?.trim();
+    if (value) return { value, source: variable };
+  }
+  return def.default === undefined ? undefined : { value: def.default, source: `input "${name}"` };
+}
+
+const TRUE = new Set(["true", "yes", "on", "1"]);
+const FALSE = new Set(["false", "no", "off", "0"]);
+
+function bool(name: InputName, r: Raw): boolean {
+  const v = r.value.toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  throw new InputError(name, `${JSON.stringify(r.value)} is not a boolean; use true or false`);
+}
+
+function integer(name: InputName, r: Raw): number {
+  const def: InputDef = INPUTS[name];
+  const n = /^\d+$/.test(r.value) ? Number(r.value) : Number.NaN;
+  const range = `${def.min ?? 0}${def.max === undefined ? " or more" : ` to ${def.max}`}`;
+  if (!Number.isSafeInteger(n) || n < (def.min ?? 0) || n > (def.max ?? Number.MAX_SAFE_INTEGER))
+    throw new InputError(
+      name,
+      `${JSON.stringify(r.value)}${r.source === `input "${name}"` ? "" : ` (from ${r.source})`} is not a whole number from ${range}`,
+    );
+  return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+
+/** `90`, `90s`, `30m`, `1h30m`, `500ms` -> milliseconds. */
+function duration(name: InputName, r: Raw): number {
+  const text = r.value.replace(/\s+/g, "");
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const parts = [...text.matchAll(/(\d+)(ms|h|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text)
+    throw new InputError(
+      name,
+      `${JSON.stringify(r.value)} is not a duration; use seconds (300) or a duration like 90s, 30m, 1h30m`,
+    );
+  return parts.reduce((ms, p) => ms + Number(p[1]) * (DURATION_UNITS[p[2] ?? "s"] ?? 1000), 0);
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** `1048576`, `500MB`, `10GiB` -> bytes. */
+function bytes(name: InputName, r: Raw): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(r.value);
+  const unit = BYTE_UNITS[(m?.[2] ?? "").toLowerCase()];
+  if (!m || unit === undefined)
+    throw new InputError(
+      name,
+      `${JSON.stringify(r.value)} is not a size; use bytes or a size like 500MB, 10GiB`,
+    );
+  return Math.floor(Number(m[1]) * unit);
+}
+
+function list(r: Raw | undefined): string[] {
+  return r
+    ? r.value
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+}
+
+function apiUrl(inputs: RawInputs, env: Env): string {
+  const r = raw("gitlab-url", inputs, env);
+  const server = env.CI_SERVER_URL?.trim();
+  const text = r?.value ?? (server ? `${server.replace(/\/+$/, "")}/api/v4` : undefined);
+  if (!text)
+    throw new InputError(
+      "gitlab-url",
+      "not set; give GitLab's API root (https://gitlab.example.com/api/v4), or run in a GitLab job (CI_API_V4_URL)",
+    );
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(
+      "gitlab-url",
+      `${JSON.stringify(text)} is not a URL; use GitLab's API root, e.g. https://gitlab.example.com/api/v4`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new InputError("gitlab-url", `${JSON.stringify(text)} is not an http(s) URL`);
+  if (url.username || url.password || url.search || url.hash)
+    throw new InputError(
+      "gitlab-url",
+      "must be a plain API root, without credentials, query or fragment",
+    );
+  return url.href.replace(/\/+$/, "");
+}
+
+function token(inputs: RawInputs, env: Env): Token {
+  const r = raw("token", inputs, env);
+  if (!r)
+    throw new InputError(
+      "token",
+      "not set; give a GitLab token with read_api scope, or run in a GitLab job (CI_JOB_TOKEN)",
+    );
+  // A job token given through the input is still a job token: GitLab wants it as JOB-TOKEN.
+  const isJob =
+    r.source === "CI_JOB_TOKEN" || r.value === env.CI_JOB_TOKEN || r.value.startsWith("glcbt-");
+  return { value: r.value, header: isJob ? "JOB-TOKEN" : "PRIVATE-TOKEN", source: r.source };
+}
+
+/**
+ * Reads and checks every input before anything touches the network or the disk. Throws an
+ * InputError naming the input and what it accepts.
+ */
+export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): Options {
+  const need = (name: InputName) => raw(name, inputs, env);
+
+  const jobText = inputs.job?.trim() ?? "";
+  const jobs: NamePattern[] = [];
+  for (const text of splitPatterns(jobText)) {
+    try {
+      jobs.push(parsePattern(text));
+    } catch (e) {
+      throw new InputError("job", (e as Error).message);
+    }
+  }
+  const idRaw = need("job-id");
+  const jobIds = list(idRaw).map((id) =>
+    integer("job-id", { value: id, source: 'input "job-id"' }),
+  );
+  if (jobs.length > 0 && jobIds.length > 0)
+    throw new InputError("job-id", "give job names (job) or job ids (job-id), not both");
+  if (jobs.length === 0 && jobIds.length === 0)
+    throw new InputError(
+      "job",
+      "not set; name the jobs whose artifacts to fetch (e.g. build), or give job-id",
+    );
+
+  const pipelineRaw = need("pipeline-id");
+  const pipelineId =
+    jobs.length > 0 && pipelineRaw ? integer("pipeline-id", pipelineRaw) : undefined;
+  if (jobs.length > 0 && pipelineId === undefined)
+    throw new InputError(
+      "pipeline-id",
+      "not set; give the pipeline's id, or run in a GitLab job (CI_PIPELINE_ID)",
+    );
+
+  const project = need("project")?.value;
+  if (!project)
+    throw new InputError(
+      "project",
+      "not set; give the project's id or full path (group/project), or run in a GitLab job (CI_PROJECT_ID)",
+    );
+  if (!/^\d+$/.test(project) && !/^[^/\s]+(\/[^/\s]+)+$/.test(project))
+    throw new InputError(
+      "project",
+      `${JSON.stringify(project)} is neither a project id nor a full path like group/project`,
+    );
+
+  const statuses = list(need("status"));
+  for (const s of statuses)
+    if (!(JOB_STATUSES as readonly string[]).includes(s))
+      throw new InputError(
+        "status",
+        `${JSON.stringify(s)} is not a job status; use one or more of ${JOB_STATUSES.join(", ")}`,
+      );
+  if (statuses.length === 0)
+    throw new InputError("status", `is empty; use one or more of ${JOB_STATUSES.join(", ")}`);
+
+  const ifNone = need("if-no-artifact-found")?.value ?? "fail";
+  if (ifNone !== "fail" && ifNone !== "warn" && ifNone !== "ignore")
+    throw new InputError(
+      "if-no-artifact-found",
+      `${JSON.stringify(ifNone)} is not accepted; use fail, warn or ignore`,
+    );
+
+  const req = (name: InputName): Raw => {
+    const r = need(name);
+    if (!r) throw new InputError(name, "not set");
+    return r;
+  };
+
+  return {
+    gitlabUrl: apiUrl(inputs, env),
+    token: token(inputs, env),
+    project,
+    pipelineId,
+    jobs,
+    jobIds,
+    path: resolve(cwd, req("path").value),
+    extract: bool("extract", req("extract")),
+    statuses: new Set(statuses as JobStatus[]),
+    childPipelines: bool("child-pipelines", req("child-pipelines")),
+    wait: bool("wait", req("wait")),
+    waitTimeoutMs: duration("wait-timeout", req("wait-timeout")),
+    ifNoArtifactFound: ifNone,
+    concurrency: integer("concurrency", req("concurrency")),
+    merge: bool("merge", req("merge")),
+    limits: {
+      maxBytes: bytes("max-size", req("max-size")),
+      maxEntries: integer("max-files", req("max-files")),
+      maxRatio: integer("max-ratio", req("max-ratio")),
+    },
+    caFile: env.CI_SERVER_TLS_CA_FILE?.trim() || undefined,
+  };
+}

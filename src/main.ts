@@ -1,0 +1,279 @@
+/**
+ * run(options): the one entry every face calls. Options -> client -> resolve -> transfer ->
+ * archive -> report. Faces translate inputs in and the Result out; nothing here knows of them.
+ */
+import { mkdir, rename, rm } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { commit, discard, removeIfEmpty, type Staged, stage } from "./archive/extract.ts";
+import { RunError } from "./errors.ts";
+import { type ApiJob, GitLabApi, mapLimit } from "./gitlab/api.ts";
+import { GitLabClient, type RetryPolicy } from "./gitlab/client.ts";
+import { GitLabError } from "./gitlab/errors.ts";
+import type { Options } from "./inputs.ts";
+import { formatBytes, type Log } from "./log.ts";
+import type { JobResult, Result } from "./report.ts";
+import {
+  DEFAULT_POLL,
+  isActive,
+  type PollPolicy,
+  readHierarchy,
+  selectJobs,
+  waitForJobs,
+} from "./resolve/jobs.ts";
+import { download } from "./transfer/download.ts";
+
+export interface RunContext {
+  log: Log;
+  /** Retry and poll timing; tests shorten them. */
+  retry?: RetryPolicy;
+  poll?: PollPolicy;
+  userAgent?: string;
+  /** How often progress is reported at most, ms. */
+  progressEveryMs?: number;
+}
+
+/** A job to download, whether found by name or given by id. */
+interface Target {
+  id: number;
+  name: string;
+  pipelineId: number | undefined;
+  status: string | undefined;
+  webUrl: string;
+}
+
+export async function run(options: Options, context: RunContext): Promise<Result> {
+  const { log } = context;
+  const client = new GitLabClient({
+    baseUrl: options.gitlabUrl,
+    token: options.token,
+    caFile: options.caFile,
+    retry: context.retry,
+    userAgent: context.userAgent,
+    onRetry: (message) => log.warn(message),
+  });
+  const api = new GitLabApi(client, options.project);
+
+  const missing: string[] = [];
+  const targets =
+    options.jobIds.length > 0
+      ? options.jobIds.map((id) => ({
+          id,
+          name: `job ${id}`,
+          pipelineId: undefined,
+          status: undefined,
+          webUrl: `${new URL(options.gitlabUrl).origin}/${options.project}/-/jobs/${id}`,
+        }))
+      : await resolveTargets(api, options, context, missing);
+
+  if (missing.length > 0 && options.ifNoArtifactFound === "fail")
+    throw new RunError(
+      `no artifacts for ${missing.join("; ")}`,
+      "set if-no-artifact-found to warn or ignore if that is expected",
+    );
+
+  const result: Result = {
+    pipelineId: options.pipelineId,
+    downloadPath: options.path,
+    jobs: [],
+    found: false,
+    missing,
+    conflicts: [],
+  };
+  if (targets.length > 0) result.jobs = await fetchAll(api, targets, options, context, missing);
+  result.found = result.jobs.length > 0;
+
+  if (missing.length > 0 && options.ifNoArtifactFound === "warn")
+    log.warn(`no artifacts for ${missing.join("; ")}`);
+  if (options.merge) result.conflicts = conflicts(result.jobs);
+  return result;
+}
+
+/** Finds the jobs by name in the pipeline (and its children), waiting for them if asked. */
+async function resolveTargets(
+  api: GitLabApi,
+  options: Options,
+  context: RunContext,
+  missing: string[],
+): Promise<Target[]> {
+  const { log } = context;
+  const pipelineId = options.pipelineId as number;
+  const hierarchy = await log.group(
+    `Finding ${options.jobs.map((p) => p.text).join(", ")} in pipeline ${pipelineId}`,
+    async () => {
+      const h = await readHierarchy(api, pipelineId, options.childPipelines, log);
+      const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
+      log.info(
+        `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`,
+      );
+      return h;
+    },
+  );
+  const where = `pipeline ${pipelineId}${options.childPipelines ? " or its child pipelines" : ""}`;
+  const found = selectJobs(options.jobs, hierarchy);
+  const { unmatched } = found;
+  let { selected } = found;
+  for (const p of unmatched) missing.push(`no job matches ${JSON.stringify(p.text)} in ${where}`);
+
+  const active = selected.filter((s) => isActive(s.job.status));
+  if (active.length > 0) {
+    if (!options.wait)
+      throw new RunError(
+        `${active.map((s) => `${s.job.name} (job ${s.job.id}) is still ${s.job.status}`).join("; ")}`,
+        "set wait to true to wait for it (up to wait-timeout), or fetch the artifacts in a later stage",
+      );
+    selected = await log.group("Waiting for jobs to finish", () =>
+      waitForJobs(api, selected, options, context.poll ?? DEFAULT_POLL, log),
+    );
+  }
+
+  const targets: Target[] = [];
+  for (const { job } of selected) {
+    const why = unqualified(job, options);
+    if (why) missing.push(`${job.name} (job ${job.id}) ${why}`);
+    else
+      targets.push({
+        id: job.id,
+        name: job.name,
+        pipelineId: job.pipeline.id,
+        status: job.status,
+        webUrl: job.web_url,
+      });
+  }
+  for (const t of targets)
+    log.info(`${t.name}: job ${t.id} of pipeline ${t.pipelineId} (${t.status})`);
+  return targets;
+}
+
+function unqualified(job: ApiJob, options: Options): string | undefined {
+  if (!options.statuses.has(job.status))
+    return `finished with status ${job.status}, and status accepts ${[...options.statuses].join(", ")}`;
+  const hasArchive =
+    job.artifacts_file !== undefined || job.artifacts?.some((a) => a.file_type === "archive");
+  if (!hasArchive) return "has no artifacts archive (none uploaded, expired or deleted)";
+  return undefined;
+}
+
+/** A job name as a folder or file name: no path separators or control characters. */
+export const safeName = (name: string) =>
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+  name.replace(/[/\\:*?"<>|\x00-\x1f]/g, "_").replace(/^\.+/, "_");
+
+interface Fetched {
+  target: Target;
+  dest: string;
+  bytes: number;
+  sha256: string;
+  staged?: Staged;
+  zip?: string;
+}
+
+/** Downloads (and stages) every target concurrently; then puts them in place in order. */
+async function fetchAll(
+  api: GitLabApi,
+  targets: Target[],
+  options: Options,
+  context: RunContext,
+  missing: string[],
+): Promise<JobResult[]> {
+  const { log } = context;
+  const several = targets.length > 1;
+  const destOf = (t: Target) =>
+    several && !options.merge ? join(options.path, safeName(t.name)) : options.path;
+  const created: string[] = [];
+  const fetched: (Fetched | undefined)[] = [];
+  try {
+    const all = await mapLimit(targets, options.concurrency, async (target, i) => {
+      const dest = destOf(target);
+      const made = await mkdir(dest, { recursive: true });
+      if (made) created.push(dest);
+      const label = `${target.name} (job ${target.id})`;
+      let got: Awaited<ReturnType<typeof download>>;
+      try {
+        got = await download({
+          client: api.client,
+          url: api.archiveUrl(target.id),
+          dir: dest,
+          what: `the artifacts of ${label}`,
+          progress: progressReporter(target.name, log, context.progressEveryMs ?? 5_000),
+        });
+      } catch (e) {
+        // A job given by id without an archive: reported like a job found without one.
+        if (e instanceof GitLabError && e.status === 404 && options.jobIds.length > 0) {
+          if (options.ifNoArtifactFound === "fail") throw e;
+          missing.push(`${label}: ${e.gitlab}`);
+          return undefined;
+        }
+        throw e;
+      }
+      log.info(
+        `${label}: ${formatBytes(got.bytes)} downloaded${got.resumes ? ` (resumed ${got.resumes} time(s))` : ""}, sha256 ${got.sha256}`,
+      );
+      const item: Fetched = { target, dest, bytes: got.bytes, sha256: got.sha256 };
+      fetched[i] = item;
+      if (!options.extract) {
+        item.zip = got.file;
+        return item;
+      }
+      try {
+        item.staged = await stage(got.file, dest, options.limits, label);
+      } finally {
+        await rm(got.file, { force: true });
+      }
+      return item;
+    });
+
+    const results: JobResult[] = [];
+    for (const item of all) {
+      if (!item) continue;
+      const { target, dest } = item;
+      let path = dest;
+      let files: string[];
+      if (item.staged) {
+        await commit(item.staged, dest);
+        files = item.staged.files.map((f) =>
+          toPosix(relative(options.path, join(dest, ...f.split("/")))),
+        );
+      } else {
+        path = join(
+          several && options.merge ? options.path : dest,
+          several && options.merge ? `${safeName(target.name)}.zip` : "artifacts.zip",
+        );
+        await rename(item.zip as string, path);
+        files = [toPosix(relative(options.path, path))];
+      }
+      results.push({ ...target, path, files, bytes: item.bytes, sha256: item.sha256 });
+    }
+    return results;
+  } catch (e) {
+    // Leave nothing half-written: staged folders and partial downloads go, and the folders this
+    // run created, if they are still empty.
+    for (const item of fetched) {
+      if (item?.staged) await discard(item.staged);
+      if (item?.zip) await rm(item.zip, { force: true });
+    }
+    for (const dir of created.reverse()) await removeIfEmpty(dir);
+    throw e;
+  }
+}
+
+const toPosix = (p: string) => p.split(sep).join("/");
+
+function conflicts(jobs: JobResult[]): string[] {
+  const seen = new Map<string, number>();
+  for (const j of jobs) for (const f of j.files) seen.set(f, (seen.get(f) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([f]) => f);
+}
+
+/** Progress at a calm rate: at most one line per interval, none for quick downloads. */
+function progressReporter(name: string, log: Log, everyMs: number) {
+  const started = Date.now();
+  let last = started;
+  return (received: number, total: number | undefined) => {
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    const rate = received / Math.max((now - started) / 1000, 0.001);
+    const of = total ? ` of ${formatBytes(total)} (${Math.floor((received / total) * 100)}%)` : "";
+    log.info(`${name}: ${formatBytes(received)}${of} at ${formatBytes(rate)}/s`);
+  };
+}

@@ -1,0 +1,85 @@
+/** What a run did, and how faces write it out. */
+import { formatBytes } from "./log.ts";
+
+export interface JobResult {
+  id: number;
+  name: string;
+  /** Unknown when the job was given by id. */
+  pipelineId: number | undefined;
+  status: string | undefined;
+  webUrl: string;
+  /** The folder its files went to, or the zip file when not extracting. */
+  path: string;
+  /** Paths of its files, relative to the run's download path, with forward slashes. */
+  files: string[];
+  /** Size of the archive as downloaded. */
+  bytes: number;
+  /** SHA-256 of the archive as downloaded. */
+  sha256: string;
+}
+
+export interface Result {
+  pipelineId: number | undefined;
+  /** Absolute destination folder. */
+  downloadPath: string;
+  jobs: JobResult[];
+  /** Whether any artifacts were fetched. */
+  found: boolean;
+  /** Why requested jobs gave no artifacts (not matched, not finished, failed, expired...). */
+  missing: string[];
+  /** With merge: files that more than one job had (the later job's copy is kept). */
+  conflicts: string[];
+}
+
+/** The per-job manifest (the `artifacts` output and `--json`). */
+export function manifest(result: Result) {
+  return result.jobs.map((j) => ({
+    id: j.id,
+    name: j.name,
+    pipeline: j.pipelineId ?? null,
+    status: j.status ?? null,
+    web_url: j.webUrl,
+    path: j.path,
+    files: j.files,
+    bytes: j.bytes,
+    sha256: j.sha256,
+  }));
+}
+
+/** Step outputs, by name. Built from the result alone: no input, so no token, can end up here. */
+export function outputs(result: Result): Record<string, string> {
+  const files = result.jobs.flatMap((j) => j.files);
+  const first = result.jobs[0];
+  return {
+    "job-id": first ? String(first.id) : "",
+    "job-ids": JSON.stringify(result.jobs.map((j) => j.id)),
+    "job-urls": JSON.stringify(result.jobs.map((j) => j.webUrl)),
+    "pipeline-id": result.pipelineId === undefined ? "" : String(result.pipelineId),
+    "download-path": result.downloadPath,
+    files: JSON.stringify(files),
+    "file-count": String(files.length),
+    bytes: String(result.jobs.reduce((n, j) => n + j.bytes, 0)),
+    sha256: result.jobs.length === 1 && first ? first.sha256 : "",
+    found: String(result.found),
+    artifacts: JSON.stringify(manifest(result)),
+  };
+}
+
+/** A few readable lines. */
+export function summary(result: Result): string {
+  if (!result.found)
+    return `No artifacts fetched.${result.missing.map((m) => `\n  ${m}`).join("")}`;
+  const bytes = result.jobs.reduce((n, j) => n + j.bytes, 0);
+  const files = result.jobs.reduce((n, j) => n + j.files.length, 0);
+  const lines = [
+    `Fetched the artifacts of ${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"} (${formatBytes(bytes)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
+    ...result.jobs.map(
+      (j) =>
+        `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}): ${j.files.length} files, ${formatBytes(j.bytes)}, sha256 ${j.sha256}`,
+    ),
+  ];
+  for (const m of result.missing) lines.push(`  not fetched: ${m}`);
+  for (const c of result.conflicts)
+    lines.push(`  conflict: ${c} came from more than one job; the last one's copy is kept`);
+  return lines.join("\n");
+}

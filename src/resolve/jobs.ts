@@ -1,0 +1,161 @@
+/**
+ * From job names to jobs: the pipeline and (optionally) its child pipelines, parent first like
+ * GitLab; the newest attempt of each name; statuses that qualify; waiting for jobs still running.
+ */
+import { RunError } from "../errors.ts";
+import { type ApiJob, GitLabApi } from "../gitlab/api.ts";
+import { GitLabError } from "../gitlab/errors.ts";
+import type { JobStatus, Options } from "../inputs.ts";
+import type { Log } from "../log.ts";
+import { type NamePattern, select } from "./match.ts";
+
+/** Statuses of a job that has not finished yet. */
+const ACTIVE: ReadonlySet<JobStatus> = new Set([
+  "created",
+  "waiting_for_resource",
+  "preparing",
+  "waiting_for_callback",
+  "pending",
+  "running",
+  "canceling",
+  "scheduled",
+]);
+
+export interface Hierarchy {
+  /** The pipeline, then its same-project descendants by id: GitLab's search order. */
+  pipelines: number[];
+  jobs: Map<number, ApiJob[]>;
+}
+
+/** Lists the jobs of a pipeline and, through trigger jobs, of its child pipelines. */
+export async function readHierarchy(
+  api: GitLabApi,
+  root: number,
+  children: boolean,
+  log: Log,
+): Promise<Hierarchy> {
+  const jobs = new Map<number, ApiJob[]>();
+  const found = [root];
+  for (let i = 0; i < found.length; i++) {
+    const id = found[i] as number;
+    jobs.set(id, await api.listPipelineJobs(id));
+    if (!children) continue;
+    let bridges: Awaited<ReturnType<GitLabApi["listBridges"]>>;
+    try {
+      bridges = await api.listBridges(id);
+    } catch (e) {
+      // Older GitLab lets a job token list jobs but not trigger jobs: go on without children.
+      if (e instanceof GitLabError && api.client.options.token.header === "JOB-TOKEN" && i === 0) {
+        log.warn(
+          `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set \`token\` to an access token with read_api to include them, or child-pipelines: false to silence this`,
+        );
+        break;
+      }
+      throw e;
+    }
+    for (const bridge of bridges) {
+      const child = bridge.downstream_pipeline;
+      // Multi-project downstream pipelines belong to other projects: GitLab's search skips them too.
+      if (child && child.project_id === bridge.pipeline.project_id && !found.includes(child.id))
+        found.push(child.id);
+    }
+  }
+  return { pipelines: [root, ...found.slice(1).sort((a, b) => a - b)], jobs };
+}
+
+export interface Selected {
+  pattern: NamePattern;
+  job: ApiJob;
+}
+
+/** For each pattern, each name it selects, the first job of that name in search order. */
+export function selectJobs(
+  patterns: NamePattern[],
+  h: Hierarchy,
+): { selected: Selected[]; unmatched: NamePattern[] } {
+  const ordered = h.pipelines.flatMap((id) =>
+    (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id),
+  );
+  const byName = new Map<string, ApiJob>();
+  for (const job of ordered) if (!byName.has(job.name)) byName.set(job.name, job);
+  const selected: Selected[] = [];
+  const unmatched: NamePattern[] = [];
+  const taken = new Set<number>();
+  for (const pattern of patterns) {
+    const names = select(pattern, byName.keys());
+    if (names.length === 0) unmatched.push(pattern);
+    for (const name of names) {
+      const job = byName.get(name);
+      if (job && !taken.has(job.id)) {
+        taken.add(job.id);
+        selected.push({ pattern, job });
+      }
+    }
+  }
+  return { selected, unmatched };
+}
+
+export const isActive = (status: JobStatus) => ACTIVE.has(status);
+
+export interface PollPolicy {
+  /** First wait between polls. */
+  initialMs: number;
+  maxMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_POLL: PollPolicy = {
+  initialMs: 5_000,
+  maxMs: 30_000,
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
+/**
+ * Polls until no selected job is active, re-reading only the pipelines that hold active jobs
+ * (a job retried meanwhile is followed to its new attempt by name). Says which jobs it waits
+ * for and how their statuses change.
+ */
+export async function waitForJobs(
+  api: GitLabApi,
+  selected: Selected[],
+  options: Pick<Options, "waitTimeoutMs">,
+  poll: PollPolicy,
+  log: Log,
+): Promise<Selected[]> {
+  const started = Date.now();
+  let current = selected;
+  let delay = poll.initialMs;
+  const describe = (s: Selected) => `${s.job.name} (${s.job.status})`;
+  log.info(
+    `waiting for ${current
+      .filter((s) => isActive(s.job.status))
+      .map(describe)
+      .join(", ")}`,
+  );
+  for (;;) {
+    const active = current.filter((s) => isActive(s.job.status));
+    if (active.length === 0) return current;
+    const elapsed = Date.now() - started;
+    if (elapsed >= options.waitTimeoutMs)
+      throw new RunError(
+        `timed out after ${Math.round(elapsed / 1000)} s waiting for ${active.map(describe).join(", ")}`,
+        "raise wait-timeout, or fetch the artifacts in a later stage",
+      );
+    await poll.sleep(Math.min(delay, options.waitTimeoutMs - elapsed));
+    delay = Math.min(delay * 1.5, poll.maxMs);
+    const pipelines = [...new Set(active.map((s) => s.job.pipeline.id))];
+    const fresh = new Map<number, ApiJob[]>();
+    for (const id of pipelines) fresh.set(id, await api.listPipelineJobs(id));
+    current = current.map((s) => {
+      const jobs = fresh.get(s.job.pipeline.id);
+      if (!jobs) return s;
+      const now = jobs.filter((j) => j.name === s.job.name).sort((a, b) => b.id - a.id)[0];
+      if (!now) return s;
+      if (now.status !== s.job.status || now.id !== s.job.id)
+        log.info(
+          `${s.job.name}: ${s.job.status} -> ${now.status}${now.id !== s.job.id ? ` (retried as job ${now.id})` : ""}`,
+        );
+      return { ...s, job: now };
+    });
+  }
+}

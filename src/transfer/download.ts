@@ -1,0 +1,149 @@
+/**
+ * Streams one archive to a temporary file beside its destination, hashing it (SHA-256) as it
+ * arrives, verifying its length, and resuming with Range + If-Range after a dropped connection.
+ * Never holds the archive in memory; removes the partial file when it fails.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { rm, truncate } from "node:fs/promises";
+import type { IncomingHttpHeaders } from "node:http";
+import { join } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { RunError } from "../errors.ts";
+import type { GitLabClient } from "../gitlab/client.ts";
+import { networkError } from "../gitlab/client.ts";
+
+export interface Downloaded {
+  /** The temporary file; the caller moves or extracts it, then removes it. */
+  file: string;
+  bytes: number;
+  sha256: string;
+  /** How many times a dropped transfer was resumed. */
+  resumes: number;
+}
+
+export interface DownloadOptions {
+  client: GitLabClient;
+  url: string;
+  /** Folder the temporary file goes in (beside the destination: same file system). */
+  dir: string;
+  what: string;
+  /** Called as bytes arrive. */
+  progress?: (received: number, total: number | undefined) => void;
+  /** Most resumptions of a dropped transfer. */
+  maxResumes?: number;
+}
+
+/** Whole-body validators usable in If-Range: a strong ETag, else Last-Modified. */
+function validator(headers: IncomingHttpHeaders): string | undefined {
+  const etag = headers.etag;
+  if (typeof etag === "string" && etag.startsWith('"')) return etag;
+  return typeof headers["last-modified"] === "string" ? headers["last-modified"] : undefined;
+}
+
+function contentRange(
+  headers: IncomingHttpHeaders,
+): { start: number; total: number | undefined } | undefined {
+  const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(headers["content-range"] ?? ""));
+  return m ? { start: Number(m[1]), total: m[2] === "*" ? undefined : Number(m[2]) } : undefined;
+}
+
+export async function download(options: DownloadOptions): Promise<Downloaded> {
+  const { client, url, what } = options;
+  const file = join(options.dir, `.pipeline-artifacts-${randomBytes(6).toString("hex")}.zip.part`);
+  let hash = createHash("sha256");
+  let received = 0;
+  let total: number | undefined;
+  let ifRange: string | undefined;
+  let resumes = 0;
+  const maxResumes = options.maxResumes ?? 8;
+  try {
+    for (;;) {
+      const resuming = received > 0 && ifRange !== undefined;
+      const headers = resuming ? { Range: `bytes=${received}-`, "If-Range": ifRange } : {};
+      const res = await client.request(
+        "GET",
+        url,
+        { what: `downloading ${what}`, route: "download" },
+        headers,
+        (s) => (resuming ? s === 200 || s === 206 : s === 200),
+      );
+      if (res.status === 206) {
+        const range = contentRange(res.headers);
+        if (!range || range.start !== received) {
+          res.body.resume();
+          throw new RunError(
+            `the server resumed ${what} at the wrong offset (${res.headers["content-range"]}, wanted ${received})`,
+          );
+        }
+        total = range.total ?? total;
+      } else {
+        // A 200 is the whole archive again (it changed, or the server ignores ranges): start over.
+        if (received > 0) {
+          await truncate(file, 0);
+          hash = createHash("sha256");
+          received = 0;
+        }
+        const length = Number(res.headers["content-length"]);
+        total =
+          Number.isFinite(length) && res.headers["content-length"] !== undefined
+            ? length
+            : undefined;
+      }
+      ifRange = validator(res.headers) ?? ifRange;
+      const canResume = ifRange !== undefined && res.headers["accept-ranges"] !== "none";
+
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          hash.update(chunk);
+          received += chunk.length;
+          options.progress?.(received, total);
+          done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(
+          res.body,
+          counter,
+          createWriteStream(file, { flags: received > 0 ? "a" : "w" }),
+        );
+      } catch (e) {
+        if (!networkError(e) && !isAborted(e)) throw e;
+        if (!canResume || resumes >= maxResumes)
+          throw new RunError(
+            `the connection dropped while downloading ${what} (${(e as Error).message}) after ${received} bytes`,
+            canResume
+              ? "try again"
+              : "the server sent no validator (ETag or Last-Modified), so the download could not resume",
+          );
+        resumes++;
+        continue;
+      }
+      if (total !== undefined && received < total) {
+        if (!canResume || resumes >= maxResumes)
+          throw new RunError(`${what} ended after ${received} of ${total} bytes`);
+        resumes++;
+        continue;
+      }
+      if (total !== undefined && received !== total)
+        throw new RunError(
+          `${what}: received ${received} bytes, but the server announced ${total}`,
+        );
+      return { file, bytes: received, sha256: hash.digest("hex"), resumes };
+    }
+  } catch (e) {
+    await rm(file, { force: true });
+    throw e;
+  }
+}
+
+/** A body cut short: Node reports "aborted" / premature close rather than a socket code. */
+function isAborted(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return (
+    err?.code === "ERR_STREAM_PREMATURE_CLOSE" ||
+    err?.code === "ECONNRESET" ||
+    /aborted/i.test(err?.message ?? "")
+  );
+}

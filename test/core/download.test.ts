@@ -1,0 +1,239 @@
+/** The core over real HTTP against the simulator: resolve by name, download, extract, report. */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readdir, readFile, readlink, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import type { JobSpec, ScenarioSpec } from "../simulator/scenario.ts";
+import { ciEnv, fetchArtifacts, tempDir } from "../support/run.ts";
+import { MAINTAINER, simulate } from "../support/sim.ts";
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+const text = (name: string, body: string) => ({
+  type: "file" as const,
+  name,
+  content: { text: body },
+});
+
+/** Every file below `dir`, relative, sorted (staging leftovers would show up here). */
+async function tree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => !e.isDirectory())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+describe("download by job name", () => {
+  test("a sibling's artifacts land in path, modes and symlinks kept, outputs filled", async (t) => {
+    const sim = await simulate(t);
+    const dest = await tempDir(t);
+    const { result } = await fetchArtifacts(sim, { job: "build", path: dest });
+    assert.deepEqual(await tree(dest), [
+      "bin/latest",
+      "bin/tool",
+      "data/blob.bin",
+      "dist/app.js",
+      "dist/app.js.map",
+    ]);
+    assert.equal(
+      await readFile(join(dest, "dist/app.js"), "utf8"),
+      "console.log('hello from build');\n",
+    );
+    assert.equal((await stat(join(dest, "bin/tool"))).mode & 0o777, 0o755);
+    assert.equal(await readlink(join(dest, "bin/latest")), "tool");
+    const [job] = result.jobs;
+    assert.equal(job?.id, 1001);
+    assert.equal(job?.sha256, sim.archiveOf(1001)?.sha256);
+    assert.equal(job?.bytes, sim.archiveOf(1001)?.size);
+    assert.equal(result.found, true);
+    assert.equal(result.pipelineId, 500);
+    assert.deepEqual(sim.log.leaks, []);
+  });
+
+  test("extract: false keeps the archive as artifacts.zip, byte for byte", async (t) => {
+    const sim = await simulate(t);
+    const dest = await tempDir(t);
+    await fetchArtifacts(sim, { job: "build", path: dest, extract: "false" });
+    assert.deepEqual(await tree(dest), ["artifacts.zip"]);
+    assert.equal(sha256(await readFile(join(dest, "artifacts.zip"))), sim.archiveOf(1001)?.sha256);
+  });
+
+  test("parallel and matrix jobs match by base name; several jobs go to path/<job name>", async (t) => {
+    const sim = await simulate(t);
+    const dest = await tempDir(t);
+    const { result } = await fetchArtifacts(sim, { job: "test\npackage", path: dest });
+    assert.deepEqual(
+      result.jobs.map((j) => j.name),
+      ["test 1/2", "test 2/2", "package: [linux, amd64]", "package: [darwin, arm64]"],
+    );
+    assert.deepEqual(await tree(dest), [
+      "package_ [darwin, arm64]/pkg/app-darwin-arm64.tar",
+      "package_ [linux, amd64]/pkg/app-linux-amd64.tar",
+      "test 1_2/reports/junit-1.xml",
+      "test 2_2/reports/junit-2.xml",
+    ]);
+    assert.deepEqual(result.jobs[0]?.files, ["test 1_2/reports/junit-1.xml"]);
+  });
+
+  test("globs, regexes and exact matrix names", async (t) => {
+    const sim = await simulate(t);
+    const names = async (job: string) =>
+      (
+        await fetchArtifacts(sim, { job, path: await tempDir(t), extract: "false" })
+      ).result.jobs.map((j) => j.name);
+    assert.deepEqual(await names("test*"), ["test 1/2", "test 2/2"]);
+    assert.deepEqual(await names("/^package: \\[darwin/"), ["package: [darwin, arm64]"]);
+    assert.deepEqual(await names("package: [linux, amd64], lint"), [
+      "package: [linux, amd64]",
+      "lint",
+    ]);
+  });
+
+  test("the newest attempt of a retried job is taken", async (t) => {
+    const sim = await simulate(t);
+    const { result } = await fetchArtifacts(sim, { job: "lint", path: await tempDir(t) });
+    assert.deepEqual(
+      result.jobs.map((j) => j.id),
+      [1010],
+    );
+  });
+
+  test("a job of a child pipeline is found through its trigger job, parent first", async (t) => {
+    const sim = await simulate(t);
+    const dest = await tempDir(t);
+    const { result } = await fetchArtifacts(sim, { job: "child-build", path: dest });
+    assert.equal(result.jobs[0]?.pipelineId, 501);
+    assert.equal(
+      await readFile(join(dest, "child/out.txt"), "utf8"),
+      "made in the child pipeline\n",
+    );
+    const off = await fetchArtifacts(sim, {
+      job: "child-build",
+      path: await tempDir(t),
+      "child-pipelines": "false",
+      "if-no-artifact-found": "ignore",
+    });
+    assert.equal(off.result.found, false);
+  });
+
+  test("merge puts several jobs together and reports files they share", async (t) => {
+    const spec: ScenarioSpec = {
+      projects: [
+        {
+          id: 7,
+          path: "g/app",
+          pipelines: [
+            {
+              id: 5,
+              jobs: [
+                {
+                  id: 1,
+                  name: "a",
+                  artifacts: { files: [text("same.txt", "a"), text("a.txt", "a")] },
+                },
+                {
+                  id: 2,
+                  name: "b",
+                  artifacts: { files: [text("same.txt", "b"), text("b.txt", "b")] },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      tokens: [{ token: MAINTAINER, type: "personal" }],
+    };
+    const sim = await simulate(t, spec);
+    const dest = await tempDir(t);
+    const env = {
+      CI_API_V4_URL: sim.apiUrl,
+      CI_PROJECT_ID: "7",
+      CI_PIPELINE_ID: "5",
+      GITLAB_TOKEN: MAINTAINER,
+    };
+    const { result } = await fetchArtifacts(sim, { job: "a, b", path: dest, merge: "true" }, env);
+    assert.deepEqual(await tree(dest), ["a.txt", "b.txt", "same.txt"]);
+    assert.equal(await readFile(join(dest, "same.txt"), "utf8"), "b");
+    assert.deepEqual(result.conflicts, ["same.txt"]);
+  });
+});
+
+describe("every storage mode", () => {
+  for (const [job, id] of [
+    ["package: [linux, amd64]", 1004],
+    ["package: [darwin, arm64]", 1005],
+    ["build", 1001],
+  ] as const)
+    test(`job ${id}: same bytes, and no GitLab credential reaches object storage`, async (t) => {
+      const sim = await simulate(t);
+      for (const env of [ciEnv(sim), { ...ciEnv(sim), GITLAB_TOKEN: MAINTAINER }]) {
+        const { result } = await fetchArtifacts(sim, { job, path: await tempDir(t) }, env);
+        assert.equal(result.jobs[0]?.sha256, sim.archiveOf(id)?.sha256);
+      }
+      assert.deepEqual(sim.log.leaks, []);
+      if (id === 1004) assert.ok(sim.log.find({ origin: "storage", status: 200 }).length >= 2);
+    });
+});
+
+describe("listing at scale", () => {
+  const big = (count: number): ScenarioSpec => ({
+    projects: [
+      {
+        id: 7,
+        path: "g/app",
+        pipelines: [
+          {
+            id: 5,
+            jobs: [
+              { id: 1, name: "oldest", artifacts: { files: [text("o.txt", "o")] } },
+              ...Array.from({ length: count - 1 }, (_, i): JobSpec => ({
+                id: i + 2,
+                name: `job ${i + 2}`,
+              })),
+            ],
+          },
+        ],
+      },
+    ],
+    tokens: [{ token: MAINTAINER, type: "personal" }],
+  });
+  const env = (url: string) => ({
+    CI_API_V4_URL: url,
+    CI_PROJECT_ID: "7",
+    CI_PIPELINE_ID: "5",
+    GITLAB_TOKEN: MAINTAINER,
+  });
+
+  test("12,000 jobs: no totals, so pages are followed through X-Next-Page to the last", async (t) => {
+    const sim = await simulate(t, big(12_000));
+    const { result } = await fetchArtifacts(
+      sim,
+      { job: "oldest", path: await tempDir(t), "child-pipelines": "false" },
+      env(sim.apiUrl),
+    );
+    assert.equal(result.jobs[0]?.id, 1);
+    const pages = sim.log.find({ route: "pipeline-jobs" });
+    assert.equal(pages.length, 120);
+    assert.deepEqual(
+      pages.map((p) => Number(p.query.page)),
+      Array.from({ length: 120 }, (_, i) => i + 1),
+    );
+  });
+
+  test("with totals the remaining pages are fetched concurrently, each once", async (t) => {
+    const sim = await simulate(t, big(950));
+    const { result } = await fetchArtifacts(
+      sim,
+      { job: "oldest", path: await tempDir(t), "child-pipelines": "false" },
+      env(sim.apiUrl),
+    );
+    assert.equal(result.jobs[0]?.id, 1);
+    const pages = sim.log.find({ route: "pipeline-jobs" }).map((p) => Number(p.query.page));
+    assert.deepEqual(
+      pages.sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    assert.ok(sim.log.find({ route: "pipeline-jobs" }).every((p) => p.query.per_page === "100"));
+  });
+});

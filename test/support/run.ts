@@ -1,0 +1,77 @@
+/** Runs the core in-process against a simulator, over real HTTP, with fast retry and poll timing. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestContext } from "node:test";
+import type { RetryPolicy } from "../../src/gitlab/client.ts";
+import { type RawInputs, readOptions } from "../../src/inputs.ts";
+import type { Log } from "../../src/log.ts";
+import { run } from "../../src/main.ts";
+import type { Result } from "../../src/report.ts";
+import type { PollPolicy } from "../../src/resolve/jobs.ts";
+import type { Simulator } from "../simulator/index.ts";
+import { JOB_TOKEN } from "./sim.ts";
+
+export const FAST_RETRY: RetryPolicy = {
+  attempts: 6,
+  baseMs: 5,
+  maxDelayMs: 2_000,
+  budgetMs: 30_000,
+};
+
+export interface Recorded extends Log {
+  lines: string[];
+}
+
+export function recordingLog(): Recorded {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => void lines.push(m),
+    warn: (m) => void lines.push(`warning: ${m}`),
+    debug: () => {},
+    group: (title, body) => {
+      lines.push(title);
+      return body();
+    },
+  };
+}
+
+/** A fresh destination folder, removed when the test ends. */
+export async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "pa-test-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The CI variables of the sample's running job "collect" (job token), against `sim`. */
+export function ciEnv(sim: Simulator, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CI_API_V4_URL: sim.apiUrl,
+    CI_SERVER_URL: sim.url,
+    CI_PROJECT_ID: "42",
+    CI_PIPELINE_ID: "500",
+    CI_JOB_TOKEN: JOB_TOKEN,
+    ...extra,
+  };
+}
+
+export interface Fetch {
+  result: Result;
+  log: Recorded;
+}
+
+export async function fetchArtifacts(
+  sim: Simulator,
+  inputs: RawInputs,
+  env: Record<string, string | undefined> = ciEnv(sim),
+  poll?: Partial<PollPolicy>,
+): Promise<Fetch> {
+  const log = recordingLog();
+  const result = await run(readOptions(inputs, env), {
+    log,
+    retry: FAST_RETRY,
+    poll: { initialMs: 1, maxMs: 5, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), ...poll },
+  });
+  return { result, log };
+}
