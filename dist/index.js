@@ -529,7 +529,7 @@ var require_yauzl = __commonJS({
     var fd_slicer = require_fd_slicer();
     var util = __require("util");
     var EventEmitter = __require("events").EventEmitter;
-    var Transform3 = __require("stream").Transform;
+    var Transform2 = __require("stream").Transform;
     var PassThrough = __require("stream").PassThrough;
     var Writable = __require("stream").Writable;
     var crc322 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
@@ -1223,9 +1223,9 @@ var require_yauzl = __commonJS({
         callback();
       });
     }
-    util.inherits(AssertByteCountStream, Transform3);
+    util.inherits(AssertByteCountStream, Transform2);
     function AssertByteCountStream(byteCount) {
-      Transform3.call(this);
+      Transform2.call(this);
       this.actualByteCount = 0;
       this.expectedByteCount = byteCount;
     }
@@ -5421,7 +5421,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
-    var { Transform: Transform3 } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var zlib = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
@@ -6109,7 +6109,7 @@ var require_util2 = __commonJS({
       contentRange2 += isomorphicEncode(`${fullLength}`);
       return contentRange2;
     }
-    var InflateStream = class extends Transform3 {
+    var InflateStream = class extends Transform2 {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -8212,7 +8212,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert = __require("node:assert");
     var { errorMonitor } = __require("node:events");
-    var { pipeline: pipeline3 } = __require("node:stream");
+    var { pipeline: pipeline2 } = __require("node:stream");
     var util = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -8691,7 +8691,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request, contentLength) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe = pipeline3(
+      const pipe = pipeline2(
         body,
         h2stream,
         (err) => {
@@ -11736,7 +11736,7 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err);
       }
     };
-    function pipeline3(opts, handler) {
+    function pipeline2(opts, handler) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -11745,7 +11745,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err);
       }
     }
-    module.exports = pipeline3;
+    module.exports = pipeline2;
   }
 });
 
@@ -12595,13 +12595,13 @@ var require_pluralizer = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
     "use strict";
-    var { Transform: Transform3 } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var { Console } = __require("node:console");
     var PERSISTENT = process.versions.icu ? "\u2705" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "\u274C" : "N ";
     module.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform3({
+        this.transform = new Transform2({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -14910,7 +14910,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable, pipeline: pipeline3, finished } = __require("node:stream");
+    var { Readable, pipeline: pipeline2, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -15855,7 +15855,7 @@ var require_fetch = __commonJS({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline3(this.body, ...decoders, (err) => {
+                body: decoders.length ? pipeline2(this.body, ...decoders, (err) => {
                   if (err) {
                     this.onError(err);
                   }
@@ -19652,7 +19652,7 @@ var require_eventsource_stream = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
-    var { Transform: Transform3 } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
@@ -19702,7 +19702,7 @@ var require_eventsource_stream = __commonJS({
       error2.aborted = false;
       return error2;
     }
-    var EventSourceStream = class extends Transform3 {
+    var EventSourceStream = class extends Transform2 {
       /**
        * @type {eventSourceSettings}
        */
@@ -20056,7 +20056,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
     "use strict";
-    var { pipeline: pipeline3 } = __require("node:stream");
+    var { pipeline: pipeline2 } = __require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -20216,7 +20216,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline3(
+          pipeline2(
             response.body.stream,
             eventSourceStream,
             (error2) => {
@@ -22024,11 +22024,11 @@ var GitLabClient = class {
       throw new Retryable(`${res.status} ${gitlabMessage(text)}`, retryAfter(res.headers));
     throw new GitLabError(res.status, gitlabMessage(text), attempt, this.options.token);
   }
-  async #retrying(attempt, once) {
+  async #retrying(attempt, once2) {
     const started = Date.now();
     for (let n = 1; ; n++) {
       try {
-        return await once();
+        return await once2();
       } catch (e) {
         const retryable = e instanceof Retryable ? e : networkError(e);
         if (!retryable) throw e;
@@ -22196,7 +22196,7 @@ function selectJobs(patterns, h) {
   }
   return { selected, unmatched };
 }
-var isActive = (status) => ACTIVE.has(status);
+var awaited = (status, accepted) => ACTIVE.has(status) && !accepted.has(status);
 var DEFAULT_POLL = {
   initialMs: 5e3,
   maxMs: 3e4,
@@ -22207,11 +22207,10 @@ async function waitForJobs(api, selected, options2, poll, log) {
   let current = selected;
   let delay = poll.initialMs;
   const describe = (s) => `${s.job.name} (${s.job.status})`;
-  log.info(
-    `waiting for ${current.filter((s) => isActive(s.job.status)).map(describe).join(", ")}`
-  );
+  const unfinished = (s) => awaited(s.job.status, options2.statuses);
+  log.info(`waiting for ${current.filter(unfinished).map(describe).join(", ")}`);
   for (; ; ) {
-    const active = current.filter((s) => isActive(s.job.status));
+    const active = current.filter(unfinished);
     if (active.length === 0) return current;
     const elapsed = Date.now() - started;
     if (elapsed >= options2.waitTimeoutMs)
@@ -22240,11 +22239,10 @@ async function waitForJobs(api, selected, options2, poll, log) {
 
 // src/transfer/download.ts
 import { createHash, randomBytes as randomBytes2 } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream as createWriteStream2 } from "node:fs";
 import { rm as rm2, truncate } from "node:fs/promises";
 import { join as join2 } from "node:path";
-import { Transform as Transform2 } from "node:stream";
-import { pipeline as pipeline2 } from "node:stream/promises";
 function validator(headers) {
   const etag = headers.etag;
   if (typeof etag === "string" && etag.startsWith('"')) return etag;
@@ -22294,25 +22292,27 @@ async function download(options2) {
       }
       ifRange = validator(res.headers) ?? ifRange;
       const canResume = ifRange !== void 0 && res.headers["accept-ranges"] !== "none";
-      const counter = new Transform2({
-        transform(chunk, _enc, done) {
+      const out = createWriteStream2(file, { flags: received > 0 ? "a" : "w" });
+      let broken;
+      try {
+        for await (const chunk of res.body) {
           hash.update(chunk);
           received += chunk.length;
           options2.progress?.(received, total);
-          done(null, chunk);
+          if (!out.write(chunk)) await once(out, "drain");
         }
-      });
-      try {
-        await pipeline2(
-          res.body,
-          counter,
-          createWriteStream2(file, { flags: received > 0 ? "a" : "w" })
-        );
       } catch (e) {
-        if (!networkError(e) && !isAborted(e)) throw e;
+        broken = e;
+      } finally {
+        await new Promise(
+          (resolve2, reject) => out.end((err) => err ? reject(err) : resolve2())
+        );
+      }
+      if (broken) {
+        if (!networkError(broken) && !isAborted(broken)) throw broken;
         if (!canResume || resumes >= maxResumes)
           throw new RunError(
-            `the connection dropped while downloading ${what} (${e.message}) after ${received} bytes`,
+            `the connection dropped while downloading ${what} (${broken.message}) after ${received} bytes`,
             canResume ? "try again" : "the server sent no validator (ETag or Last-Modified), so the download could not resume"
           );
         resumes++;
@@ -22328,7 +22328,14 @@ async function download(options2) {
         throw new RunError(
           `${what}: received ${received} bytes, but the server announced ${total}`
         );
-      return { file, bytes: received, sha256: hash.digest("hex"), resumes };
+      const sha256 = hash.digest("hex");
+      const announced = /^"([0-9a-f]{64})"$/.exec(ifRange ?? "")?.[1];
+      if (announced && announced !== sha256)
+        throw new RunError(
+          `${what} arrived corrupted: its SHA-256 is ${sha256}, GitLab's ETag says ${announced}`,
+          "try again"
+        );
+      return { file, bytes: received, sha256, resumes };
     }
   } catch (e) {
     await rm2(file, { force: true });
@@ -22399,7 +22406,7 @@ async function resolveTargets(api, options2, context, missing) {
   const { unmatched } = found;
   let { selected } = found;
   for (const p of unmatched) missing.push(`no job matches ${JSON.stringify(p.text)} in ${where}`);
-  const active = selected.filter((s) => isActive(s.job.status));
+  const active = selected.filter((s) => awaited(s.job.status, options2.statuses));
   if (active.length > 0) {
     if (!options2.wait)
       throw new RunError(

@@ -14,7 +14,7 @@ import { formatBytes, type Log } from "./log.ts";
 import type { JobResult, Result } from "./report.ts";
 import {
   DEFAULT_POLL,
-  isActive,
+  awaited,
   type PollPolicy,
   readHierarchy,
   selectJobs,
@@ -114,7 +114,7 @@ async function resolveTargets(
   let { selected } = found;
   for (const p of unmatched) missing.push(`no job matches ${JSON.stringify(p.text)} in ${where}`);
 
-  const active = selected.filter((s) => isActive(s.job.status));
+  const active = selected.filter((s) => awaited(s.job.status, options.statuses));
   if (active.length > 0) {
     if (!options.wait)
       throw new RunError(

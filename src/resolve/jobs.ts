@@ -95,7 +95,9 @@ export function selectJobs(
   return { selected, unmatched };
 }
 
-export const isActive = (status: JobStatus) => ACTIVE.has(status);
+/** A job worth waiting for: not finished, and not in a status the user accepts as it is. */
+export const awaited = (status: JobStatus, accepted: ReadonlySet<JobStatus>) =>
+  ACTIVE.has(status) && !accepted.has(status);
 
 export interface PollPolicy {
   /** First wait between polls. */
@@ -118,7 +120,7 @@ export const DEFAULT_POLL: PollPolicy = {
 export async function waitForJobs(
   api: GitLabApi,
   selected: Selected[],
-  options: Pick<Options, "waitTimeoutMs">,
+  options: Pick<Options, "waitTimeoutMs" | "statuses">,
   poll: PollPolicy,
   log: Log,
 ): Promise<Selected[]> {
@@ -126,14 +128,10 @@ export async function waitForJobs(
   let current = selected;
   let delay = poll.initialMs;
   const describe = (s: Selected) => `${s.job.name} (${s.job.status})`;
-  log.info(
-    `waiting for ${current
-      .filter((s) => isActive(s.job.status))
-      .map(describe)
-      .join(", ")}`,
-  );
+  const unfinished = (s: Selected) => awaited(s.job.status, options.statuses);
+  log.info(`waiting for ${current.filter(unfinished).map(describe).join(", ")}`);
   for (;;) {
-    const active = current.filter((s) => isActive(s.job.status));
+    const active = current.filter(unfinished);
     if (active.length === 0) return current;
     const elapsed = Date.now() - started;
     if (elapsed >= options.waitTimeoutMs)

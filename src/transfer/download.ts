@@ -4,12 +4,11 @@
  * Never holds the archive in memory; removes the partial file when it fails.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { rm, truncate } from "node:fs/promises";
 import type { IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { RunError } from "../errors.ts";
 import type { GitLabClient } from "../gitlab/client.ts";
 import { networkError } from "../gitlab/client.ts";
@@ -94,25 +93,29 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
       ifRange = validator(res.headers) ?? ifRange;
       const canResume = ifRange !== undefined && res.headers["accept-ranges"] !== "none";
 
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
+      // Every byte received is written and flushed, even when the connection breaks, so the file
+      // and the hash agree on where to resume.
+      const out = createWriteStream(file, { flags: received > 0 ? "a" : "w" });
+      let broken: unknown;
+      try {
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
           hash.update(chunk);
           received += chunk.length;
           options.progress?.(received, total);
-          done(null, chunk);
-        },
-      });
-      try {
-        await pipeline(
-          res.body,
-          counter,
-          createWriteStream(file, { flags: received > 0 ? "a" : "w" }),
-        );
+          if (!out.write(chunk)) await once(out, "drain");
+        }
       } catch (e) {
-        if (!networkError(e) && !isAborted(e)) throw e;
+        broken = e;
+      } finally {
+        await new Promise<void>((resolve, reject) =>
+          out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+        );
+      }
+      if (broken) {
+        if (!networkError(broken) && !isAborted(broken)) throw broken;
         if (!canResume || resumes >= maxResumes)
           throw new RunError(
-            `the connection dropped while downloading ${what} (${(e as Error).message}) after ${received} bytes`,
+            `the connection dropped while downloading ${what} (${(broken as Error).message}) after ${received} bytes`,
             canResume
               ? "try again"
               : "the server sent no validator (ETag or Last-Modified), so the download could not resume",
@@ -130,7 +133,15 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
         throw new RunError(
           `${what}: received ${received} bytes, but the server announced ${total}`,
         );
-      return { file, bytes: received, sha256: hash.digest("hex"), resumes };
+      const sha256 = hash.digest("hex");
+      // Recent GitLab sends the archive's SHA-256 as its strong ETag: check it when it is there.
+      const announced = /^"([0-9a-f]{64})"$/.exec(ifRange ?? "")?.[1];
+      if (announced && announced !== sha256)
+        throw new RunError(
+          `${what} arrived corrupted: its SHA-256 is ${sha256}, GitLab's ETag says ${announced}`,
+          "try again",
+        );
+      return { file, bytes: received, sha256, resumes };
     }
   } catch (e) {
     await rm(file, { force: true });
