@@ -20602,6 +20602,7 @@ var INPUTS = {
   },
   "job-id": {
     kind: "list",
+    min: 1,
     description: "Ids of the jobs to fetch, instead of `job`: no pipeline lookup."
   },
   "pipeline-id": {
@@ -20715,11 +20716,11 @@ function bool(name, r) {
 function integer(name, r) {
   const def = INPUTS[name];
   const n = /^\d+$/.test(r.value) ? Number(r.value) : Number.NaN;
-  const range = `${def.min ?? 0}${def.max === void 0 ? " or more" : ` to ${def.max}`}`;
+  const range = def.max === void 0 ? `of ${def.min ?? 0} or more` : `from ${def.min ?? 0} to ${def.max}`;
   if (!Number.isSafeInteger(n) || n < (def.min ?? 0) || n > (def.max ?? Number.MAX_SAFE_INTEGER))
     throw new InputError(
       name,
-      `${JSON.stringify(r.value)}${r.source === `input "${name}"` ? "" : ` (from ${r.source})`} is not a whole number from ${range}`
+      `${JSON.stringify(r.value)}${r.source === `input "${name}"` ? "" : ` (from ${r.source})`} is not a whole number ${range}`
     );
   return n;
 }
@@ -20750,7 +20751,7 @@ var BYTE_UNITS = {
 function bytes(name, r) {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(r.value);
   const unit = BYTE_UNITS[(m?.[2] ?? "").toLowerCase()];
-  if (!m || unit === void 0)
+  if (!m || unit === void 0 || Number(m[1]) * unit < 1)
     throw new InputError(
       name,
       `${JSON.stringify(r.value)} is not a size; use bytes or a size like 500MB, 10GiB`
@@ -20977,11 +20978,14 @@ async function stage(archive, dest, limits, label) {
         hint
       );
     };
+    let current = "";
     try {
       for await (const entry of entries(zip)) {
-        const name = entry.fileName.replace(/\/+$/, "");
+        const name = canonical(entry.fileName);
+        current = name;
         const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
-        if (name === "" || name === ".") continue;
+        if (name === "") continue;
+        if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
         for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p))
           if (links.has(p))
             refuse(name, `would be written through the symlink ${JSON.stringify(p)}`);
@@ -20999,9 +21003,8 @@ async function stage(archive, dest, limits, label) {
           if (entry.uncompressedSize > MAX_LINK_TARGET)
             refuse(name, "is a symlink with an oversized target");
           const link = (await collect(await readStream(zip, entry))).toString("utf8");
-          const resolved = posix.normalize(posix.join(posix.dirname(name), link));
-          if (link.startsWith("/") || /^[A-Za-z]:/.test(link) || resolved === ".." || resolved.startsWith("../"))
-            refuse(name, `is a symlink pointing outside the destination (${JSON.stringify(link)})`);
+          const why = linkEscapes(name, link, links);
+          if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
           await symlink(link, target);
           links.add(name);
           files.push(name);
@@ -21038,7 +21041,10 @@ async function stage(archive, dest, limits, label) {
       }
     } catch (e) {
       if (e instanceof UnsafeArchive) throw e;
-      throw new UnsafeArchive(`the artifacts of ${label} are refused: ${e.message}`);
+      const at = current ? `entry ${JSON.stringify(current)}: ` : "";
+      throw new UnsafeArchive(
+        `the artifacts of ${label} are refused: ${at}${e.message}`
+      );
     }
     return { dir, files, dirs, bytes: bytes2 };
   } catch (e) {
@@ -21048,33 +21054,72 @@ async function stage(archive, dest, limits, label) {
     zip?.close();
   }
 }
+function canonical(name) {
+  const n = posix.normalize(name.replace(/\/+$/, ""));
+  return n === "." ? "" : n.replace(/^(\.\/)+/, "");
+}
+function linkEscapes(name, target, links) {
+  if (target === "" || target.includes("\0")) return "with an empty or invalid target";
+  if (target.startsWith("/") || /^[A-Za-z]:/.test(target) || target.startsWith("\\"))
+    return "pointing outside the destination: its target is an absolute path";
+  const at = posix.dirname(name) === "." ? [] : posix.dirname(name).split("/");
+  const segments = target.split("/").filter((s) => s !== "" && s !== ".");
+  for (const [i, segment] of segments.entries()) {
+    if (segment === "..") {
+      if (at.length === 0) return "pointing outside the destination";
+      at.pop();
+    } else {
+      at.push(segment);
+      if (i < segments.length - 1 && links.has(at.join("/")))
+        return `pointing through another symlink, ${JSON.stringify(at.join("/"))}, which could lead outside the destination`;
+    }
+  }
+  return void 0;
+}
 async function collect(stream) {
   const chunks = [];
   for await (const chunk of stream) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 async function commit(staged, dest) {
-  const root = await realpath(dest);
   try {
+    await preflight(staged, dest);
     for (const name of staged.dirs)
       await mkdir(join(dest, ...name.split("/")), { recursive: true });
     for (const name of staged.files) {
       const to = join(dest, ...name.split("/"));
       await mkdir(dirname(to), { recursive: true });
-      const parent = await realpath(dirname(to));
-      if (parent !== root && !parent.startsWith(root + sep))
-        throw new UnsafeArchive(
-          `${name}: the destination's folder ${relative(root, dirname(to))} leads outside it through a symlink`
-        );
-      const existing = await lstat(to).catch(() => void 0);
-      if (existing?.isDirectory())
-        throw new RunError(
-          `cannot put the file ${name} where a folder of that name exists in ${dest}`
-        );
       await rename(join(staged.dir, ...name.split("/")), to);
     }
   } finally {
     await rm(staged.dir, { recursive: true, force: true });
+  }
+}
+async function preflight(staged, dest) {
+  const root = await realpath(dest);
+  const folders = new Set(staged.dirs);
+  for (const name of staged.files)
+    for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) folders.add(p);
+  for (const name of folders) {
+    const path = join(dest, ...name.split("/"));
+    const found = await lstat(path).catch(() => void 0);
+    if (!found) continue;
+    if (!found.isDirectory() && !found.isSymbolicLink())
+      throw new RunError(
+        `cannot create the folder ${name} in ${dest}: a file of that name is there`
+      );
+    const real = await realpath(path).catch(() => "");
+    if (real !== root && !real.startsWith(root + sep))
+      throw new UnsafeArchive(
+        `${name}: the destination's folder ${relative(root, path)} leads outside it through a symlink`
+      );
+  }
+  for (const name of staged.files) {
+    const existing = await lstat(join(dest, ...name.split("/"))).catch(() => void 0);
+    if (existing?.isDirectory())
+      throw new RunError(
+        `cannot put the file ${name} where a folder of that name exists in ${dest}`
+      );
   }
 }
 var discard = (staged) => rm(staged.dir, { recursive: true, force: true });
@@ -22456,7 +22501,7 @@ async function fetchAll(api, targets, options2, context, missing) {
     const all = await mapLimit(targets, options2.concurrency, async (target, i) => {
       const dest = destOf(target);
       const made = await mkdir2(dest, { recursive: true });
-      if (made) created.push(dest);
+      if (made) created.push(made, dest);
       const label = `${target.name} (job ${target.id})`;
       let got;
       try {
@@ -22629,12 +22674,29 @@ function usage() {
   ].join("\n");
 }
 function normalise(argv2) {
-  return argv2.map((arg) => {
-    const name = arg.replace(/^--(no-)?/, "");
-    const def = INPUTS[name];
-    if (def?.kind !== "boolean" || arg.includes("=")) return arg;
-    return arg.startsWith("--no-") ? `--${name}=false` : `--${name}=true`;
-  });
+  const out = [];
+  for (let i = 0; i < argv2.length; i++) {
+    const arg = argv2[i];
+    const flag = /^--(no-)?([a-z-]+)$/.exec(arg);
+    const def = flag ? INPUTS[flag[2]] : void 0;
+    if (!flag || !def) {
+      out.push(arg);
+      if (/^--[a-z-]+$/.test(arg) && INPUTS[arg.slice(2)] && i + 1 < argv2.length)
+        out.push(argv2[++i]);
+      continue;
+    }
+    if (def.kind !== "boolean") {
+      out.push(arg);
+      continue;
+    }
+    const next = argv2[i + 1];
+    if (flag[1]) out.push(`--${flag[2]}=false`);
+    else if (next !== void 0 && !next.startsWith("-") && !COMMANDS.includes(next)) {
+      out.push(`--${flag[2]}=${next}`);
+      i++;
+    } else out.push(`--${flag[2]}=true`);
+  }
+  return out;
 }
 async function cli(argv2, io) {
   let parsed;

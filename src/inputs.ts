@@ -48,6 +48,7 @@ export const INPUTS = {
   },
   "job-id": {
     kind: "list",
+    min: 1,
     description: "Ids of the jobs to fetch, instead of `job`: no pipeline lookup.",
   },
   "pipeline-id": {
@@ -221,11 +222,12 @@ function bool(name: InputName, r: Raw): boolean {
 function integer(name: InputName, r: Raw): number {
   const def: InputDef = INPUTS[name];
   const n = /^\d+$/.test(r.value) ? Number(r.value) : Number.NaN;
-  const range = `${def.min ?? 0}${def.max === undefined ? " or more" : ` to ${def.max}`}`;
+  const range =
+    def.max === undefined ? `of ${def.min ?? 0} or more` : `from ${def.min ?? 0} to ${def.max}`;
   if (!Number.isSafeInteger(n) || n < (def.min ?? 0) || n > (def.max ?? Number.MAX_SAFE_INTEGER))
     throw new InputError(
       name,
-      `${JSON.stringify(r.value)}${r.source === `input "${name}"` ? "" : ` (from ${r.source})`} is not a whole number from ${range}`,
+      `${JSON.stringify(r.value)}${r.source === `input "${name}"` ? "" : ` (from ${r.source})`} is not a whole number ${range}`,
     );
   return n;
 }
@@ -262,7 +264,7 @@ const BYTE_UNITS: Record<string, number> = {
 function bytes(name: InputName, r: Raw): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(r.value);
   const unit = BYTE_UNITS[(m?.[2] ?? "").toLowerCase()];
-  if (!m || unit === undefined)
+  if (!m || unit === undefined || Number(m[1]) * unit < 1)
     throw new InputError(
       name,
       `${JSON.stringify(r.value)} is not a size; use bytes or a size like 500MB, 10GiB`,

@@ -184,8 +184,9 @@ async function fetchAll(
   try {
     const all = await mapLimit(targets, options.concurrency, async (target, i) => {
       const dest = destOf(target);
+      // mkdir answers the first folder it had to create: that is what to remove on failure.
       const made = await mkdir(dest, { recursive: true });
-      if (made) created.push(dest);
+      if (made) created.push(made, dest);
       const label = `${target.name} (job ${target.id})`;
       let got: Awaited<ReturnType<typeof download>>;
       try {
@@ -251,6 +252,7 @@ async function fetchAll(
       if (item?.staged) await discard(item.staged);
       if (item?.zip) await rm(item.zip, { force: true });
     }
+    // Deepest first: each job's folder, then the first folder its mkdir made.
     for (const dir of created.reverse()) await removeIfEmpty(dir);
     throw e;
   }

@@ -46,8 +46,27 @@ export function manifest(result: Result) {
   }));
 }
 
+/** Every output, with its description (action.yml and the README are generated from these). */
+export const OUTPUTS = {
+  "job-id": "Id of the (first) job whose artifacts were fetched.",
+  "job-ids": "Ids of the jobs whose artifacts were fetched, as a JSON array.",
+  "job-urls": "Web URLs of those jobs, as a JSON array.",
+  "pipeline-id": "The pipeline the jobs were looked up in.",
+  "download-path": "Absolute path of the destination folder.",
+  files: "Paths of the files written, relative to download-path, as a JSON array.",
+  "file-count": "How many files were written.",
+  bytes: "Total size of the downloaded archives, in bytes.",
+  sha256:
+    "SHA-256 of the downloaded archive when exactly one job was fetched (see artifacts for each job's).",
+  found: "true when any artifacts were fetched, else false.",
+  artifacts:
+    "JSON manifest, one object a job: id, name, pipeline, status, web_url, path, files, bytes, sha256.",
+} as const;
+
+export type OutputName = keyof typeof OUTPUTS;
+
 /** Step outputs, by name. Built from the result alone: no input, so no token, can end up here. */
-export function outputs(result: Result): Record<string, string> {
+export function outputs(result: Result): Record<OutputName, string> {
   const files = result.jobs.flatMap((j) => j.files);
   const first = result.jobs[0];
   return {

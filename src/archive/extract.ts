@@ -4,10 +4,11 @@
  * moved into place, one rename each. A refused or broken archive leaves the destination as it was.
  *
  * Checks, each with its reason:
- * - names: no absolute paths, no `..`, no NUL (yauzl's own validation, which we keep on) —
- *   an entry must not land outside the destination;
- * - symlinks: the target must stay inside the destination, and no later entry may be written
- *   through a symlink from the archive — both are classic ways out of the destination;
+ * - names: no absolute paths or `..` (yauzl's own validation, which we keep on), one spelling
+ *   per path (`./a//b` is `a/b`) — an entry must not land outside the destination;
+ * - symlinks: the target must stay inside the destination, walked segment by segment and never
+ *   through another symlink of the archive, and no later entry may be written through a symlink
+ *   from the archive — all classic ways out of the destination;
  * - duplicates: an archive naming a file twice is refused, not silently resolved;
  * - limits: entry count, total extracted bytes, and the compression ratio of large entries —
  *   zip bombs;
@@ -132,11 +133,16 @@ export async function stage(
         hint,
       );
     };
+    let current = "";
     try {
       for await (const entry of entries(zip)) {
-        const name = entry.fileName.replace(/\/+$/, "");
+        // One spelling per path: `./a`, `a//b` and `a/./b` are `a`, `a/b`, `a/b`, so that the
+        // checks below cannot be stepped around.
+        const name = canonical(entry.fileName);
+        current = name;
         const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
-        if (name === "" || name === ".") continue;
+        if (name === "") continue;
+        if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
         for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p))
           if (links.has(p))
             refuse(name, `would be written through the symlink ${JSON.stringify(p)}`);
@@ -154,14 +160,8 @@ export async function stage(
           if (entry.uncompressedSize > MAX_LINK_TARGET)
             refuse(name, "is a symlink with an oversized target");
           const link = (await collect(await readStream(zip, entry))).toString("utf8");
-          const resolved = posix.normalize(posix.join(posix.dirname(name), link));
-          if (
-            link.startsWith("/") ||
-            /^[A-Za-z]:/.test(link) ||
-            resolved === ".." ||
-            resolved.startsWith("../")
-          )
-            refuse(name, `is a symlink pointing outside the destination (${JSON.stringify(link)})`);
+          const why = linkEscapes(name, link, links);
+          if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
           await symlink(link, target);
           links.add(name);
           files.push(name);
@@ -201,7 +201,11 @@ export async function stage(
       }
     } catch (e) {
       if (e instanceof UnsafeArchive) throw e;
-      throw new UnsafeArchive(`the artifacts of ${label} are refused: ${(e as Error).message}`);
+      // yauzl's own checks (names, sizes) and I/O failures: say which entry.
+      const at = current ? `entry ${JSON.stringify(current)}: ` : "";
+      throw new UnsafeArchive(
+        `the artifacts of ${label} are refused: ${at}${(e as Error).message}`,
+      );
     }
     return { dir, files, dirs, bytes };
   } catch (e) {
@@ -210,6 +214,37 @@ export async function stage(
   } finally {
     zip?.close();
   }
+}
+
+/** `./a//b/./c/` -> `a/b/c`; `..` segments are kept (and refused by the caller when they climb out). */
+function canonical(name: string): string {
+  const n = posix.normalize(name.replace(/\/+$/, ""));
+  return n === "." ? "" : n.replace(/^(\.\/)+/, "");
+}
+
+/**
+ * Why a symlink at `name` pointing to `target` could lead outside the destination, if it could:
+ * an absolute target, a target climbing above the destination, or one passing through another
+ * symlink of the archive (whose own `..` would be resolved from somewhere else). Walked segment
+ * by segment from the link's folder, as the file system resolves it.
+ */
+function linkEscapes(name: string, target: string, links: ReadonlySet<string>): string | undefined {
+  if (target === "" || target.includes("\0")) return "with an empty or invalid target";
+  if (target.startsWith("/") || /^[A-Za-z]:/.test(target) || target.startsWith("\\"))
+    return "pointing outside the destination: its target is an absolute path";
+  const at = posix.dirname(name) === "." ? [] : posix.dirname(name).split("/");
+  const segments = target.split("/").filter((s) => s !== "" && s !== ".");
+  for (const [i, segment] of segments.entries()) {
+    if (segment === "..") {
+      if (at.length === 0) return "pointing outside the destination";
+      at.pop();
+    } else {
+      at.push(segment);
+      if (i < segments.length - 1 && links.has(at.join("/")))
+        return `pointing through another symlink, ${JSON.stringify(at.join("/"))}, which could lead outside the destination`;
+    }
+  }
+  return undefined;
 }
 
 async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -223,27 +258,50 @@ async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
  * folder. Refuses to move anything through a symlink of the destination that leads outside it.
  */
 export async function commit(staged: Staged, dest: string): Promise<void> {
-  const root = await realpath(dest);
   try {
+    await preflight(staged, dest);
     for (const name of staged.dirs)
       await mkdir(join(dest, ...name.split("/")), { recursive: true });
     for (const name of staged.files) {
       const to = join(dest, ...name.split("/"));
       await mkdir(dirname(to), { recursive: true });
-      const parent = await realpath(dirname(to));
-      if (parent !== root && !parent.startsWith(root + sep))
-        throw new UnsafeArchive(
-          `${name}: the destination's folder ${relative(root, dirname(to))} leads outside it through a symlink`,
-        );
-      const existing = await lstat(to).catch(() => undefined);
-      if (existing?.isDirectory())
-        throw new RunError(
-          `cannot put the file ${name} where a folder of that name exists in ${dest}`,
-        );
       await rename(join(staged.dir, ...name.split("/")), to);
     }
   } finally {
     await rm(staged.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Checks every move before the first one, so that a clash leaves the destination untouched: no
+ * folder where a file goes, no file where a folder goes, and no folder of the destination that
+ * leads outside it through a symlink.
+ */
+async function preflight(staged: Staged, dest: string): Promise<void> {
+  const root = await realpath(dest);
+  const folders = new Set<string>(staged.dirs);
+  for (const name of staged.files)
+    for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) folders.add(p);
+  for (const name of folders) {
+    const path = join(dest, ...name.split("/"));
+    const found = await lstat(path).catch(() => undefined);
+    if (!found) continue;
+    if (!found.isDirectory() && !found.isSymbolicLink())
+      throw new RunError(
+        `cannot create the folder ${name} in ${dest}: a file of that name is there`,
+      );
+    const real = await realpath(path).catch(() => "");
+    if (real !== root && !real.startsWith(root + sep))
+      throw new UnsafeArchive(
+        `${name}: the destination's folder ${relative(root, path)} leads outside it through a symlink`,
+      );
+  }
+  for (const name of staged.files) {
+    const existing = await lstat(join(dest, ...name.split("/"))).catch(() => undefined);
+    if (existing?.isDirectory())
+      throw new RunError(
+        `cannot put the file ${name} where a folder of that name exists in ${dest}`,
+      );
   }
 }
 

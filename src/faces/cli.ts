@@ -51,14 +51,40 @@ export interface Io {
   cwd: string;
 }
 
-/** Boolean flags may be bare (`--wait`) or negated (`--no-wait`), which Node 20's parseArgs cannot say. */
+/**
+ * Boolean flags may be bare (`--wait`), negated (`--no-wait`) or followed by their value
+ * (`--wait false`), which Node 20's parseArgs cannot say: rewrite them as `--wait=...`. Values of
+ * other flags are left alone, so `--job merge` stays a job name.
+ */
 function normalise(argv: string[]): string[] {
-  return argv.map((arg) => {
-    const name = arg.replace(/^--(no-)?/, "");
-    const def = INPUTS[name as InputName] as { kind: string } | undefined;
-    if (def?.kind !== "boolean" || arg.includes("=")) return arg;
-    return arg.startsWith("--no-") ? `--${name}=false` : `--${name}=true`;
-  });
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const flag = /^--(no-)?([a-z-]+)$/.exec(arg);
+    const def = flag ? (INPUTS[flag[2] as InputName] as { kind: string } | undefined) : undefined;
+    if (!flag || !def) {
+      out.push(arg);
+      // A string flag without `=` takes the next argument as its value, whatever it looks like.
+      if (/^--[a-z-]+$/.test(arg) && INPUTS[arg.slice(2) as InputName] && i + 1 < argv.length)
+        out.push(argv[++i] as string);
+      continue;
+    }
+    if (def.kind !== "boolean") {
+      out.push(arg);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (flag[1]) out.push(`--${flag[2]}=false`);
+    else if (
+      next !== undefined &&
+      !next.startsWith("-") &&
+      !(COMMANDS as readonly string[]).includes(next)
+    ) {
+      out.push(`--${flag[2]}=${next}`);
+      i++;
+    } else out.push(`--${flag[2]}=true`);
+  }
+  return out;
 }
 
 export async function cli(argv: string[], io: Io): Promise<number> {

@@ -21,6 +21,8 @@ export interface View {
   /** GitLab's external URL, e.g. http://127.0.0.1:3000 */
   webUrl: string;
   archiveOf(job: Job): Archive | undefined;
+  /** Pipeline entities already built for this answer: a page of 100 jobs shares one. */
+  pipelines: Map<Pipeline, ReturnType<typeof buildPipelineBasic>>;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -79,6 +81,15 @@ export function userEntity(user: User, view: View, full: boolean) {
 }
 
 export function pipelineBasic(pipeline: Pipeline, view: View) {
+  let basic = view.pipelines.get(pipeline);
+  if (!basic) {
+    basic = buildPipelineBasic(pipeline, view);
+    view.pipelines.set(pipeline, basic);
+  }
+  return basic;
+}
+
+function buildPipelineBasic(pipeline: Pipeline, view: View) {
   const status = pipelineStatus(pipeline, view.now);
   return {
     id: pipeline.id,

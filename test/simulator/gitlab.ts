@@ -747,7 +747,12 @@ export async function handleGitLab(
   ignoreRange: boolean,
 ): Promise<Reply> {
   const now = state.clock.now();
-  const view: View = { now, webUrl: state.webUrl, archiveOf: (job) => state.archives.get(job.id) };
+  const view: View = {
+    now,
+    webUrl: state.webUrl,
+    archiveOf: (job) => state.archives.get(job.id),
+    pipelines: new Map(),
+  };
   const ctx: Context = { state, req, path, query, now, view, ignoreRange, params: resolved.params };
   try {
     return await resolved.route.handle(ctx);

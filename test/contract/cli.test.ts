@@ -1,0 +1,63 @@
+/** The bundled CLI, as a `script:` line in a GitLab job runs it: CI_* variables, flags, exit codes. */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import { DIST } from "../../scripts/build.ts";
+import { ciEnv, tempDir } from "../support/run.ts";
+import { JOB_TOKEN, simulate } from "../support/sim.ts";
+
+const exec = promisify(execFile);
+
+async function cli(args: string[], env: Record<string, string>, cwd: string) {
+  return exec(process.execPath, [DIST, ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    cwd,
+  }).then(
+    (r) => ({ ...r, code: 0 }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+}
+
+test("download --job with only the job's CI variables; --json prints the manifest", async (t) => {
+  const sim = await simulate(t);
+  const dir = await tempDir(t);
+  const r = await cli(["download", "--job", "build", "--path", "out", "--json"], ciEnv(sim), dir);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as {
+    found: boolean;
+    jobs: { id: number; sha256: string; files: string[] }[];
+  };
+  assert.equal(result.found, true);
+  assert.equal(result.jobs[0]?.id, 1001);
+  assert.equal(result.jobs[0]?.sha256, sim.archiveOf(1001)?.sha256);
+  assert.equal(
+    readFileSync(join(dir, "out/dist/app.js"), "utf8"),
+    "console.log('hello from build');\n",
+  );
+  assert.ok(!r.stdout.includes(JOB_TOKEN) && !r.stderr.includes(JOB_TOKEN));
+  assert.ok(!r.stdout.includes("::"), "no workflow commands outside GitHub");
+});
+
+test("a bad flag exits 2 naming it, with no request and nothing written", async (t) => {
+  const sim = await simulate(t);
+  const dir = await tempDir(t);
+  const r = await cli(
+    ["download", "--job", "build", "--path", "out", "--concurrency", "0"],
+    ciEnv(sim),
+    dir,
+  );
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /input "concurrency": "0" is not a whole number from 1 to 32/);
+  assert.equal(sim.log.entries.length, 0);
+  assert.equal(existsSync(join(dir, "out")), false);
+});
+
+test("a job still running exits 1 and says wait exists", async (t) => {
+  const sim = await simulate(t);
+  const r = await cli(["download", "--job", "slow-report"], ciEnv(sim), await tempDir(t));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /slow-report \(job 1008\) is still running\n {2}hint: set wait to true/);
+});
