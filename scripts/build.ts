@@ -24,6 +24,7 @@ export const buildOptions: BuildOptions = {
     js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
   },
   legalComments: "eof",
+  alias: { undici: fileURLToPath(new URL("./undici-stub.ts", import.meta.url)) },
   define: { PIPELINE_ARTIFACTS_VERSION: JSON.stringify(pkg.version) },
   write: false,
   logLevel: "warning",

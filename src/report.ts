@@ -94,7 +94,7 @@ export function summary(result: Result): string {
     `Fetched the artifacts of ${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"} (${formatBytes(bytes)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
     ...result.jobs.map(
       (j) =>
-        `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}): ${j.files.length} files, ${formatBytes(j.bytes)}, sha256 ${j.sha256}`,
+        `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}): ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}, sha256 ${j.sha256}`,
     ),
   ];
   for (const m of result.missing) lines.push(`  not fetched: ${m}`);

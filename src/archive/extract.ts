@@ -17,7 +17,17 @@
  */
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { lstat, mkdir, readdir, realpath, rename, rm, rmdir, symlink } from "node:fs/promises";
+import {
+  lstat,
+  mkdir,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  symlink,
+} from "node:fs/promises";
 import { dirname, join, posix, relative, sep } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -25,6 +35,7 @@ import { crc32 } from "node:zlib";
 import yauzl from "yauzl";
 import { RunError } from "../errors.ts";
 import type { ExtractLimits } from "../inputs.ts";
+import { openZip } from "./reader.ts";
 
 export interface Staged {
   /** The staging folder, inside the destination. */
@@ -47,20 +58,17 @@ const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 const RATIO_FLOOR = 1024 * 1024;
 const MAX_LINK_TARGET = 4096;
+/** Bytes queued for a file before waiting: large entries are written in few system calls. */
+const WRITE_BUFFER = 1024 * 1024;
 
 function open(file: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) =>
-    yauzl.open(
-      file,
-      {
-        lazyEntries: true,
-        autoClose: false,
-        decodeStrings: true,
-        validateEntrySizes: true,
-        strictFileNames: false,
-      },
-      (err, zip) => (err || !zip ? reject(err) : resolve(zip)),
-    ),
+  return stat(file).then(({ size }) =>
+    openZip(file, size, {
+      lazyEntries: true,
+      decodeStrings: true,
+      validateEntrySizes: true,
+      strictFileNames: false,
+    }),
   );
 }
 
@@ -194,7 +202,7 @@ export async function stage(
         await pipeline(
           await readStream(zip, entry),
           check,
-          createWriteStream(target, { mode: perms, flags: "wx" }),
+          createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER }),
         );
         if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
         files.push(name);
