@@ -15,7 +15,7 @@ import { networkError } from "../gitlab/client.ts";
 
 /**
  * Bytes queued for the file before waiting: socket chunks (16-64 KiB) are written together
- * (writev), a few hundred system calls a GiB instead of tens of thousands.
+ * (writev), a few thousand system calls a GiB instead of tens of thousands.
  */
 const WRITE_BUFFER = 256 * 1024;
 

@@ -159,6 +159,23 @@ describe("download by job name", () => {
   });
 });
 
+test("a long download reports progress at a calm rate: bytes, percent, rate", async (t) => {
+  const sim = await simulate(t);
+  // About 1 MiB at 4 MiB/s: some 250 ms, in 64 chunks of 16 KiB.
+  sim.inject({ route: "archive", kind: "throughput", bytesPerSecond: 4 * 1024 * 1024 });
+  const { log } = await fetchArtifacts(
+    sim,
+    { job: "build", path: await tempDir(t) },
+    ciEnv(sim),
+    {},
+    60,
+  );
+  const progress = log.lines.filter((l) => l.startsWith("build: ") && l.includes(" at "));
+  assert.ok(progress.length >= 1 && progress.length <= 8, progress.join("\n"));
+  for (const line of progress)
+    assert.match(line, /^build: [\d.]+ (KiB|MiB) of 1\.0 MiB \(\d+%\) at [\d.]+ (KiB|MiB)\/s$/);
+});
+
 describe("every storage mode", () => {
   for (const [job, id] of [
     ["package: [linux, amd64]", 1004],

@@ -11,9 +11,8 @@ import {
   request,
 } from "node:http";
 import { test } from "node:test";
-import { ask, JOB_TOKEN, MAINTAINER, simulate } from "../support/sim.ts";
+import { ask, JOB_TOKEN, MAINTAINER, nextRequest, simulate } from "../support/sim.ts";
 import type { Simulator } from "./index.ts";
-import type { LoggedRequest } from "./log.ts";
 
 /** Credentials for node:http requests, and for ask(). */
 const AUTH = { "PRIVATE-TOKEN": MAINTAINER };
@@ -29,21 +28,6 @@ const archiveBytes = (sim: Simulator, job: number) => {
   assert.ok(archive, `job ${job} has an archive`);
   return readFileSync(archive.file);
 };
-
-/** The next log entry matching `match`; call before sending the request. */
-function nextEntry(
-  sim: Simulator,
-  match: (e: LoggedRequest) => boolean = () => true,
-): Promise<LoggedRequest> {
-  return new Promise((resolve) => {
-    const listener = (entry: LoggedRequest) => {
-      if (!match(entry)) return;
-      sim.events.off("request", listener);
-      resolve(entry);
-    };
-    sim.events.on("request", listener);
-  });
-}
 
 interface RawAnswer {
   /** 0 when the connection failed before the status line. */
@@ -111,7 +95,7 @@ test("throughput caps the body rate: 256 KiB at 1 MiB/s takes at least ~200 ms",
   const sim = await simulate(t);
   const size = 256 * 1024;
   sim.inject({ route: "archive", kind: "throughput", bytesPerSecond: 1024 * 1024, times: 1 });
-  const logged = nextEntry(sim);
+  const logged = nextRequest(sim);
   const started = performance.now();
   const res = await rawGet(archiveUrl(sim, BIG), { ...AUTH, Range: `bytes=0-${size - 1}` });
   const elapsed = performance.now() - started;
@@ -245,7 +229,7 @@ test("reset: the connection is reset before the end of the body", async (t) => {
   const sim = await simulate(t);
   const n = 100_003;
   sim.inject({ route: "archive", kind: "reset", afterBytes: n, times: 1 });
-  const logged = nextEntry(sim);
+  const logged = nextRequest(sim);
   const res = await rawGet(archiveUrl(sim, BIG), AUTH);
   assert.equal(res.status, 200);
   assert.equal(res.error?.code, "ECONNRESET");
@@ -323,7 +307,7 @@ test("truncate: fewer bytes than Content-Length, then a premature close", async 
   const sim = await simulate(t);
   const n = 100_003;
   sim.inject({ route: "archive", kind: "truncate", afterBytes: n, times: 1 });
-  const logged = nextEntry(sim);
+  const logged = nextRequest(sim);
   const res = await rawGet(archiveUrl(sim, BIG), AUTH);
   assert.equal(res.status, 200);
   const length = Number(res.headers["content-length"]);
@@ -346,14 +330,14 @@ test("truncate: fewer bytes than Content-Length, then a premature close", async 
 test("corrupt at byte K: exactly one byte differs from an unfaulted download", async (t) => {
   const sim = await simulate(t);
   const k = 700_001;
-  const cleanLogged = nextEntry(sim);
+  const cleanLogged = nextRequest(sim);
   const clean = await rawGet(archiveUrl(sim, BIG), AUTH);
   assert.equal(clean.error, undefined);
   assert.deepEqual((await cleanLogged).faults, []);
   assert.ok(clean.body.equals(archiveBytes(sim, BIG)));
 
   sim.inject({ route: "archive", kind: "corrupt", atByte: k, times: 1 });
-  const logged = nextEntry(sim);
+  const logged = nextRequest(sim);
   const bad = await rawGet(archiveUrl(sim, BIG), AUTH);
   assert.equal(bad.status, 200);
   assert.equal(bad.error, undefined);
@@ -368,14 +352,14 @@ test("corrupt at byte K: exactly one byte differs from an unfaulted download", a
 test("ignore-range: a Range is asked, the whole body is answered with 200", async (t) => {
   const sim = await simulate(t);
   const whole = archiveBytes(sim, BIG);
-  const rangedLogged = nextEntry(sim);
+  const rangedLogged = nextRequest(sim);
   const ranged = await rawGet(archiveUrl(sim, BIG), { ...AUTH, Range: "bytes=100-199" });
   assert.equal(ranged.status, 206);
   assert.ok(ranged.body.equals(whole.subarray(100, 200)));
   assert.deepEqual((await rangedLogged).faults, []);
 
   sim.inject({ route: "archive", kind: "ignore-range", times: 1 });
-  const logged = nextEntry(sim);
+  const logged = nextRequest(sim);
   const res = await rawGet(archiveUrl(sim, BIG), { ...AUTH, Range: "bytes=100-199" });
   assert.equal(res.status, 200);
   assert.equal(res.headers["content-range"], undefined);
@@ -404,7 +388,7 @@ test("filter by origin: a storage fault leaves GitLab alone", async (t) => {
   const redirect = await ask(sim, archivePath(1004), AUTH_ASK);
   assert.equal(redirect.status, 302);
   assert.equal((await ask(sim, JOBS, AUTH_ASK)).status, 200);
-  const logged = nextEntry(sim, (e) => e.origin === "storage");
+  const logged = nextRequest(sim, (e) => e.origin === "storage");
   const stored = await ask(sim, redirect.headers.get("location") ?? "");
   await logged;
   assert.equal(stored.status, 500);
@@ -450,7 +434,7 @@ test("the log records faults, outcome and bytes, with tokens redacted", async (t
   const sim = await simulate(t);
   sim.inject({ route: "archive", kind: "latency", ms: 1, times: 1 });
   sim.inject({ route: "archive", kind: "corrupt", atByte: 3, times: 1 });
-  const first = nextEntry(sim);
+  const first = nextRequest(sim);
   const res = await rawGet(archiveUrl(sim, 1002), AUTH);
   assert.equal(res.status, 200);
   const entry = await first;
@@ -464,7 +448,7 @@ test("the log records faults, outcome and bytes, with tokens redacted", async (t
   assert.equal(entry.bytes, res.body.length);
   assert.equal(entry.headers["private-token"], "[REDACTED]");
 
-  const second = nextEntry(sim);
+  const second = nextRequest(sim);
   const byQuery = await rawGet(`${archiveUrl(sim, 1002)}?job_token=${JOB_TOKEN}`, {
     "JOB-TOKEN": JOB_TOKEN,
     Authorization: `Bearer ${MAINTAINER}`,
@@ -482,7 +466,7 @@ test("the log records faults, outcome and bytes, with tokens redacted", async (t
 
 test("the log redacts a job token passed as ?token=", {}, async (t) => {
   const sim = await simulate(t);
-  const logged = nextEntry(sim);
+  const logged = nextRequest(sim);
   const res = await rawGet(`${archiveUrl(sim, 1002)}?token=${JOB_TOKEN}`);
   assert.equal(res.status, 200, "GitLab accepts ?token= as a job token");
   const entry = await logged;

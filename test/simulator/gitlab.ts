@@ -610,12 +610,7 @@ const ROUTES: Route[] = [
     pattern: new RegExp(`^${P}/jobs/([^/]+)/artifacts$`),
     jobToken: always,
     handle(ctx) {
-      const c = caller(ctx, this, false);
-      const project = projectOf(ctx, c);
-      if (!canRead(c, project)) throw forbidden();
-      const job = findBuild(ctx, project, ctx.params[1]);
-      authorizeArtifacts(c, project, job);
-      return serveArchive(ctx, job);
+      return serveArchive(ctx, downloadableBuild(ctx, this));
     },
   },
   {
@@ -624,11 +619,7 @@ const ROUTES: Route[] = [
     pattern: new RegExp(`^${P}/jobs/([^/]+)/artifacts/(.+)$`),
     jobToken: always,
     handle(ctx) {
-      const c = caller(ctx, this, false);
-      const project = projectOf(ctx, c);
-      if (!canRead(c, project)) throw forbidden();
-      const job = findBuild(ctx, project, ctx.params[1]);
-      authorizeArtifacts(c, project, job);
+      const job = downloadableBuild(ctx, this);
       if (!isDownloadable(job, ctx.now)) throw notFound();
       return serveEntry(ctx, job, artifactPath(ctx.params[2] ?? ""), false);
     },
@@ -685,6 +676,16 @@ const ROUTES: Route[] = [
     },
   },
 ];
+
+/** The job of a `/jobs/:job_id/artifacts...` route, once the caller may download its artifacts. */
+function downloadableBuild(ctx: Context, route: Route): Job {
+  const c = caller(ctx, route, false);
+  const project = projectOf(ctx, c);
+  if (!canRead(c, project)) throw forbidden();
+  const job = findBuild(ctx, project, ctx.params[1]);
+  authorizeArtifacts(c, project, job);
+  return job;
+}
 
 function rejectIfRefreshing(project: Project): void {
   if (project.refreshingStats)

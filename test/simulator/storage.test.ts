@@ -12,7 +12,7 @@ import {
   request,
 } from "node:http";
 import { type TestContext, test } from "node:test";
-import { ask, DEVELOPER, JOB_TOKEN, MAINTAINER, simulate } from "../support/sim.ts";
+import { ask, DEVELOPER, JOB_TOKEN, MAINTAINER, nextRequest, simulate } from "../support/sim.ts";
 import type { Simulator } from "./index.ts";
 import type { LoggedRequest } from "./log.ts";
 
@@ -30,21 +30,6 @@ function archiveOf(sim: Simulator, job: number) {
 }
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
-
-/** The next log entry matching `match`; call before sending the request. */
-function nextEntry(
-  sim: Simulator,
-  match: (e: LoggedRequest) => boolean = () => true,
-): Promise<LoggedRequest> {
-  return new Promise((resolve) => {
-    const listener = (entry: LoggedRequest) => {
-      if (!match(entry)) return;
-      sim.events.off("request", listener);
-      resolve(entry);
-    };
-    sim.events.on("request", listener);
-  });
-}
 
 const fromStore = (e: LoggedRequest) => e.origin === "storage";
 
@@ -138,7 +123,7 @@ clean(
   async (_t, sim) => {
     const archive = archiveOf(sim, DIRECT);
     const url = await signedUrl(sim);
-    const logged = nextEntry(sim, fromStore);
+    const logged = nextRequest(sim, fromStore);
     const res = await raw(url);
     assert.equal(res.status, 200);
     assert.equal(res.error, undefined);
@@ -336,7 +321,7 @@ for (const leak of LEAKS)
   test(`leak detector: ${leak.name} is refused (400) and recorded`, async (t) => {
     const sim = await simulate(t);
     const [url, headers] = leak.send(await signedUrl(sim));
-    const logged = nextEntry(sim, fromStore);
+    const logged = nextRequest(sim, fromStore);
     const res = await raw(url, headers);
     assert.equal(res.status, 400);
     assert.equal(res.headers["content-type"], "application/xml");
@@ -351,7 +336,7 @@ for (const leak of LEAKS)
 
 test("leak detector: fetch following GitLab's redirect keeps PRIVATE-TOKEN, and is caught", async (t) => {
   const sim = await simulate(t);
-  const logged = nextEntry(sim, fromStore);
+  const logged = nextRequest(sim, fromStore);
   const res = await fetch(`${sim.apiUrl}${archivePath(DIRECT)}`, {
     headers: { "PRIVATE-TOKEN": MAINTAINER },
   });
@@ -389,8 +374,8 @@ clean(
   "proxy download: GitLab answers 200 with the archive, the store sees no token",
   async (_t, sim) => {
     const archive = archiveOf(sim, PROXIED);
-    const stored = nextEntry(sim, fromStore);
-    const served = nextEntry(sim, (e) => e.origin === "gitlab");
+    const stored = nextRequest(sim, fromStore);
+    const served = nextRequest(sim, (e) => e.origin === "gitlab");
     const res = await raw(`${sim.apiUrl}${archivePath(PROXIED)}`, { "JOB-TOKEN": JOB_TOKEN });
     assert.equal(res.status, 200);
     assert.equal(res.error, undefined);
@@ -418,7 +403,7 @@ clean(
 
 clean("proxy download: a Range is passed to the store and its 206 comes back", async (_t, sim) => {
   const { bytes, size } = archiveOf(sim, PROXIED);
-  const stored = nextEntry(sim, fromStore);
+  const stored = nextRequest(sim, fromStore);
   const res = await raw(`${sim.apiUrl}${archivePath(PROXIED)}`, {
     "PRIVATE-TOKEN": MAINTAINER,
     Range: "bytes=1000-1999",
@@ -441,7 +426,7 @@ test(
   async (t) => {
     const sim = await simulate(t);
     sim.inject({ origin: "storage", kind: "reset", afterBytes: 50_000, times: 1 });
-    const served = nextEntry(sim, (e) => e.origin === "gitlab");
+    const served = nextRequest(sim, (e) => e.origin === "gitlab");
     const res = await raw(
       `${sim.apiUrl}${archivePath(PROXIED)}`,
       { "PRIVATE-TOKEN": MAINTAINER },

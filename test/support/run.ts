@@ -1,4 +1,5 @@
 /** Runs the core in-process against a simulator, over real HTTP, with fast retry and poll timing. */
+import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,12 +67,17 @@ export async function fetchArtifacts(
   inputs: RawInputs,
   env: Record<string, string | undefined> = ciEnv(sim),
   poll?: Partial<PollPolicy>,
+  progressEveryMs?: number,
 ): Promise<Fetch> {
   const log = recordingLog();
+  // Whatever happens, no GitLab credential may reach object storage.
+  const leaks = () =>
+    assert.deepEqual(sim.log.leaks, [], "a GitLab credential reached object storage");
   const result = await run(readOptions(inputs, env), {
     log,
     retry: FAST_RETRY,
+    progressEveryMs,
     poll: { initialMs: 1, maxMs: 5, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), ...poll },
-  });
+  }).finally(leaks);
   return { result, log };
 }

@@ -1,6 +1,7 @@
 /** Helpers for tests that talk to the simulator over real HTTP. */
 import type { TestContext } from "node:test";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../simulator/index.ts";
+import type { LoggedRequest } from "../simulator/log.ts";
 import type { ScenarioSpec } from "../simulator/scenario.ts";
 
 export const SAMPLE = new URL("../simulator/scenarios/sample.json", import.meta.url).pathname;
@@ -60,4 +61,19 @@ export function project(
     tokens: [{ token: MAINTAINER, type: "personal" }],
     ...extra,
   };
+}
+
+/** The next request-log entry matching `match`; call it before sending the request. */
+export function nextRequest(
+  sim: Simulator,
+  match: (e: LoggedRequest) => boolean = () => true,
+): Promise<LoggedRequest> {
+  return new Promise((resolve) => {
+    const listener = (entry: LoggedRequest) => {
+      if (!match(entry)) return;
+      sim.events.off("request", listener);
+      resolve(entry);
+    };
+    sim.events.on("request", listener);
+  });
 }
