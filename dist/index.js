@@ -1718,7 +1718,14 @@ var JOB_STATUSES = [
   "manual",
   "scheduled"
 ];
+var MODES = ["download", "list", "keep", "delete", "delete-project"];
 var INPUTS = {
+  mode: {
+    kind: "enum",
+    default: "download",
+    options: MODES,
+    description: "What to do with the artifacts of the jobs found: `download`; `list` them; `keep` them (no expiry); `delete` them; or `delete-project`: every job's artifacts in the project (needs `confirm`)."
+  },
   job: {
     kind: "list",
     description: "Names of the jobs whose artifacts to fetch, one a line or comma-separated: exact (`build`), glob (`build-*`) or `/regex/`. Parallel (`test 1/2`) and matrix (`build: [linux, amd64]`) jobs also match by their base name."
@@ -1809,6 +1816,15 @@ var INPUTS = {
     default: "100000",
     min: 1,
     description: "Most entries one archive may hold."
+  },
+  "dry-run": {
+    kind: "boolean",
+    default: "false",
+    description: "Find the jobs and report what would be fetched, kept or deleted, and change nothing."
+  },
+  confirm: {
+    kind: "string",
+    description: "For `delete-project`, which deletes the artifacts of every job in a project: the project, exactly as given in `project`."
   },
   "max-ratio": {
     kind: "integer",
@@ -1938,10 +1954,22 @@ function readOptions(inputs, env, cwd = process.cwd()) {
   );
   if (jobs.length > 0 && jobIds.length > 0)
     throw new InputError("job-id", "give job names (job) or job ids (job-id), not both");
-  if (jobs.length === 0 && jobIds.length === 0)
+  const modeText = need("mode")?.value ?? "download";
+  if (!MODES.includes(modeText))
+    throw new InputError(
+      "mode",
+      `${JSON.stringify(modeText)} is not a mode; use one of ${MODES.join(", ")}`
+    );
+  const mode = modeText;
+  if (jobs.length === 0 && jobIds.length === 0 && mode !== "delete-project")
     throw new InputError(
       "job",
       "not set; name the jobs whose artifacts to fetch (e.g. build), or give job-id"
+    );
+  if ((jobs.length > 0 || jobIds.length > 0) && mode === "delete-project")
+    throw new InputError(
+      inputs.job?.trim() ? "job" : "job-id",
+      "delete-project works on the whole project; to delete the artifacts of some jobs, use mode delete"
     );
   const pipelineRaw = need("pipeline-id");
   const pipelineId = jobs.length > 0 && pipelineRaw ? integer("pipeline-id", pipelineRaw) : void 0;
@@ -1981,9 +2009,22 @@ function readOptions(inputs, env, cwd = process.cwd()) {
     if (!r) throw new InputError(name, "not set");
     return r;
   };
+  const tok = token(inputs, env);
+  if (tok.header === "JOB-TOKEN" && (mode === "keep" || mode === "delete" || mode === "delete-project"))
+    throw new InputError(
+      "token",
+      `a CI job token (${tok.source}) cannot ${mode === "keep" ? "keep" : "delete"} artifacts: GitLab accepts only access tokens there; set token to a personal, project or group access token with api scope and at least the ${mode === "keep" ? "Developer" : "Maintainer"} role`
+    );
+  if (mode === "delete-project" && need("confirm")?.value !== project)
+    throw new InputError(
+      "confirm",
+      `delete-project deletes the artifacts of every job in project ${project} (GitLab keeps the newest successful pipeline of each ref); set confirm to ${JSON.stringify(project)} to go ahead`
+    );
   return {
+    mode,
+    dryRun: bool("dry-run", req("dry-run")),
     gitlabUrl: apiUrl(inputs, env),
-    token: token(inputs, env),
+    token: tok,
     project,
     pipelineId,
     jobs,
@@ -2328,97 +2369,6 @@ var discard = (staged) => rm(staged.dir, { recursive: true, force: true });
 async function removeIfEmpty(dir) {
   if ((await readdir(dir).catch(() => ["?"])).length === 0) await rmdir(dir).catch(() => {
   });
-}
-
-// src/gitlab/api.ts
-var PER_PAGE = 100;
-var PAGE_CONCURRENCY = 4;
-var GitLabApi = class {
-  constructor(client, project) {
-    this.client = client;
-    this.#project = encodeURIComponent(project);
-  }
-  client;
-  #project;
-  listPipelineJobs(pipelineId) {
-    return this.#all(`/projects/${this.#project}/pipelines/${pipelineId}/jobs`, {
-      what: `listing the jobs of pipeline ${pipelineId}`,
-      route: "list-jobs"
-    });
-  }
-  listBridges(pipelineId) {
-    return this.#all(`/projects/${this.#project}/pipelines/${pipelineId}/bridges`, {
-      what: `listing the trigger jobs of pipeline ${pipelineId}`,
-      route: "list-bridges"
-    });
-  }
-  archiveUrl(jobId) {
-    return this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts`);
-  }
-  /**
-   * Every row of a paginated list. The first page says how many pages there are (X-Total-Pages)
-   * and the rest are fetched concurrently; past 10,000 rows GitLab does not count, and the
-   * pages are followed one by one through X-Next-Page. Rows are de-duplicated by id, and a
-   * list that changed while it was read concurrently is read again in order.
-   */
-  async #all(path, attempt) {
-    const page = (n) => this.client.json(this.client.url(path, { per_page: PER_PAGE, page: n }), {
-      ...attempt,
-      what: `${attempt.what} (page ${n})`
-    });
-    const first = await page(1);
-    const totalPages = header(first.headers, "x-total-pages");
-    const total = header(first.headers, "x-total");
-    if (totalPages !== void 0 && totalPages > 1) {
-      const rest = await mapLimit(
-        Array.from({ length: totalPages - 1 }, (_, i) => i + 2),
-        PAGE_CONCURRENCY,
-        page
-      );
-      if (rest.every((r) => header(r.headers, "x-total") === total))
-        return unique([first, ...rest].flatMap((r) => r.data));
-    } else if (totalPages !== void 0) {
-      return first.data;
-    }
-    const rows = [...first.data];
-    for (let next = nextPage(first.headers); next !== void 0; ) {
-      const r = await page(next);
-      rows.push(...r.data);
-      next = nextPage(r.headers);
-    }
-    return unique(rows);
-  }
-};
-function header(headers, name) {
-  const v = headers[name];
-  return typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
-}
-var nextPage = (headers) => header(headers, "x-next-page");
-function unique(rows) {
-  const seen = /* @__PURE__ */ new Set();
-  return rows.filter((r) => !seen.has(r.id) && seen.add(r.id));
-}
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i], i);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  const settled = await Promise.allSettled(
-    Array.from({ length: Math.min(limit, items.length) }, worker)
-  );
-  const failure2 = settled.find((s) => s.status === "rejected");
-  if (failure2) throw failure2.reason;
-  return results;
 }
 
 // src/gitlab/client.ts
@@ -3182,6 +3132,14 @@ function adviceFor(status, gitlab, attempt, token2) {
     return "add this project to the target project's CI/CD job token allowlist (Settings > CI/CD > Job token permissions), or use an access token";
   if (job && (attempt.route === "list-jobs" || attempt.route === "list-bridges") && (status === 404 || status === 401 || status === 403))
     return "this GitLab does not let a CI job token list a pipeline's jobs (recent GitLab versions do); set `token` to a personal, project or group access token with read_api scope";
+  if (status === 403 && attempt.route === "keep")
+    return `keeping artifacts needs a token with api scope whose user has at least the Developer role (${token2.source} has not)`;
+  if (status === 403 && (attempt.route === "delete" || attempt.route === "delete-project"))
+    return `deleting artifacts needs a token with api scope whose user has at least the Maintainer role (${token2.source} has not)`;
+  if (status === 404 && attempt.route === "keep")
+    return "only unexpired artifacts can be kept: this job's have expired, or it has none";
+  if (status === 409)
+    return "GitLab is refreshing the project's statistics; try again in a few minutes";
   if (status === 404 && /Project Not Found/.test(gitlab))
     return "check `project`, and that the token may see the project (Reporter or above on a private project)";
   if (status === 403)
@@ -3379,6 +3337,127 @@ async function readJson(res) {
       `GitLab answered ${res.url} with something that is not JSON: ${text.slice(0, 120)}`
     );
   }
+}
+
+// src/gitlab/api.ts
+var PER_PAGE = 100;
+var PAGE_CONCURRENCY = 4;
+var GitLabApi = class {
+  constructor(client, project) {
+    this.client = client;
+    this.#project = encodeURIComponent(project);
+  }
+  client;
+  #project;
+  listPipelineJobs(pipelineId) {
+    return this.#all(`/projects/${this.#project}/pipelines/${pipelineId}/jobs`, {
+      what: `listing the jobs of pipeline ${pipelineId}`,
+      route: "list-jobs"
+    });
+  }
+  listBridges(pipelineId) {
+    return this.#all(`/projects/${this.#project}/pipelines/${pipelineId}/bridges`, {
+      what: `listing the trigger jobs of pipeline ${pipelineId}`,
+      route: "list-bridges"
+    });
+  }
+  /** POST .../artifacts/keep: the job, its artifacts_expire_at now null. (GitLab says 200; its OpenAPI says 201.) */
+  async keep(jobId) {
+    const res = await this.client.request(
+      "POST",
+      this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts/keep`),
+      { what: `keeping the artifacts of job ${jobId}`, route: "keep" },
+      {},
+      (s) => s === 200 || s === 201
+    );
+    return readJson(res);
+  }
+  /** DELETE .../jobs/:id/artifacts: 204. */
+  async deleteArtifacts(jobId) {
+    const res = await this.client.request(
+      "DELETE",
+      this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts`),
+      { what: `deleting the artifacts of job ${jobId}`, route: "delete" }
+    );
+    res.body.resume();
+  }
+  /** DELETE /projects/:id/artifacts: 202, GitLab deletes in the background. Returns its message. */
+  async deleteProjectArtifacts() {
+    const res = await this.client.request(
+      "DELETE",
+      this.client.url(`/projects/${this.#project}/artifacts`),
+      { what: "deleting the artifacts of the project", route: "delete-project" }
+    );
+    const body = await readText(res.body);
+    return gitlabMessage(body);
+  }
+  archiveUrl(jobId) {
+    return this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts`);
+  }
+  /**
+   * Every row of a paginated list. The first page says how many pages there are (X-Total-Pages)
+   * and the rest are fetched concurrently; past 10,000 rows GitLab does not count, and the
+   * pages are followed one by one through X-Next-Page. Rows are de-duplicated by id, and a
+   * list that changed while it was read concurrently is read again in order.
+   */
+  async #all(path, attempt) {
+    const page = (n) => this.client.json(this.client.url(path, { per_page: PER_PAGE, page: n }), {
+      ...attempt,
+      what: `${attempt.what} (page ${n})`
+    });
+    const first = await page(1);
+    const totalPages = header(first.headers, "x-total-pages");
+    const total = header(first.headers, "x-total");
+    if (totalPages !== void 0 && totalPages > 1) {
+      const rest = await mapLimit(
+        Array.from({ length: totalPages - 1 }, (_, i) => i + 2),
+        PAGE_CONCURRENCY,
+        page
+      );
+      if (rest.every((r) => header(r.headers, "x-total") === total))
+        return unique([first, ...rest].flatMap((r) => r.data));
+    } else if (totalPages !== void 0) {
+      return first.data;
+    }
+    const rows = [...first.data];
+    for (let next = nextPage(first.headers); next !== void 0; ) {
+      const r = await page(next);
+      rows.push(...r.data);
+      next = nextPage(r.headers);
+    }
+    return unique(rows);
+  }
+};
+function header(headers, name) {
+  const v = headers[name];
+  return typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
+}
+var nextPage = (headers) => header(headers, "x-next-page");
+function unique(rows) {
+  const seen = /* @__PURE__ */ new Set();
+  return rows.filter((r) => !seen.has(r.id) && seen.add(r.id));
+}
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i], i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.min(limit, items.length) }, worker)
+  );
+  const failure2 = settled.find((s) => s.status === "rejected");
+  if (failure2) throw failure2.reason;
+  return results;
 }
 
 // src/log.ts
@@ -3620,33 +3699,83 @@ async function run(options2, context) {
     onRetry: (message) => log.warn(message)
   });
   const api = new GitLabApi(client, options2.project);
-  const missing = [];
+  const result = {
+    mode: options2.mode,
+    dryRun: options2.dryRun,
+    pipelineId: options2.pipelineId,
+    downloadPath: options2.path,
+    jobs: [],
+    found: false,
+    missing: [],
+    conflicts: []
+  };
+  if (options2.mode === "delete-project") {
+    result.note = options2.dryRun ? `Would ask GitLab to delete the artifacts of every job in project ${options2.project} (the newest successful pipeline of each ref is kept).` : `GitLab accepted deleting the artifacts of project ${options2.project} (${await api.deleteProjectArtifacts()}); it deletes them in the background and keeps the newest successful pipeline of each ref.`;
+    log.info(result.note);
+    return result;
+  }
+  const missing = result.missing;
   const targets = options2.jobIds.length > 0 ? options2.jobIds.map((id) => ({
     id,
     name: `job ${id}`,
     pipelineId: void 0,
     status: void 0,
-    webUrl: `${new URL(options2.gitlabUrl).origin}/${options2.project}/-/jobs/${id}`
+    webUrl: `${new URL(options2.gitlabUrl).origin}/${options2.project}/-/jobs/${id}`,
+    size: 0,
+    expiresAt: void 0
   })) : await resolveTargets(api, options2, context, missing);
   if (missing.length > 0 && options2.ifNoArtifactFound === "fail")
     throw new RunError(
       `no artifacts for ${missing.join("; ")}`,
       "set if-no-artifact-found to warn or ignore if that is expected"
     );
-  const result = {
-    pipelineId: options2.pipelineId,
-    downloadPath: options2.path,
-    jobs: [],
-    found: false,
-    missing,
-    conflicts: []
-  };
-  if (targets.length > 0) result.jobs = await fetchAll(api, targets, options2, context, missing);
+  if (targets.length > 0) {
+    if (options2.mode === "download" && !options2.dryRun)
+      result.jobs = await fetchAll(api, targets, options2, context, missing);
+    else result.jobs = await actOn(api, targets, options2, log);
+  }
   result.found = result.jobs.length > 0;
   if (missing.length > 0 && options2.ifNoArtifactFound === "warn")
     log.warn(`no artifacts for ${missing.join("; ")}`);
   if (options2.merge) result.conflicts = conflicts(result.jobs);
   return result;
+}
+async function actOn(api, targets, options2, log) {
+  const results = [];
+  for (const t of targets) {
+    const base = {
+      id: t.id,
+      name: t.name,
+      pipelineId: t.pipelineId,
+      status: t.status,
+      webUrl: t.webUrl,
+      path: "",
+      files: [],
+      bytes: t.size,
+      sha256: "",
+      expiresAt: t.expiresAt
+    };
+    const label = `${t.name} (job ${t.id})`;
+    if (options2.mode === "keep") {
+      if (!options2.dryRun) {
+        const kept = await api.keep(t.id);
+        base.expiresAt = kept.artifacts_expire_at;
+        log.info(
+          `${label}: artifacts kept${kept.artifacts_expire_at ? ` until ${kept.artifacts_expire_at}` : " with no expiry"}`
+        );
+      }
+      results.push({ ...base, action: "kept" });
+    } else if (options2.mode === "delete") {
+      if (!options2.dryRun) {
+        await api.deleteArtifacts(t.id);
+        log.info(`${label}: artifacts deleted`);
+      }
+      results.push({ ...base, action: "deleted" });
+    } else {
+      results.push({ ...base, action: options2.mode === "download" ? "downloaded" : "listed" });
+    }
+  }
+  return results;
 }
 async function resolveTargets(api, options2, context, missing) {
   const { log } = context;
@@ -3689,7 +3818,9 @@ async function resolveTargets(api, options2, context, missing) {
         name: job.name,
         pipelineId: job.pipeline.id,
         status: job.status,
-        webUrl: job.web_url
+        webUrl: job.web_url,
+        size: job.artifacts_file?.size ?? job.artifacts?.find((a) => a.file_type === "archive")?.size ?? 0,
+        expiresAt: job.artifacts_expire_at
       });
   }
   for (const t of targets)
@@ -3771,7 +3902,14 @@ async function fetchAll(api, targets, options2, context, missing) {
         await rename2(item.zip, path);
         files = [toPosix(relative2(options2.path, path))];
       }
-      results.push({ ...target, path, files, bytes: item.bytes, sha256: item.sha256 });
+      results.push({
+        ...target,
+        action: "downloaded",
+        path,
+        files,
+        bytes: item.bytes,
+        sha256: item.sha256
+      });
     }
     return results;
   } catch (e) {
@@ -3805,6 +3943,7 @@ function progressReporter(name, log, everyMs) {
 // src/report.ts
 function manifest(result) {
   return result.jobs.map((j) => ({
+    action: j.action,
     id: j.id,
     name: j.name,
     pipeline: j.pipelineId ?? null,
@@ -3813,7 +3952,8 @@ function manifest(result) {
     path: j.path,
     files: j.files,
     bytes: j.bytes,
-    sha256: j.sha256
+    sha256: j.sha256,
+    expires_at: j.expiresAt ?? null
   }));
 }
 function outputs(result) {
@@ -3833,14 +3973,32 @@ function outputs(result) {
     artifacts: JSON.stringify(manifest(result))
   };
 }
+var VERB = {
+  downloaded: ["Fetched", "Would fetch"],
+  listed: ["Found", "Found"],
+  kept: ["Kept", "Would keep"],
+  deleted: ["Deleted", "Would delete"]
+};
 function summary(result) {
-  if (!result.found)
-    return `No artifacts fetched.${result.missing.map((m) => `
+  if (result.note) return result.note;
+  if (!result.found) return `No artifacts found.${result.missing.map((m) => `
   ${m}`).join("")}`;
+  const action = result.jobs[0]?.action ?? "downloaded";
+  const verb = VERB[action][result.dryRun ? 1 : 0];
   const bytes2 = result.jobs.reduce((n, j) => n + j.bytes, 0);
+  const count = `${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"}`;
+  if (action !== "downloaded" || result.dryRun) {
+    const rows = result.jobs.map((j) => {
+      const expiry = j.expiresAt === void 0 ? "" : `, expires ${j.expiresAt ?? "never"}`;
+      return `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}, ${j.status ?? "status unknown"}): ${formatBytes(j.bytes)}${expiry}`;
+    });
+    const lines2 = [`${verb} the artifacts of ${count} (${formatBytes(bytes2)})`, ...rows];
+    for (const m of result.missing) lines2.push(`  not found: ${m}`);
+    return lines2.join("\n");
+  }
   const files = result.jobs.reduce((n, j) => n + j.files.length, 0);
   const lines = [
-    `Fetched the artifacts of ${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"} (${formatBytes(bytes2)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
+    `${verb} the artifacts of ${count} (${formatBytes(bytes2)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
     ...result.jobs.map(
       (j) => `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}): ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}, sha256 ${j.sha256}`
     )
@@ -3861,7 +4019,7 @@ function failure(e) {
 
 // src/faces/cli.ts
 var VERSION = true ? "0.1.0" : "dev";
-var COMMANDS = ["download"];
+var COMMANDS = MODES;
 function usage() {
   const flags = INPUT_NAMES.map((name) => {
     const def = INPUTS[name];
@@ -3875,7 +4033,9 @@ function usage() {
   return [
     "pipeline-artifacts: download the artifacts of sibling jobs in a running GitLab pipeline, by job name",
     "",
-    "Usage: pipeline-artifacts download --job NAME [--job NAME ...] [options]",
+    "Usage: pipeline-artifacts [download] --job NAME [--job NAME ...] [options]",
+    "       pipeline-artifacts list|keep|delete --job NAME [options]",
+    "       pipeline-artifacts delete-project --confirm PROJECT [options]",
     "       pipeline-artifacts --help | --version",
     "",
     "Options:",
@@ -3939,7 +4099,7 @@ Run pipeline-artifacts --help for the options.
   const command = positionals[0] ?? "download";
   if (!COMMANDS.includes(command) || positionals.length > 1) {
     io.stderr(
-      `pipeline-artifacts: unknown command ${JSON.stringify(positionals.join(" "))}; the command is: ${COMMANDS.join(", ")}
+      `pipeline-artifacts: unknown command ${JSON.stringify(positionals.join(" "))}; the commands are: ${COMMANDS.join(", ")}
 `
     );
     return 2;
@@ -3949,6 +4109,16 @@ Run pipeline-artifacts --help for the options.
     const v = values[name];
     if (Array.isArray(v)) raw2[name] = v.join("\n");
     else if (typeof v === "string") raw2[name] = v;
+  }
+  if (positionals[0] !== void 0) {
+    if (raw2.mode !== void 0 && raw2.mode !== command) {
+      io.stderr(
+        `pipeline-artifacts: the command ${command} and --mode ${raw2.mode} disagree; give one of them
+`
+      );
+      return 2;
+    }
+    raw2.mode = command;
   }
   const verbose = values.verbose === true || io.env.CI_DEBUG_TRACE === "true";
   const log = {

@@ -40,7 +40,17 @@ export interface InputDef {
   secret?: boolean;
 }
 
+export const MODES = ["download", "list", "keep", "delete", "delete-project"] as const;
+export type Mode = (typeof MODES)[number];
+
 export const INPUTS = {
+  mode: {
+    kind: "enum",
+    default: "download",
+    options: MODES,
+    description:
+      "What to do with the artifacts of the jobs found: `download`; `list` them; `keep` them (no expiry); `delete` them; or `delete-project`: every job's artifacts in the project (needs `confirm`).",
+  },
   job: {
     kind: "list",
     description:
@@ -139,6 +149,17 @@ export const INPUTS = {
     min: 1,
     description: "Most entries one archive may hold.",
   },
+  "dry-run": {
+    kind: "boolean",
+    default: "false",
+    description:
+      "Find the jobs and report what would be fetched, kept or deleted, and change nothing.",
+  },
+  confirm: {
+    kind: "string",
+    description:
+      "For `delete-project`, which deletes the artifacts of every job in a project: the project, exactly as given in `project`.",
+  },
   "max-ratio": {
     kind: "integer",
     default: "1000",
@@ -165,6 +186,8 @@ export interface ExtractLimits {
 }
 
 export interface Options {
+  mode: Mode;
+  dryRun: boolean;
   /** API root, no trailing slash. */
   gitlabUrl: string;
   token: Token;
@@ -344,10 +367,22 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
   );
   if (jobs.length > 0 && jobIds.length > 0)
     throw new InputError("job-id", "give job names (job) or job ids (job-id), not both");
-  if (jobs.length === 0 && jobIds.length === 0)
+  const modeText = need("mode")?.value ?? "download";
+  if (!(MODES as readonly string[]).includes(modeText))
+    throw new InputError(
+      "mode",
+      `${JSON.stringify(modeText)} is not a mode; use one of ${MODES.join(", ")}`,
+    );
+  const mode = modeText as Mode;
+  if (jobs.length === 0 && jobIds.length === 0 && mode !== "delete-project")
     throw new InputError(
       "job",
       "not set; name the jobs whose artifacts to fetch (e.g. build), or give job-id",
+    );
+  if ((jobs.length > 0 || jobIds.length > 0) && mode === "delete-project")
+    throw new InputError(
+      inputs.job?.trim() ? "job" : "job-id",
+      "delete-project works on the whole project; to delete the artifacts of some jobs, use mode delete",
     );
 
   const pipelineRaw = need("pipeline-id");
@@ -394,9 +429,27 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
     return r;
   };
 
+  const tok = token(inputs, env);
+  // GitLab refuses job tokens for keep and both deletes: say so before any request.
+  if (
+    tok.header === "JOB-TOKEN" &&
+    (mode === "keep" || mode === "delete" || mode === "delete-project")
+  )
+    throw new InputError(
+      "token",
+      `a CI job token (${tok.source}) cannot ${mode === "keep" ? "keep" : "delete"} artifacts: GitLab accepts only access tokens there; set token to a personal, project or group access token with api scope and at least the ${mode === "keep" ? "Developer" : "Maintainer"} role`,
+    );
+  if (mode === "delete-project" && need("confirm")?.value !== project)
+    throw new InputError(
+      "confirm",
+      `delete-project deletes the artifacts of every job in project ${project} (GitLab keeps the newest successful pipeline of each ref); set confirm to ${JSON.stringify(project)} to go ahead`,
+    );
+
   return {
+    mode,
+    dryRun: bool("dry-run", req("dry-run")),
     gitlabUrl: apiUrl(inputs, env),
-    token: token(inputs, env),
+    token: tok,
     project,
     pipelineId,
     jobs,

@@ -32,13 +32,16 @@ export interface RunContext {
   progressEveryMs?: number;
 }
 
-/** A job to download, whether found by name or given by id. */
+/** A job to act on, whether found by name or given by id. */
 interface Target {
   id: number;
   name: string;
   pipelineId: number | undefined;
   status: string | undefined;
   webUrl: string;
+  /** Archive size GitLab reported (0 when unknown). */
+  size: number;
+  expiresAt: string | null | undefined;
 }
 
 export async function run(options: Options, context: RunContext): Promise<Result> {
@@ -53,15 +56,35 @@ export async function run(options: Options, context: RunContext): Promise<Result
   });
   const api = new GitLabApi(client, options.project);
 
-  const missing: string[] = [];
+  const result: Result = {
+    mode: options.mode,
+    dryRun: options.dryRun,
+    pipelineId: options.pipelineId,
+    downloadPath: options.path,
+    jobs: [],
+    found: false,
+    missing: [],
+    conflicts: [],
+  };
+  if (options.mode === "delete-project") {
+    result.note = options.dryRun
+      ? `Would ask GitLab to delete the artifacts of every job in project ${options.project} (the newest successful pipeline of each ref is kept).`
+      : `GitLab accepted deleting the artifacts of project ${options.project} (${await api.deleteProjectArtifacts()}); it deletes them in the background and keeps the newest successful pipeline of each ref.`;
+    log.info(result.note);
+    return result;
+  }
+
+  const missing = result.missing;
   const targets =
     options.jobIds.length > 0
-      ? options.jobIds.map((id) => ({
+      ? options.jobIds.map((id): Target => ({
           id,
           name: `job ${id}`,
           pipelineId: undefined,
           status: undefined,
           webUrl: `${new URL(options.gitlabUrl).origin}/${options.project}/-/jobs/${id}`,
+          size: 0,
+          expiresAt: undefined,
         }))
       : await resolveTargets(api, options, context, missing);
 
@@ -71,21 +94,61 @@ export async function run(options: Options, context: RunContext): Promise<Result
       "set if-no-artifact-found to warn or ignore if that is expected",
     );
 
-  const result: Result = {
-    pipelineId: options.pipelineId,
-    downloadPath: options.path,
-    jobs: [],
-    found: false,
-    missing,
-    conflicts: [],
-  };
-  if (targets.length > 0) result.jobs = await fetchAll(api, targets, options, context, missing);
+  if (targets.length > 0) {
+    if (options.mode === "download" && !options.dryRun)
+      result.jobs = await fetchAll(api, targets, options, context, missing);
+    else result.jobs = await actOn(api, targets, options, log);
+  }
   result.found = result.jobs.length > 0;
 
   if (missing.length > 0 && options.ifNoArtifactFound === "warn")
     log.warn(`no artifacts for ${missing.join("; ")}`);
   if (options.merge) result.conflicts = conflicts(result.jobs);
   return result;
+}
+
+/** list, keep and delete (and any mode with dry-run): one call per job, in order, never a job not resolved. */
+async function actOn(
+  api: GitLabApi,
+  targets: Target[],
+  options: Options,
+  log: Log,
+): Promise<JobResult[]> {
+  const results: JobResult[] = [];
+  for (const t of targets) {
+    const base = {
+      id: t.id,
+      name: t.name,
+      pipelineId: t.pipelineId,
+      status: t.status,
+      webUrl: t.webUrl,
+      path: "",
+      files: [],
+      bytes: t.size,
+      sha256: "",
+      expiresAt: t.expiresAt,
+    };
+    const label = `${t.name} (job ${t.id})`;
+    if (options.mode === "keep") {
+      if (!options.dryRun) {
+        const kept = await api.keep(t.id);
+        base.expiresAt = kept.artifacts_expire_at;
+        log.info(
+          `${label}: artifacts kept${kept.artifacts_expire_at ? ` until ${kept.artifacts_expire_at}` : " with no expiry"}`,
+        );
+      }
+      results.push({ ...base, action: "kept" });
+    } else if (options.mode === "delete") {
+      if (!options.dryRun) {
+        await api.deleteArtifacts(t.id);
+        log.info(`${label}: artifacts deleted`);
+      }
+      results.push({ ...base, action: "deleted" });
+    } else {
+      results.push({ ...base, action: options.mode === "download" ? "downloaded" : "listed" });
+    }
+  }
+  return results;
 }
 
 /** Finds the jobs by name in the pipeline (and its children), waiting for them if asked. */
@@ -137,6 +200,11 @@ async function resolveTargets(
         pipelineId: job.pipeline.id,
         status: job.status,
         webUrl: job.web_url,
+        size:
+          job.artifacts_file?.size ??
+          job.artifacts?.find((a) => a.file_type === "archive")?.size ??
+          0,
+        expiresAt: job.artifacts_expire_at,
       });
   }
   for (const t of targets)
@@ -242,7 +310,14 @@ async function fetchAll(
         await rename(item.zip as string, path);
         files = [toPosix(relative(options.path, path))];
       }
-      results.push({ ...target, path, files, bytes: item.bytes, sha256: item.sha256 });
+      results.push({
+        ...target,
+        action: "downloaded",
+        path,
+        files,
+        bytes: item.bytes,
+        sha256: item.sha256,
+      });
     }
     return results;
   } catch (e) {

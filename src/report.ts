@@ -1,7 +1,12 @@
 /** What a run did, and how faces write it out. */
+import type { Mode } from "./inputs.ts";
 import { formatBytes } from "./log.ts";
 
+/** What happened to a job's artifacts (or, with dry-run, what would have). */
+export type Action = "downloaded" | "listed" | "kept" | "deleted";
+
 export interface JobResult {
+  action: Action;
   id: number;
   name: string;
   /** Unknown when the job was given by id. */
@@ -14,11 +19,16 @@ export interface JobResult {
   files: string[];
   /** Size of the archive as downloaded. */
   bytes: number;
-  /** SHA-256 of the archive as downloaded. */
+  /** SHA-256 of the archive as downloaded (empty when nothing was downloaded). */
   sha256: string;
+  /** When the artifacts expire (ISO 8601), null when kept forever, undefined when unknown. */
+  expiresAt?: string | null;
 }
 
 export interface Result {
+  mode: Mode;
+  /** Nothing was changed or written: the jobs are what would have been acted on. */
+  dryRun: boolean;
   pipelineId: number | undefined;
   /** Absolute destination folder. */
   downloadPath: string;
@@ -29,11 +39,14 @@ export interface Result {
   missing: string[];
   /** With merge: files that more than one job had (the later job's copy is kept). */
   conflicts: string[];
+  /** For delete-project: GitLab's answer. */
+  note?: string;
 }
 
 /** The per-job manifest (the `artifacts` output and `--json`). */
 export function manifest(result: Result) {
   return result.jobs.map((j) => ({
+    action: j.action,
     id: j.id,
     name: j.name,
     pipeline: j.pipelineId ?? null,
@@ -43,6 +56,7 @@ export function manifest(result: Result) {
     files: j.files,
     bytes: j.bytes,
     sha256: j.sha256,
+    expires_at: j.expiresAt ?? null,
   }));
 }
 
@@ -58,9 +72,9 @@ export const OUTPUTS = {
   bytes: "Total size of the downloaded archives, in bytes.",
   sha256:
     "SHA-256 of the downloaded archive when exactly one job was fetched (see artifacts for each job's).",
-  found: "true when any artifacts were fetched, else false.",
+  found: "true when any job with artifacts was found (and, in download mode, fetched), else false.",
   artifacts:
-    "JSON manifest, one object a job: id, name, pipeline, status, web_url, path, files, bytes, sha256.",
+    "JSON manifest, one object a job: action, id, name, pipeline, status, web_url, path, files, bytes, sha256, expires_at.",
 } as const;
 
 export type OutputName = keyof typeof OUTPUTS;
@@ -84,14 +98,33 @@ export function outputs(result: Result): Record<OutputName, string> {
   };
 }
 
+const VERB: Record<Action, [done: string, dry: string]> = {
+  downloaded: ["Fetched", "Would fetch"],
+  listed: ["Found", "Found"],
+  kept: ["Kept", "Would keep"],
+  deleted: ["Deleted", "Would delete"],
+};
+
 /** A few readable lines. */
 export function summary(result: Result): string {
-  if (!result.found)
-    return `No artifacts fetched.${result.missing.map((m) => `\n  ${m}`).join("")}`;
+  if (result.note) return result.note;
+  if (!result.found) return `No artifacts found.${result.missing.map((m) => `\n  ${m}`).join("")}`;
+  const action = result.jobs[0]?.action ?? "downloaded";
+  const verb = VERB[action][result.dryRun ? 1 : 0];
   const bytes = result.jobs.reduce((n, j) => n + j.bytes, 0);
+  const count = `${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"}`;
+  if (action !== "downloaded" || result.dryRun) {
+    const rows = result.jobs.map((j) => {
+      const expiry = j.expiresAt === undefined ? "" : `, expires ${j.expiresAt ?? "never"}`;
+      return `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}, ${j.status ?? "status unknown"}): ${formatBytes(j.bytes)}${expiry}`;
+    });
+    const lines = [`${verb} the artifacts of ${count} (${formatBytes(bytes)})`, ...rows];
+    for (const m of result.missing) lines.push(`  not found: ${m}`);
+    return lines.join("\n");
+  }
   const files = result.jobs.reduce((n, j) => n + j.files.length, 0);
   const lines = [
-    `Fetched the artifacts of ${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"} (${formatBytes(bytes)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
+    `${verb} the artifacts of ${count} (${formatBytes(bytes)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
     ...result.jobs.map(
       (j) =>
         `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}): ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}, sha256 ${j.sha256}`,

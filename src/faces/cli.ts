@@ -4,7 +4,14 @@
  * the summary (or with --json the manifest) to stdout.
  */
 import { parseArgs } from "node:util";
-import { INPUT_NAMES, INPUTS, type InputName, type RawInputs, readOptions } from "../inputs.ts";
+import {
+  INPUT_NAMES,
+  INPUTS,
+  type InputName,
+  MODES,
+  type RawInputs,
+  readOptions,
+} from "../inputs.ts";
 import type { Log } from "../log.ts";
 import { run } from "../main.ts";
 import { manifest, summary } from "../report.ts";
@@ -13,7 +20,8 @@ import { failure } from "./errors.ts";
 declare const PIPELINE_ARTIFACTS_VERSION: string;
 const VERSION = typeof PIPELINE_ARTIFACTS_VERSION === "string" ? PIPELINE_ARTIFACTS_VERSION : "dev";
 
-const COMMANDS = ["download"] as const;
+/** Each mode is also a command: `pipeline-artifacts keep --job build` is `--mode keep`. */
+const COMMANDS = MODES;
 
 export function usage(): string {
   const flags = INPUT_NAMES.map((name) => {
@@ -29,7 +37,9 @@ export function usage(): string {
   return [
     "pipeline-artifacts: download the artifacts of sibling jobs in a running GitLab pipeline, by job name",
     "",
-    "Usage: pipeline-artifacts download --job NAME [--job NAME ...] [options]",
+    "Usage: pipeline-artifacts [download] --job NAME [--job NAME ...] [options]",
+    "       pipeline-artifacts list|keep|delete --job NAME [options]",
+    "       pipeline-artifacts delete-project --confirm PROJECT [options]",
     "       pipeline-artifacts --help | --version",
     "",
     "Options:",
@@ -109,7 +119,7 @@ export async function cli(argv: string[], io: Io): Promise<number> {
   const command = positionals[0] ?? "download";
   if (!(COMMANDS as readonly string[]).includes(command) || positionals.length > 1) {
     io.stderr(
-      `pipeline-artifacts: unknown command ${JSON.stringify(positionals.join(" "))}; the command is: ${COMMANDS.join(", ")}\n`,
+      `pipeline-artifacts: unknown command ${JSON.stringify(positionals.join(" "))}; the commands are: ${COMMANDS.join(", ")}\n`,
     );
     return 2;
   }
@@ -119,6 +129,15 @@ export async function cli(argv: string[], io: Io): Promise<number> {
     const v = values[name];
     if (Array.isArray(v)) raw[name] = v.join("\n");
     else if (typeof v === "string") raw[name] = v;
+  }
+  if (positionals[0] !== undefined) {
+    if (raw.mode !== undefined && raw.mode !== command) {
+      io.stderr(
+        `pipeline-artifacts: the command ${command} and --mode ${raw.mode} disagree; give one of them\n`,
+      );
+      return 2;
+    }
+    raw.mode = command;
   }
   const verbose = values.verbose === true || io.env.CI_DEBUG_TRACE === "true";
   const log: Log = {

@@ -1,8 +1,8 @@
 /** The GitLab endpoints pipeline-artifacts uses, typed, with pagination done right. */
 import type { IncomingHttpHeaders } from "node:http";
 import type { JobStatus } from "../inputs.ts";
-import type { GitLabClient } from "./client.ts";
-import type { Attempt } from "./errors.ts";
+import { type GitLabClient, readJson, readText } from "./client.ts";
+import { type Attempt, gitlabMessage } from "./errors.ts";
 
 export interface PipelineRef {
   id: number;
@@ -59,6 +59,39 @@ export class GitLabApi {
       what: `listing the trigger jobs of pipeline ${pipelineId}`,
       route: "list-bridges",
     });
+  }
+
+  /** POST .../artifacts/keep: the job, its artifacts_expire_at now null. (GitLab says 200; its OpenAPI says 201.) */
+  async keep(jobId: number): Promise<ApiJob> {
+    const res = await this.client.request(
+      "POST",
+      this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts/keep`),
+      { what: `keeping the artifacts of job ${jobId}`, route: "keep" },
+      {},
+      (s) => s === 200 || s === 201,
+    );
+    return readJson<ApiJob>(res);
+  }
+
+  /** DELETE .../jobs/:id/artifacts: 204. */
+  async deleteArtifacts(jobId: number): Promise<void> {
+    const res = await this.client.request(
+      "DELETE",
+      this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts`),
+      { what: `deleting the artifacts of job ${jobId}`, route: "delete" },
+    );
+    res.body.resume();
+  }
+
+  /** DELETE /projects/:id/artifacts: 202, GitLab deletes in the background. Returns its message. */
+  async deleteProjectArtifacts(): Promise<string> {
+    const res = await this.client.request(
+      "DELETE",
+      this.client.url(`/projects/${this.#project}/artifacts`),
+      { what: "deleting the artifacts of the project", route: "delete-project" },
+    );
+    const body = await readText(res.body);
+    return gitlabMessage(body);
   }
 
   archiveUrl(jobId: number): string {

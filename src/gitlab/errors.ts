@@ -26,7 +26,7 @@ export interface Attempt {
   /** What the tool was doing, e.g. "listing the jobs of pipeline 500". */
   what: string;
   /** The route kind, for advice specific to job tokens. */
-  route: "list-jobs" | "list-bridges" | "download" | "other";
+  route: "list-jobs" | "list-bridges" | "download" | "keep" | "delete" | "delete-project" | "other";
 }
 
 /** A response GitLab would not serve. Not retried. */
@@ -69,6 +69,14 @@ function adviceFor(
     (status === 404 || status === 401 || status === 403)
   )
     return "this GitLab does not let a CI job token list a pipeline's jobs (recent GitLab versions do); set `token` to a personal, project or group access token with read_api scope";
+  if (status === 403 && attempt.route === "keep")
+    return `keeping artifacts needs a token with api scope whose user has at least the Developer role (${token.source} has not)`;
+  if (status === 403 && (attempt.route === "delete" || attempt.route === "delete-project"))
+    return `deleting artifacts needs a token with api scope whose user has at least the Maintainer role (${token.source} has not)`;
+  if (status === 404 && attempt.route === "keep")
+    return "only unexpired artifacts can be kept: this job's have expired, or it has none";
+  if (status === 409)
+    return "GitLab is refreshing the project's statistics; try again in a few minutes";
   if (status === 404 && /Project Not Found/.test(gitlab))
     return "check `project`, and that the token may see the project (Reporter or above on a private project)";
   if (status === 403)
