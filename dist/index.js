@@ -1735,6 +1735,14 @@ var INPUTS = {
     min: 1,
     description: "Ids of the jobs to fetch, instead of `job`: no pipeline lookup."
   },
+  "artifact-path": {
+    kind: "string",
+    description: "One file to fetch out of each job's archive, by its exact path in the archive (case-sensitive, forward slashes), instead of the whole archive."
+  },
+  ref: {
+    kind: "string",
+    description: "A branch or tag: fetch `job` from the newest successful pipeline of that ref (GitLab's own lookup, parent pipeline first), not from the running pipeline."
+  },
   "pipeline-id": {
     kind: "integer",
     min: 1,
@@ -1972,8 +1980,9 @@ function readOptions(inputs, env, cwd = process.cwd()) {
       "delete-project works on the whole project; to delete the artifacts of some jobs, use mode delete"
     );
   const pipelineRaw = need("pipeline-id");
-  const pipelineId = jobs.length > 0 && pipelineRaw ? integer("pipeline-id", pipelineRaw) : void 0;
-  if (jobs.length > 0 && pipelineId === void 0)
+  const byPipeline = jobs.length > 0 && !inputs.ref?.trim();
+  const pipelineId = byPipeline && pipelineRaw ? integer("pipeline-id", pipelineRaw) : void 0;
+  if (byPipeline && pipelineId === void 0)
     throw new InputError(
       "pipeline-id",
       "not set; give the pipeline's id, or run in a GitLab job (CI_PIPELINE_ID)"
@@ -2009,6 +2018,35 @@ function readOptions(inputs, env, cwd = process.cwd()) {
     if (!r) throw new InputError(name, "not set");
     return r;
   };
+  const artifactPath = inputs["artifact-path"]?.trim() || void 0;
+  if (artifactPath !== void 0) {
+    const segments = artifactPath.split("/");
+    if (artifactPath.startsWith("/") || segments.some((s) => s === "" || s === "." || s === "..") || artifactPath.includes("\0"))
+      throw new InputError(
+        "artifact-path",
+        `${JSON.stringify(artifactPath)} is not a path inside an archive; give it relative, with forward slashes and no "." or ".." parts, e.g. dist/app.js`
+      );
+    if (mode !== "download")
+      throw new InputError(
+        "artifact-path",
+        `fetches a file, so it goes with mode download, not ${mode}`
+      );
+  }
+  const ref = inputs.ref?.trim() || void 0;
+  if (ref !== void 0) {
+    if (jobIds.length > 0)
+      throw new InputError("ref", "names a job by branch or tag; give job, not job-id");
+    if (jobs.length !== 1 || jobs[0]?.kind !== "exact")
+      throw new InputError(
+        "ref",
+        "GitLab looks up exactly one job name by ref: give job one exact name, no glob or regex"
+      );
+    if (mode !== "download")
+      throw new InputError(
+        "ref",
+        `works with mode download only (GitLab's ref endpoints download), not ${mode}`
+      );
+  }
   const tok = token(inputs, env);
   if (tok.header === "JOB-TOKEN" && (mode === "keep" || mode === "delete" || mode === "delete-project"))
     throw new InputError(
@@ -2023,6 +2061,8 @@ function readOptions(inputs, env, cwd = process.cwd()) {
   return {
     mode,
     dryRun: bool("dry-run", req("dry-run")),
+    artifactPath,
+    ref,
     gitlabUrl: apiUrl(inputs, env),
     token: tok,
     project,
@@ -2049,7 +2089,7 @@ function readOptions(inputs, env, cwd = process.cwd()) {
 
 // src/main.ts
 import { mkdir as mkdir2, rename as rename2, rm as rm3 } from "node:fs/promises";
-import { join as join3, relative as relative2, sep as sep2 } from "node:path";
+import { dirname as dirname2, join as join3, relative as relative2, sep as sep2 } from "node:path";
 
 // src/archive/extract.ts
 var import_yauzl2 = __toESM(require_yauzl(), 1);
@@ -3391,6 +3431,20 @@ var GitLabApi = class {
     const body = await readText(res.body);
     return gitlabMessage(body);
   }
+  /** One file of a job's archive (Workhorse's artifacts-entry). */
+  fileUrl(jobId, path) {
+    return this.client.url(
+      `/projects/${this.#project}/jobs/${jobId}/artifacts/${encodePath(path)}`
+    );
+  }
+  /** The archive, or one file of it, of a job in the newest successful pipeline of `ref`. */
+  refUrl(ref, job, path) {
+    const base = `/projects/${this.#project}/jobs/artifacts/${encodeURIComponent(ref)}`;
+    return this.client.url(
+      path === void 0 ? `${base}/download` : `${base}/raw/${encodePath(path)}`,
+      { job }
+    );
+  }
   archiveUrl(jobId) {
     return this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts`);
   }
@@ -3428,6 +3482,7 @@ var GitLabApi = class {
     return unique(rows);
   }
 };
+var encodePath = (path) => path.split("/").map(encodeURIComponent).join("/");
 function header(headers, name) {
   const v = headers[name];
   return typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
@@ -3715,15 +3770,45 @@ async function run(options2, context) {
     return result;
   }
   const missing = result.missing;
-  const targets = options2.jobIds.length > 0 ? options2.jobIds.map((id) => ({
-    id,
-    name: `job ${id}`,
-    pipelineId: void 0,
-    status: void 0,
-    webUrl: `${new URL(options2.gitlabUrl).origin}/${options2.project}/-/jobs/${id}`,
-    size: 0,
-    expiresAt: void 0
-  })) : await resolveTargets(api, options2, context, missing);
+  const projectUrl = `${new URL(options2.gitlabUrl).origin}/${options2.project}`;
+  const urlOf = (id) => options2.artifactPath === void 0 ? api.archiveUrl(id) : api.fileUrl(id, options2.artifactPath);
+  let targets;
+  if (options2.ref !== void 0) {
+    const name = options2.jobs[0]?.text ?? "";
+    result.ref = options2.ref;
+    log.info(
+      `${name}: from the newest successful pipeline of ${options2.ref} (GitLab's ref lookup), not the running pipeline`
+    );
+    targets = [
+      {
+        id: void 0,
+        name,
+        label: `${name} of ref ${options2.ref}`,
+        url: api.refUrl(options2.ref, name, options2.artifactPath),
+        pipelineId: void 0,
+        status: void 0,
+        webUrl: `${projectUrl}/-/jobs/artifacts/${encodeURIComponent(options2.ref)}/browse?job=${encodeURIComponent(name)}`,
+        size: 0,
+        expiresAt: void 0
+      }
+    ];
+  } else if (options2.jobIds.length > 0) {
+    targets = options2.jobIds.map((id) => ({
+      id,
+      name: `job ${id}`,
+      label: `job ${id}`,
+      url: urlOf(id),
+      pipelineId: void 0,
+      status: void 0,
+      webUrl: `${projectUrl}/-/jobs/${id}`,
+      size: 0,
+      expiresAt: void 0
+    }));
+  } else
+    targets = (await resolveTargets(api, options2, context, missing)).map((t) => ({
+      ...t,
+      url: urlOf(t.id)
+    }));
   if (missing.length > 0 && options2.ifNoArtifactFound === "fail")
     throw new RunError(
       `no artifacts for ${missing.join("; ")}`,
@@ -3755,10 +3840,11 @@ async function actOn(api, targets, options2, log) {
       sha256: "",
       expiresAt: t.expiresAt
     };
-    const label = `${t.name} (job ${t.id})`;
+    const { label } = t;
+    const id = t.id;
     if (options2.mode === "keep") {
       if (!options2.dryRun) {
-        const kept = await api.keep(t.id);
+        const kept = await api.keep(id);
         base.expiresAt = kept.artifacts_expire_at;
         log.info(
           `${label}: artifacts kept${kept.artifacts_expire_at ? ` until ${kept.artifacts_expire_at}` : " with no expiry"}`
@@ -3767,7 +3853,7 @@ async function actOn(api, targets, options2, log) {
       results.push({ ...base, action: "kept" });
     } else if (options2.mode === "delete") {
       if (!options2.dryRun) {
-        await api.deleteArtifacts(t.id);
+        await api.deleteArtifacts(id);
         log.info(`${label}: artifacts deleted`);
       }
       results.push({ ...base, action: "deleted" });
@@ -3816,6 +3902,8 @@ async function resolveTargets(api, options2, context, missing) {
       targets.push({
         id: job.id,
         name: job.name,
+        label: `${job.name} (job ${job.id})`,
+        url: "",
         pipelineId: job.pipeline.id,
         status: job.status,
         webUrl: job.web_url,
@@ -3834,6 +3922,15 @@ function unqualified(job, options2) {
   if (!hasArchive) return "has no artifacts archive (none uploaded, expired or deleted)";
   return void 0;
 }
+function notThere(e, target, options2) {
+  if (options2.artifactPath !== void 0 && e.gitlab === "404 page not found")
+    return `${target.label}: no file ${JSON.stringify(options2.artifactPath)} in its artifacts`;
+  if (options2.ref !== void 0)
+    return `no job ${JSON.stringify(target.name)} with artifacts in the newest successful pipeline of ${options2.ref} or its child pipelines (${e.gitlab})`;
+  if (options2.jobIds.length > 0 || options2.artifactPath !== void 0)
+    return `${target.label}: ${e.gitlab}`;
+  return void 0;
+}
 var safeName = (name) => (
   // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
   name.replace(/[/\\:*?"<>|\x00-\x1f]/g, "_").replace(/^\.+/, "_")
@@ -3849,30 +3946,34 @@ async function fetchAll(api, targets, options2, context, missing) {
       const dest = destOf(target);
       const made = await mkdir2(dest, { recursive: true });
       if (made) created.push(made, dest);
-      const label = `${target.name} (job ${target.id})`;
+      const { label } = target;
+      const what = options2.artifactPath === void 0 ? `the artifacts of ${label}` : `${options2.artifactPath} from the artifacts of ${label}`;
       let got;
       try {
         got = await download({
           client: api.client,
-          url: api.archiveUrl(target.id),
+          url: target.url,
           dir: dest,
-          what: `the artifacts of ${label}`,
+          what,
           progress: progressReporter(target.name, log, context.progressEveryMs ?? 5e3)
         });
       } catch (e) {
-        if (e instanceof GitLabError && e.status === 404 && options2.jobIds.length > 0) {
-          if (options2.ifNoArtifactFound === "fail") throw e;
-          missing.push(`${label}: ${e.gitlab}`);
-          return void 0;
-        }
-        throw e;
+        const why = e instanceof GitLabError && e.status === 404 ? notThere(e, target, options2) : void 0;
+        if (!why) throw e;
+        if (options2.ifNoArtifactFound === "fail")
+          throw new RunError(
+            why,
+            "check the name; names in an archive are exact and case-sensitive"
+          );
+        missing.push(why);
+        return void 0;
       }
       log.info(
         `${label}: ${formatBytes(got.bytes)} downloaded${got.resumes ? ` (resumed ${got.resumes} time(s))` : ""}, sha256 ${got.sha256}`
       );
       const item = { target, dest, bytes: got.bytes, sha256: got.sha256 };
       fetched[i] = item;
-      if (!options2.extract) {
+      if (!options2.extract || options2.artifactPath !== void 0) {
         item.zip = got.file;
         return item;
       }
@@ -3895,10 +3996,11 @@ async function fetchAll(api, targets, options2, context, missing) {
           (f) => toPosix(relative2(options2.path, join3(dest, ...f.split("/"))))
         );
       } else {
-        path = join3(
+        path = options2.artifactPath !== void 0 ? join3(dest, ...options2.artifactPath.split("/")) : join3(
           several && options2.merge ? options2.path : dest,
           several && options2.merge ? `${safeName(target.name)}.zip` : "artifacts.zip"
         );
+        await mkdir2(dirname2(path), { recursive: true });
         await rename2(item.zip, path);
         files = [toPosix(relative2(options2.path, path))];
       }
@@ -3960,7 +4062,7 @@ function outputs(result) {
   const files = result.jobs.flatMap((j) => j.files);
   const first = result.jobs[0];
   return {
-    "job-id": first ? String(first.id) : "",
+    "job-id": first?.id === void 0 ? "" : String(first.id),
     "job-ids": JSON.stringify(result.jobs.map((j) => j.id)),
     "job-urls": JSON.stringify(result.jobs.map((j) => j.webUrl)),
     "pipeline-id": result.pipelineId === void 0 ? "" : String(result.pipelineId),
@@ -3973,6 +4075,7 @@ function outputs(result) {
     artifacts: JSON.stringify(manifest(result))
   };
 }
+var who = (j) => j.id === void 0 ? j.name : `${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""})`;
 var VERB = {
   downloaded: ["Fetched", "Would fetch"],
   listed: ["Found", "Found"],
@@ -3990,7 +4093,7 @@ function summary(result) {
   if (action !== "downloaded" || result.dryRun) {
     const rows = result.jobs.map((j) => {
       const expiry = j.expiresAt === void 0 ? "" : `, expires ${j.expiresAt ?? "never"}`;
-      return `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}, ${j.status ?? "status unknown"}): ${formatBytes(j.bytes)}${expiry}`;
+      return `  ${who(j)}, ${j.status ?? "status unknown"}: ${formatBytes(j.bytes)}${expiry}`;
     });
     const lines2 = [`${verb} the artifacts of ${count} (${formatBytes(bytes2)})`, ...rows];
     for (const m of result.missing) lines2.push(`  not found: ${m}`);
@@ -4000,9 +4103,13 @@ function summary(result) {
   const lines = [
     `${verb} the artifacts of ${count} (${formatBytes(bytes2)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
     ...result.jobs.map(
-      (j) => `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}): ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}, sha256 ${j.sha256}`
+      (j) => `  ${who(j)}: ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}, sha256 ${j.sha256}`
     )
   ];
+  if (result.ref)
+    lines.push(
+      `  (from the newest successful pipeline of ${result.ref}, not the running pipeline)`
+    );
   for (const m of result.missing) lines.push(`  not fetched: ${m}`);
   for (const c of result.conflicts)
     lines.push(`  conflict: ${c} came from more than one job; the last one's copy is kept`);

@@ -61,6 +61,16 @@ export const INPUTS = {
     min: 1,
     description: "Ids of the jobs to fetch, instead of `job`: no pipeline lookup.",
   },
+  "artifact-path": {
+    kind: "string",
+    description:
+      "One file to fetch out of each job's archive, by its exact path in the archive (case-sensitive, forward slashes), instead of the whole archive.",
+  },
+  ref: {
+    kind: "string",
+    description:
+      "A branch or tag: fetch `job` from the newest successful pipeline of that ref (GitLab's own lookup, parent pipeline first), not from the running pipeline.",
+  },
   "pipeline-id": {
     kind: "integer",
     min: 1,
@@ -207,6 +217,10 @@ export interface Options {
   concurrency: number;
   merge: boolean;
   limits: ExtractLimits;
+  /** One file out of each archive, instead of the whole archive. */
+  artifactPath: string | undefined;
+  /** Use GitLab's ref endpoints: the newest successful pipeline of this branch or tag. */
+  ref: string | undefined;
   /** A CA bundle for a GitLab with a private CA (CI_SERVER_TLS_CA_FILE). */
   caFile: string | undefined;
 }
@@ -386,9 +400,10 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
     );
 
   const pipelineRaw = need("pipeline-id");
-  const pipelineId =
-    jobs.length > 0 && pipelineRaw ? integer("pipeline-id", pipelineRaw) : undefined;
-  if (jobs.length > 0 && pipelineId === undefined)
+  // With ref, GitLab finds the pipeline itself.
+  const byPipeline = jobs.length > 0 && !inputs.ref?.trim();
+  const pipelineId = byPipeline && pipelineRaw ? integer("pipeline-id", pipelineRaw) : undefined;
+  if (byPipeline && pipelineId === undefined)
     throw new InputError(
       "pipeline-id",
       "not set; give the pipeline's id, or run in a GitLab job (CI_PIPELINE_ID)",
@@ -429,6 +444,40 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
     return r;
   };
 
+  const artifactPath = inputs["artifact-path"]?.trim() || undefined;
+  if (artifactPath !== undefined) {
+    const segments = artifactPath.split("/");
+    if (
+      artifactPath.startsWith("/") ||
+      segments.some((s) => s === "" || s === "." || s === "..") ||
+      artifactPath.includes("\0")
+    )
+      throw new InputError(
+        "artifact-path",
+        `${JSON.stringify(artifactPath)} is not a path inside an archive; give it relative, with forward slashes and no "." or ".." parts, e.g. dist/app.js`,
+      );
+    if (mode !== "download")
+      throw new InputError(
+        "artifact-path",
+        `fetches a file, so it goes with mode download, not ${mode}`,
+      );
+  }
+  const ref = inputs.ref?.trim() || undefined;
+  if (ref !== undefined) {
+    if (jobIds.length > 0)
+      throw new InputError("ref", "names a job by branch or tag; give job, not job-id");
+    if (jobs.length !== 1 || jobs[0]?.kind !== "exact")
+      throw new InputError(
+        "ref",
+        "GitLab looks up exactly one job name by ref: give job one exact name, no glob or regex",
+      );
+    if (mode !== "download")
+      throw new InputError(
+        "ref",
+        `works with mode download only (GitLab's ref endpoints download), not ${mode}`,
+      );
+  }
+
   const tok = token(inputs, env);
   // GitLab refuses job tokens for keep and both deletes: say so before any request.
   if (
@@ -448,6 +497,8 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
   return {
     mode,
     dryRun: bool("dry-run", req("dry-run")),
+    artifactPath,
+    ref,
     gitlabUrl: apiUrl(inputs, env),
     token: tok,
     project,

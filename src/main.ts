@@ -3,7 +3,7 @@
  * archive -> report. Faces translate inputs in and the Result out; nothing here knows of them.
  */
 import { mkdir, rename, rm } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { commit, discard, removeIfEmpty, type Staged, stage } from "./archive/extract.ts";
 import { RunError } from "./errors.ts";
 import { type ApiJob, GitLabApi, mapLimit } from "./gitlab/api.ts";
@@ -32,10 +32,15 @@ export interface RunContext {
   progressEveryMs?: number;
 }
 
-/** A job to act on, whether found by name or given by id. */
+/** A job to act on, whether found by name, given by id, or looked up by GitLab through a ref. */
 interface Target {
-  id: number;
+  /** Unknown when GitLab looks the job up by ref. */
+  id: number | undefined;
   name: string;
+  /** How messages name it. */
+  label: string;
+  /** What to download: the archive, or one file of it. */
+  url: string;
   pipelineId: number | undefined;
   status: string | undefined;
   webUrl: string;
@@ -75,18 +80,47 @@ export async function run(options: Options, context: RunContext): Promise<Result
   }
 
   const missing = result.missing;
-  const targets =
-    options.jobIds.length > 0
-      ? options.jobIds.map((id): Target => ({
-          id,
-          name: `job ${id}`,
-          pipelineId: undefined,
-          status: undefined,
-          webUrl: `${new URL(options.gitlabUrl).origin}/${options.project}/-/jobs/${id}`,
-          size: 0,
-          expiresAt: undefined,
-        }))
-      : await resolveTargets(api, options, context, missing);
+  const projectUrl = `${new URL(options.gitlabUrl).origin}/${options.project}`;
+  const urlOf = (id: number) =>
+    options.artifactPath === undefined ? api.archiveUrl(id) : api.fileUrl(id, options.artifactPath);
+  let targets: Target[];
+  if (options.ref !== undefined) {
+    // GitLab finds the job itself: its id is not known here.
+    const name = options.jobs[0]?.text ?? "";
+    result.ref = options.ref;
+    log.info(
+      `${name}: from the newest successful pipeline of ${options.ref} (GitLab's ref lookup), not the running pipeline`,
+    );
+    targets = [
+      {
+        id: undefined,
+        name,
+        label: `${name} of ref ${options.ref}`,
+        url: api.refUrl(options.ref, name, options.artifactPath),
+        pipelineId: undefined,
+        status: undefined,
+        webUrl: `${projectUrl}/-/jobs/artifacts/${encodeURIComponent(options.ref)}/browse?job=${encodeURIComponent(name)}`,
+        size: 0,
+        expiresAt: undefined,
+      },
+    ];
+  } else if (options.jobIds.length > 0) {
+    targets = options.jobIds.map((id): Target => ({
+      id,
+      name: `job ${id}`,
+      label: `job ${id}`,
+      url: urlOf(id),
+      pipelineId: undefined,
+      status: undefined,
+      webUrl: `${projectUrl}/-/jobs/${id}`,
+      size: 0,
+      expiresAt: undefined,
+    }));
+  } else
+    targets = (await resolveTargets(api, options, context, missing)).map((t) => ({
+      ...t,
+      url: urlOf(t.id as number),
+    }));
 
   if (missing.length > 0 && options.ifNoArtifactFound === "fail")
     throw new RunError(
@@ -128,10 +162,11 @@ async function actOn(
       sha256: "",
       expiresAt: t.expiresAt,
     };
-    const label = `${t.name} (job ${t.id})`;
+    const { label } = t;
+    const id = t.id as number; // list, keep and delete always name jobs by id (ref is download-only)
     if (options.mode === "keep") {
       if (!options.dryRun) {
-        const kept = await api.keep(t.id);
+        const kept = await api.keep(id);
         base.expiresAt = kept.artifacts_expire_at;
         log.info(
           `${label}: artifacts kept${kept.artifacts_expire_at ? ` until ${kept.artifacts_expire_at}` : " with no expiry"}`,
@@ -140,7 +175,7 @@ async function actOn(
       results.push({ ...base, action: "kept" });
     } else if (options.mode === "delete") {
       if (!options.dryRun) {
-        await api.deleteArtifacts(t.id);
+        await api.deleteArtifacts(id);
         log.info(`${label}: artifacts deleted`);
       }
       results.push({ ...base, action: "deleted" });
@@ -197,6 +232,8 @@ async function resolveTargets(
       targets.push({
         id: job.id,
         name: job.name,
+        label: `${job.name} (job ${job.id})`,
+        url: "",
         pipelineId: job.pipeline.id,
         status: job.status,
         webUrl: job.web_url,
@@ -218,6 +255,18 @@ function unqualified(job: ApiJob, options: Options): string | undefined {
   const hasArchive =
     job.artifacts_file !== undefined || job.artifacts?.some((a) => a.file_type === "archive");
   if (!hasArchive) return "has no artifacts archive (none uploaded, expired or deleted)";
+  return undefined;
+}
+
+/** Why a 404 on a download means "nothing there" rather than a failure, in words. */
+function notThere(e: GitLabError, target: Target, options: Options): string | undefined {
+  // Workhorse answers a missing entry with Go's plain-text 404.
+  if (options.artifactPath !== undefined && e.gitlab === "404 page not found")
+    return `${target.label}: no file ${JSON.stringify(options.artifactPath)} in its artifacts`;
+  if (options.ref !== undefined)
+    return `no job ${JSON.stringify(target.name)} with artifacts in the newest successful pipeline of ${options.ref} or its child pipelines (${e.gitlab})`;
+  if (options.jobIds.length > 0 || options.artifactPath !== undefined)
+    return `${target.label}: ${e.gitlab}`;
   return undefined;
 }
 
@@ -255,31 +304,40 @@ async function fetchAll(
       // mkdir answers the first folder it had to create: that is what to remove on failure.
       const made = await mkdir(dest, { recursive: true });
       if (made) created.push(made, dest);
-      const label = `${target.name} (job ${target.id})`;
+      const { label } = target;
+      const what =
+        options.artifactPath === undefined
+          ? `the artifacts of ${label}`
+          : `${options.artifactPath} from the artifacts of ${label}`;
       let got: Awaited<ReturnType<typeof download>>;
       try {
         got = await download({
           client: api.client,
-          url: api.archiveUrl(target.id),
+          url: target.url,
           dir: dest,
-          what: `the artifacts of ${label}`,
+          what,
           progress: progressReporter(target.name, log, context.progressEveryMs ?? 5_000),
         });
       } catch (e) {
-        // A job given by id without an archive: reported like a job found without one.
-        if (e instanceof GitLabError && e.status === 404 && options.jobIds.length > 0) {
-          if (options.ifNoArtifactFound === "fail") throw e;
-          missing.push(`${label}: ${e.gitlab}`);
-          return undefined;
-        }
-        throw e;
+        // Nothing to fetch for a job we could not check beforehand (given by id or ref, or a
+        // file that is not in its archive): reported like a job found without artifacts.
+        const why =
+          e instanceof GitLabError && e.status === 404 ? notThere(e, target, options) : undefined;
+        if (!why) throw e;
+        if (options.ifNoArtifactFound === "fail")
+          throw new RunError(
+            why,
+            "check the name; names in an archive are exact and case-sensitive",
+          );
+        missing.push(why);
+        return undefined;
       }
       log.info(
         `${label}: ${formatBytes(got.bytes)} downloaded${got.resumes ? ` (resumed ${got.resumes} time(s))` : ""}, sha256 ${got.sha256}`,
       );
       const item: Fetched = { target, dest, bytes: got.bytes, sha256: got.sha256 };
       fetched[i] = item;
-      if (!options.extract) {
+      if (!options.extract || options.artifactPath !== undefined) {
         item.zip = got.file;
         return item;
       }
@@ -303,10 +361,14 @@ async function fetchAll(
           toPosix(relative(options.path, join(dest, ...f.split("/")))),
         );
       } else {
-        path = join(
-          several && options.merge ? options.path : dest,
-          several && options.merge ? `${safeName(target.name)}.zip` : "artifacts.zip",
-        );
+        path =
+          options.artifactPath !== undefined
+            ? join(dest, ...options.artifactPath.split("/"))
+            : join(
+                several && options.merge ? options.path : dest,
+                several && options.merge ? `${safeName(target.name)}.zip` : "artifacts.zip",
+              );
+        await mkdir(dirname(path), { recursive: true });
         await rename(item.zip as string, path);
         files = [toPosix(relative(options.path, path))];
       }

@@ -7,7 +7,8 @@ export type Action = "downloaded" | "listed" | "kept" | "deleted";
 
 export interface JobResult {
   action: Action;
-  id: number;
+  /** Unknown when GitLab looked the job up by ref. */
+  id: number | undefined;
   name: string;
   /** Unknown when the job was given by id. */
   pipelineId: number | undefined;
@@ -41,6 +42,8 @@ export interface Result {
   conflicts: string[];
   /** For delete-project: GitLab's answer. */
   note?: string;
+  /** Set when the job came from the newest successful pipeline of this ref, not the running pipeline. */
+  ref?: string;
 }
 
 /** The per-job manifest (the `artifacts` output and `--json`). */
@@ -84,7 +87,7 @@ export function outputs(result: Result): Record<OutputName, string> {
   const files = result.jobs.flatMap((j) => j.files);
   const first = result.jobs[0];
   return {
-    "job-id": first ? String(first.id) : "",
+    "job-id": first?.id === undefined ? "" : String(first.id),
     "job-ids": JSON.stringify(result.jobs.map((j) => j.id)),
     "job-urls": JSON.stringify(result.jobs.map((j) => j.webUrl)),
     "pipeline-id": result.pipelineId === undefined ? "" : String(result.pipelineId),
@@ -97,6 +100,12 @@ export function outputs(result: Result): Record<OutputName, string> {
     artifacts: JSON.stringify(manifest(result)),
   };
 }
+
+/** `build (job 1001, pipeline 500)`, or just `build` when GitLab found it by ref. */
+const who = (j: JobResult) =>
+  j.id === undefined
+    ? j.name
+    : `${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""})`;
 
 const VERB: Record<Action, [done: string, dry: string]> = {
   downloaded: ["Fetched", "Would fetch"],
@@ -116,7 +125,7 @@ export function summary(result: Result): string {
   if (action !== "downloaded" || result.dryRun) {
     const rows = result.jobs.map((j) => {
       const expiry = j.expiresAt === undefined ? "" : `, expires ${j.expiresAt ?? "never"}`;
-      return `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}, ${j.status ?? "status unknown"}): ${formatBytes(j.bytes)}${expiry}`;
+      return `  ${who(j)}, ${j.status ?? "status unknown"}: ${formatBytes(j.bytes)}${expiry}`;
     });
     const lines = [`${verb} the artifacts of ${count} (${formatBytes(bytes)})`, ...rows];
     for (const m of result.missing) lines.push(`  not found: ${m}`);
@@ -127,9 +136,13 @@ export function summary(result: Result): string {
     `${verb} the artifacts of ${count} (${formatBytes(bytes)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
     ...result.jobs.map(
       (j) =>
-        `  ${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""}): ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}, sha256 ${j.sha256}`,
+        `  ${who(j)}: ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}, sha256 ${j.sha256}`,
     ),
   ];
+  if (result.ref)
+    lines.push(
+      `  (from the newest successful pipeline of ${result.ref}, not the running pipeline)`,
+    );
   for (const m of result.missing) lines.push(`  not fetched: ${m}`);
   for (const c of result.conflicts)
     lines.push(`  conflict: ${c} came from more than one job; the last one's copy is kept`);

@@ -94,6 +94,22 @@ export class GitLabApi {
     return gitlabMessage(body);
   }
 
+  /** One file of a job's archive (Workhorse's artifacts-entry). */
+  fileUrl(jobId: number, path: string): string {
+    return this.client.url(
+      `/projects/${this.#project}/jobs/${jobId}/artifacts/${encodePath(path)}`,
+    );
+  }
+
+  /** The archive, or one file of it, of a job in the newest successful pipeline of `ref`. */
+  refUrl(ref: string, job: string, path?: string): string {
+    const base = `/projects/${this.#project}/jobs/artifacts/${encodeURIComponent(ref)}`;
+    return this.client.url(
+      path === undefined ? `${base}/download` : `${base}/raw/${encodePath(path)}`,
+      { job },
+    );
+  }
+
   archiveUrl(jobId: number): string {
     return this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts`);
   }
@@ -133,6 +149,9 @@ export class GitLabApi {
     return unique(rows);
   }
 }
+
+/** Each segment percent-encoded, the slashes kept: GitLab matches the path as the rest of the URL. */
+const encodePath = (path: string) => path.split("/").map(encodeURIComponent).join("/");
 
 function header(headers: IncomingHttpHeaders, name: string): number | undefined {
   const v = headers[name];
