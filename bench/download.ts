@@ -6,20 +6,17 @@
  * Peak RSS and wall time come from GNU time (`/usr/bin/time -f "%e %M"`) around each command.
  * Runs alternate between the tools, and the median of each is compared.
  */
-import { execFile } from "node:child_process";
 import { appendFileSync, existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { DIST } from "../scripts/build.ts";
 import { startSimulator } from "../test/simulator/index.ts";
 import type { ScenarioSpec } from "../test/simulator/scenario.ts";
 import type { ZipEntry } from "../test/simulator/zip.ts";
+import { MiB, median, need, type Sample, timed } from "./lib.ts";
 
-const exec = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const MiB = 1024 * 1024;
 const TOKEN = "glpat-benchmark-token";
 
 // 1 GiB: eight 128 MiB binaries (stored, as already-compressed build outputs are) and 2,000
@@ -49,41 +46,13 @@ const scenario: ScenarioSpec = {
   tokens: [{ token: TOKEN, type: "personal" }],
 };
 
-for (const tool of ["/usr/bin/time", "curl", "unzip"])
-  if (
-    !(await exec("sh", ["-c", `command -v ${tool}`]).then(
-      () => true,
-      () => false,
-    ))
-  )
-    throw new Error(`the benchmark needs ${tool} (Debian packages time, curl, unzip)`);
+await need("/usr/bin/time", "curl", "unzip");
 
 process.stdout.write("Building the 1 GiB archive (cached after the first run)...\n");
 const sim = await startSimulator({ scenario });
 const archive = sim.archiveOf(100);
 if (!archive) throw new Error("no archive");
 const url = `${sim.apiUrl}/projects/1/jobs/100/artifacts`;
-
-interface Sample {
-  seconds: number;
-  peakKiB: number;
-}
-
-async function timed(
-  command: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<Sample> {
-  const { stderr } = await exec("/usr/bin/time", ["-f", "TIME %e %M", command, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    maxBuffer: 64 * MiB,
-  });
-  const m = /TIME ([\d.]+) (\d+)\s*$/.exec(stderr);
-  if (!m) throw new Error(`no timing in: ${stderr.slice(-500)}`);
-  return { seconds: Number(m[1]), peakKiB: Number(m[2]) };
-}
 
 const peers: Record<string, (dir: string) => Promise<Sample>> = {
   "pipeline-artifacts": (dir) =>
@@ -125,8 +94,6 @@ for (let run = 1; run <= RUNS; run++)
   }
 await sim.close();
 
-const median = (xs: number[]) =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const ours = samples["pipeline-artifacts"] ?? [];
 const peer = samples["curl -L + unzip"] ?? [];
 const ratio = median(ours.map((s) => s.seconds)) / median(peer.map((s) => s.seconds));

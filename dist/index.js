@@ -98,8 +98,8 @@ var require_fd_slicer = __commonJS({
     var fs3 = __require("fs");
     var util = __require("util");
     var stream = __require("stream");
-    var Readable2 = stream.Readable;
-    var PassThrough = stream.PassThrough;
+    var Readable3 = stream.Readable;
+    var PassThrough2 = stream.PassThrough;
     var Pend = require_pend();
     var EventEmitter = __require("events").EventEmitter;
     exports.BufferSlicer = BufferSlicer;
@@ -141,10 +141,10 @@ var require_fd_slicer = __commonJS({
         }
       }
     };
-    util.inherits(ReadStream, Readable2);
+    util.inherits(ReadStream, Readable3);
     function ReadStream(context, options2) {
       options2 = options2 || {};
-      Readable2.call(this, options2);
+      Readable3.call(this, options2);
       this.context = context;
       this.context.ref();
       this.start = options2.start || 0;
@@ -216,7 +216,7 @@ var require_fd_slicer = __commonJS({
     };
     BufferSlicer.prototype.createReadStream = function(options2) {
       options2 = options2 || {};
-      var readStream2 = new PassThrough(options2);
+      var readStream2 = new PassThrough2(options2);
       readStream2.start = options2.start || 0;
       readStream2.endOffset = options2.end;
       readStream2.pos = readStream2.endOffset || this.buffer.length;
@@ -530,7 +530,7 @@ var require_yauzl = __commonJS({
     var util = __require("util");
     var EventEmitter = __require("events").EventEmitter;
     var Transform2 = __require("stream").Transform;
-    var PassThrough = __require("stream").PassThrough;
+    var PassThrough2 = __require("stream").PassThrough;
     var Writable = __require("stream").Writable;
     var crc322 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
     exports.open = open4;
@@ -1268,7 +1268,7 @@ var require_yauzl = __commonJS({
       var start = options2.start;
       var end = options2.end;
       if (start === end) {
-        var emptyStream = new PassThrough();
+        var emptyStream = new PassThrough2();
         setImmediate(function() {
           emptyStream.end();
         });
@@ -1321,9 +1321,9 @@ var require_yauzl = __commonJS({
     RandomAccessReader.prototype.close = function(callback) {
       setImmediate(callback);
     };
-    util.inherits(RefUnrefFilter, PassThrough);
+    util.inherits(RefUnrefFilter, PassThrough2);
     function RefUnrefFilter(context) {
-      PassThrough.call(this);
+      PassThrough2.call(this);
       this.context = context;
       this.context.ref();
       this.unreffedYet = false;
@@ -1644,6 +1644,26 @@ var RunError = class extends Error {
   exitCode = 1;
 };
 
+// src/archive/paths.ts
+function pathMatcher(patterns) {
+  const tests = patterns.map((p) => {
+    if (p.endsWith("/")) return (name) => name.startsWith(p);
+    if (!/[*?]/.test(p)) return (name) => name === p;
+    const source = p.split(/(\*\*|\*|\?)/).map(
+      (part) => part === "**" ? ".*" : part === "*" ? "[^/]*" : part === "?" ? "[^/]" : part.replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    ).join("");
+    const re = new RegExp(`^${source}$`);
+    return (name) => re.test(name);
+  });
+  return (name) => tests.some((t) => t(name));
+}
+function badPath(path) {
+  const bare = path.endsWith("/") ? path.slice(0, -1) : path;
+  if (bare === "" || path.startsWith("/") || path.includes("\0") || bare.split("/").some((s) => s === "" || s === "." || s === ".."))
+    return `${JSON.stringify(path)} is not a path inside an archive; give it relative, with forward slashes and no "." or ".." parts, e.g. dist/app.js, dist/*.js or dist/`;
+  return void 0;
+}
+
 // src/resolve/match.ts
 function baseName(name) {
   return name.replace(/ \d+\/\d+$/, "").replace(/: \[.*\]$/, "");
@@ -1738,6 +1758,10 @@ var INPUTS = {
   "artifact-path": {
     kind: "string",
     description: "One file to fetch out of each job's archive, by its exact path in the archive (case-sensitive, forward slashes), instead of the whole archive."
+  },
+  paths: {
+    kind: "list",
+    description: "Files to fetch out of each job's archive without downloading all of it, one a line or comma-separated: exact paths, globs (`*` within a folder, `**` across folders) or `folder/`. The archive is read where it lies through HTTP ranges (only its directory and the wanted files travel), or downloaded whole when the server ignores ranges."
   },
   ref: {
     kind: "string",
@@ -2020,18 +2044,27 @@ function readOptions(inputs, env, cwd = process.cwd()) {
   };
   const artifactPath = inputs["artifact-path"]?.trim() || void 0;
   if (artifactPath !== void 0) {
-    const segments = artifactPath.split("/");
-    if (artifactPath.startsWith("/") || segments.some((s) => s === "" || s === "." || s === "..") || artifactPath.includes("\0"))
-      throw new InputError(
-        "artifact-path",
-        `${JSON.stringify(artifactPath)} is not a path inside an archive; give it relative, with forward slashes and no "." or ".." parts, e.g. dist/app.js`
-      );
+    const bad = artifactPath.endsWith("/") ? `${JSON.stringify(artifactPath)} names a folder; use paths for folders` : badPath(artifactPath);
+    if (bad) throw new InputError("artifact-path", bad);
     if (mode !== "download")
       throw new InputError(
         "artifact-path",
         `fetches a file, so it goes with mode download, not ${mode}`
       );
   }
+  const pathList = list(need("paths"));
+  for (const p of pathList) {
+    const bad = badPath(p);
+    if (bad) throw new InputError("paths", bad);
+  }
+  const paths = pathList.length > 0 ? pathList : void 0;
+  if (paths && artifactPath !== void 0)
+    throw new InputError(
+      "paths",
+      "give artifact-path (one file) or paths (files, globs, folders), not both"
+    );
+  if (paths && mode !== "download")
+    throw new InputError("paths", `fetches files, so it goes with mode download, not ${mode}`);
   const ref = inputs.ref?.trim() || void 0;
   if (ref !== void 0) {
     if (jobIds.length > 0)
@@ -2062,6 +2095,7 @@ function readOptions(inputs, env, cwd = process.cwd()) {
     mode,
     dryRun: bool("dry-run", req("dry-run")),
     artifactPath,
+    paths,
     ref,
     gitlabUrl: apiUrl(inputs, env),
     token: tok,
@@ -2192,15 +2226,14 @@ var S_IFDIR = 16384;
 var RATIO_FLOOR = 1024 * 1024;
 var MAX_LINK_TARGET = 4096;
 var WRITE_BUFFER = 1024 * 1024;
+var ZIP_OPTIONS = {
+  lazyEntries: true,
+  decodeStrings: true,
+  validateEntrySizes: true,
+  strictFileNames: false
+};
 function open2(file) {
-  return stat(file).then(
-    ({ size }) => openZip(file, size, {
-      lazyEntries: true,
-      decodeStrings: true,
-      validateEntrySizes: true,
-      strictFileNames: false
-    })
-  );
+  return stat(file).then(({ size }) => openZip(file, size, ZIP_OPTIONS));
 }
 function entries(zip) {
   return (async function* () {
@@ -2232,14 +2265,14 @@ function modeOf(entry) {
   const unix = entry.versionMadeBy >> 8 === 3;
   return unix ? entry.externalFileAttributes >>> 16 : 0;
 }
-async function stage(archive, dest, limits, label) {
+async function stage(archive, dest, limits, label, wanted) {
   await mkdir(dest, { recursive: true });
   const dir = join(dest, `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`);
   await mkdir(dir);
   let zip;
   try {
     try {
-      zip = await open2(archive);
+      zip = await (typeof archive === "string" ? open2(archive) : archive());
     } catch (e) {
       throw new UnsafeArchive(
         `the artifacts of ${label} are not a readable zip archive: ${e.message}`
@@ -2267,7 +2300,7 @@ async function stage(archive, dest, limits, label) {
         const name = canonical(entry.fileName);
         current = name;
         const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
-        if (name === "") continue;
+        if (name === "" || wanted && (isDir || !wanted(name))) continue;
         if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
         for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p))
           if (links.has(p))
@@ -3742,6 +3775,162 @@ function isAborted(e) {
   return err?.code === "ERR_STREAM_PREMATURE_CLOSE" || err?.code === "ECONNRESET" || /aborted/i.test(err?.message ?? "");
 }
 
+// src/transfer/remote-zip.ts
+var import_yauzl3 = __toESM(require_yauzl(), 1);
+import { PassThrough, Readable as Readable2 } from "node:stream";
+var TAIL = 20 + 22 + 65535;
+var BLOCK = 32 * 1024;
+var KEPT_BLOCKS = 8;
+var RangesIgnored = class extends Error {
+  name = "RangesIgnored";
+};
+var RemoteArchive = class {
+  constructor(client, url, what) {
+    this.client = client;
+    this.url = url;
+    this.what = what;
+  }
+  client;
+  url;
+  what;
+  size = 0;
+  /** Body bytes received, for reporting. */
+  received = 0;
+  #validator;
+  #blocks = [];
+  /** Fetches the tail; learns the size and the validator. Throws RangesIgnored on a 200. */
+  async open() {
+    const res = await this.client.request(
+      "GET",
+      this.url,
+      { what: `reading the end of ${this.what}`, route: "download" },
+      { Range: `bytes=-${TAIL}` },
+      (s) => s === 206 || s === 200
+    );
+    if (res.status === 200) {
+      res.body.destroy();
+      throw new RangesIgnored(
+        `the server answered a Range request for ${this.what} with the whole archive`
+      );
+    }
+    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(res.headers["content-range"] ?? ""));
+    if (!range)
+      throw new RunError(
+        `${this.what}: no usable Content-Range in the answer (${res.headers["content-range"]})`
+      );
+    this.size = Number(range[3]);
+    this.#validator = validator(res.headers);
+    const tail = await collect2(res.body);
+    this.received += tail.length;
+    this.#keep({ start: Number(range[1]), data: tail });
+  }
+  #keep(block) {
+    this.#blocks.unshift(block);
+    if (this.#blocks.length > KEPT_BLOCKS) this.#blocks.pop();
+  }
+  #cached(start, end) {
+    const block = this.#blocks.find((b) => b.start <= start && end <= b.start + b.data.length);
+    return block?.data.subarray(start - block.start, end - block.start);
+  }
+  /** Bytes [start, end) as one ranged GET, If-Range guarded. */
+  async fetch(start, end) {
+    const headers = { Range: `bytes=${start}-${end - 1}` };
+    if (this.#validator) headers["If-Range"] = this.#validator;
+    const res = await this.client.request(
+      "GET",
+      this.url,
+      { what: `reading bytes ${start}-${end - 1} of ${this.what}`, route: "download" },
+      headers,
+      (s) => s === 206 || s === 200
+    );
+    if (res.status === 200) {
+      res.body.destroy();
+      throw new RunError(
+        `${this.what} changed while it was being read (GitLab answered the whole archive to If-Range)`,
+        "try again"
+      );
+    }
+    const got = /^bytes (\d+)-(\d+)\//.exec(String(res.headers["content-range"] ?? ""));
+    if (!got || Number(got[1]) !== start || Number(got[2]) !== end - 1) {
+      await readText(res.body);
+      throw new RunError(
+        `${this.what}: asked for bytes ${start}-${end - 1}, got ${res.headers["content-range"]}`
+      );
+    }
+    const counter = new PassThrough();
+    counter.on("data", (chunk) => {
+      this.received += chunk.length;
+    });
+    res.body.on("error", (e) => counter.destroy(e));
+    return res.body.pipe(counter);
+  }
+  /** Small reads (headers, the central directory) come from blocks. */
+  async read(position, length) {
+    const hit = this.#cached(position, position + length);
+    if (hit) return hit;
+    const end = Math.min(this.size, position + Math.max(length, BLOCK));
+    const block = { start: position, data: await collect2(await this.fetch(position, end)) };
+    this.#keep(block);
+    return block.data.subarray(0, length);
+  }
+  /** A range as a stream: what blocks hold is served from them, the rest fetched in one request. */
+  stream(start, end) {
+    const whole = this.#cached(start, end);
+    if (whole) return Readable2.from([whole]);
+    const out = new PassThrough();
+    const block = this.#blocks.find((b) => b.start <= start && start < b.start + b.data.length);
+    const head = block ? block.data.subarray(start - block.start) : Buffer.alloc(0);
+    if (head.length > 0) out.write(head);
+    this.fetch(start + head.length, end).then(
+      (rest) => {
+        rest.on("error", (e) => out.destroy(e));
+        rest.pipe(out);
+      },
+      (e) => out.destroy(e)
+    );
+    return out;
+  }
+  /** Opens the archive for yauzl. */
+  async zip(options2) {
+    const reader = new RangeReader(this);
+    return new Promise(
+      (resolve2, reject) => import_yauzl3.default.fromRandomAccessReader(
+        reader,
+        this.size,
+        { ...options2, autoClose: false },
+        (err, zip) => err || !zip ? reject(err) : resolve2(zip)
+      )
+    );
+  }
+};
+var RangeReader = class extends import_yauzl3.default.RandomAccessReader {
+  constructor(archive) {
+    super();
+    this.archive = archive;
+  }
+  archive;
+  _readStreamForRange(start, end) {
+    return this.archive.stream(start, end);
+  }
+  read(buffer, offset, length, position, callback) {
+    this.archive.read(position, length).then(
+      (data) => {
+        data.copy(buffer, offset);
+        callback(data.length < length ? new Error("unexpected end of the remote archive") : null);
+      },
+      (e) => callback(e)
+    );
+  }
+  close(callback) {
+    callback(null);
+  }
+};
+async function collect2(body) {
+  const chunks = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
 // src/main.ts
 async function run(options2, context) {
   const { log } = context;
@@ -3922,6 +4111,38 @@ function unqualified(job, options2) {
   if (!hasArchive) return "has no artifacts archive (none uploaded, expired or deleted)";
   return void 0;
 }
+async function readRemotely(api, target, dest, options2, log, said) {
+  const wanted = pathMatcher(options2.paths ?? []);
+  const what = `the artifacts of ${target.label}`;
+  const remote = new RemoteArchive(api.client, target.url, what);
+  let staged;
+  let bytes2;
+  let sha256 = "";
+  try {
+    await remote.open();
+    staged = await stage(() => remote.zip(ZIP_OPTIONS), dest, options2.limits, target.label, wanted);
+    bytes2 = remote.received;
+    log.info(
+      `${target.label}: ${staged.files.length} file(s) read from a ${formatBytes(remote.size)} archive, ${formatBytes(bytes2)} transferred`
+    );
+  } catch (e) {
+    if (!(e instanceof RangesIgnored)) throw e;
+    if (!said.has("ranges")) log.warn(`${e.message}; downloading whole archives instead`);
+    said.add("ranges");
+    const got = await download({ client: api.client, url: target.url, dir: dest, what });
+    try {
+      staged = await stage(got.file, dest, options2.limits, target.label, wanted);
+    } finally {
+      await rm3(got.file, { force: true });
+    }
+    ({ bytes: bytes2, sha256 } = got);
+  }
+  if (staged.files.length === 0) {
+    await discard(staged);
+    return void 0;
+  }
+  return { target, dest, bytes: bytes2, sha256, staged };
+}
 function notThere(e, target, options2) {
   if (options2.artifactPath !== void 0 && e.gitlab === "404 page not found")
     return `${target.label}: no file ${JSON.stringify(options2.artifactPath)} in its artifacts`;
@@ -3941,12 +4162,24 @@ async function fetchAll(api, targets, options2, context, missing) {
   const destOf = (t) => several && !options2.merge ? join3(options2.path, safeName(t.name)) : options2.path;
   const created = [];
   const fetched = [];
+  const said = /* @__PURE__ */ new Set();
   try {
     const all = await mapLimit(targets, options2.concurrency, async (target, i) => {
       const dest = destOf(target);
       const made = await mkdir2(dest, { recursive: true });
       if (made) created.push(made, dest);
       const { label } = target;
+      if (options2.paths) {
+        const item2 = await readRemotely(api, target, dest, options2, log, said);
+        if (item2) fetched[i] = item2;
+        else missing.push(`${label}: no file matches ${options2.paths.join(", ")} in its artifacts`);
+        if (!item2 && options2.ifNoArtifactFound === "fail")
+          throw new RunError(
+            `no artifacts for ${missing.at(-1)}`,
+            "names in an archive are exact and case-sensitive"
+          );
+        return item2;
+      }
       const what = options2.artifactPath === void 0 ? `the artifacts of ${label}` : `${options2.artifactPath} from the artifacts of ${label}`;
       let got;
       try {

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { InputError } from "./errors.ts";
+import { badPath } from "./archive/paths.ts";
 import { type NamePattern, parsePattern, splitPatterns } from "./resolve/match.ts";
 
 export const JOB_STATUSES = [
@@ -65,6 +66,11 @@ export const INPUTS = {
     kind: "string",
     description:
       "One file to fetch out of each job's archive, by its exact path in the archive (case-sensitive, forward slashes), instead of the whole archive.",
+  },
+  paths: {
+    kind: "list",
+    description:
+      "Files to fetch out of each job's archive without downloading all of it, one a line or comma-separated: exact paths, globs (`*` within a folder, `**` across folders) or `folder/`. The archive is read where it lies through HTTP ranges (only its directory and the wanted files travel), or downloaded whole when the server ignores ranges.",
   },
   ref: {
     kind: "string",
@@ -219,6 +225,8 @@ export interface Options {
   limits: ExtractLimits;
   /** One file out of each archive, instead of the whole archive. */
   artifactPath: string | undefined;
+  /** Files or globs to read out of each archive remotely. */
+  paths: string[] | undefined;
   /** Use GitLab's ref endpoints: the newest successful pipeline of this branch or tag. */
   ref: string | undefined;
   /** A CA bundle for a GitLab with a private CA (CI_SERVER_TLS_CA_FILE). */
@@ -446,22 +454,29 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
 
   const artifactPath = inputs["artifact-path"]?.trim() || undefined;
   if (artifactPath !== undefined) {
-    const segments = artifactPath.split("/");
-    if (
-      artifactPath.startsWith("/") ||
-      segments.some((s) => s === "" || s === "." || s === "..") ||
-      artifactPath.includes("\0")
-    )
-      throw new InputError(
-        "artifact-path",
-        `${JSON.stringify(artifactPath)} is not a path inside an archive; give it relative, with forward slashes and no "." or ".." parts, e.g. dist/app.js`,
-      );
+    const bad = artifactPath.endsWith("/")
+      ? `${JSON.stringify(artifactPath)} names a folder; use paths for folders`
+      : badPath(artifactPath);
+    if (bad) throw new InputError("artifact-path", bad);
     if (mode !== "download")
       throw new InputError(
         "artifact-path",
         `fetches a file, so it goes with mode download, not ${mode}`,
       );
   }
+  const pathList = list(need("paths"));
+  for (const p of pathList) {
+    const bad = badPath(p);
+    if (bad) throw new InputError("paths", bad);
+  }
+  const paths = pathList.length > 0 ? pathList : undefined;
+  if (paths && artifactPath !== undefined)
+    throw new InputError(
+      "paths",
+      "give artifact-path (one file) or paths (files, globs, folders), not both",
+    );
+  if (paths && mode !== "download")
+    throw new InputError("paths", `fetches files, so it goes with mode download, not ${mode}`);
   const ref = inputs.ref?.trim() || undefined;
   if (ref !== undefined) {
     if (jobIds.length > 0)
@@ -498,6 +513,7 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
     mode,
     dryRun: bool("dry-run", req("dry-run")),
     artifactPath,
+    paths,
     ref,
     gitlabUrl: apiUrl(inputs, env),
     token: tok,

@@ -4,7 +4,15 @@
  */
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import { commit, discard, removeIfEmpty, type Staged, stage } from "./archive/extract.ts";
+import {
+  commit,
+  discard,
+  removeIfEmpty,
+  type Staged,
+  stage,
+  ZIP_OPTIONS,
+} from "./archive/extract.ts";
+import { pathMatcher } from "./archive/paths.ts";
 import { RunError } from "./errors.ts";
 import { type ApiJob, GitLabApi, mapLimit } from "./gitlab/api.ts";
 import { GitLabClient, type RetryPolicy } from "./gitlab/client.ts";
@@ -21,6 +29,7 @@ import {
   waitForJobs,
 } from "./resolve/jobs.ts";
 import { download } from "./transfer/download.ts";
+import { RangesIgnored, RemoteArchive } from "./transfer/remote-zip.ts";
 
 export interface RunContext {
   log: Log;
@@ -258,6 +267,51 @@ function unqualified(job: ApiJob, options: Options): string | undefined {
   return undefined;
 }
 
+/**
+ * `paths`: stages only the wanted entries, read where the archive lies through HTTP ranges; when
+ * the server ignores ranges, downloads the whole archive (and says so once). Undefined when no
+ * entry matched.
+ */
+async function readRemotely(
+  api: GitLabApi,
+  target: Target,
+  dest: string,
+  options: Options,
+  log: Log,
+  said: Set<string>,
+): Promise<Fetched | undefined> {
+  const wanted = pathMatcher(options.paths ?? []);
+  const what = `the artifacts of ${target.label}`;
+  const remote = new RemoteArchive(api.client, target.url, what);
+  let staged: Staged;
+  let bytes: number;
+  let sha256 = "";
+  try {
+    await remote.open();
+    staged = await stage(() => remote.zip(ZIP_OPTIONS), dest, options.limits, target.label, wanted);
+    bytes = remote.received;
+    log.info(
+      `${target.label}: ${staged.files.length} file(s) read from a ${formatBytes(remote.size)} archive, ${formatBytes(bytes)} transferred`,
+    );
+  } catch (e) {
+    if (!(e instanceof RangesIgnored)) throw e;
+    if (!said.has("ranges")) log.warn(`${e.message}; downloading whole archives instead`);
+    said.add("ranges");
+    const got = await download({ client: api.client, url: target.url, dir: dest, what });
+    try {
+      staged = await stage(got.file, dest, options.limits, target.label, wanted);
+    } finally {
+      await rm(got.file, { force: true });
+    }
+    ({ bytes, sha256 } = got);
+  }
+  if (staged.files.length === 0) {
+    await discard(staged);
+    return undefined;
+  }
+  return { target, dest, bytes, sha256, staged };
+}
+
 /** Why a 404 on a download means "nothing there" rather than a failure, in words. */
 function notThere(e: GitLabError, target: Target, options: Options): string | undefined {
   // Workhorse answers a missing entry with Go's plain-text 404.
@@ -298,6 +352,8 @@ async function fetchAll(
     several && !options.merge ? join(options.path, safeName(t.name)) : options.path;
   const created: string[] = [];
   const fetched: (Fetched | undefined)[] = [];
+  /** Warnings given once a run. */
+  const said = new Set<string>();
   try {
     const all = await mapLimit(targets, options.concurrency, async (target, i) => {
       const dest = destOf(target);
@@ -305,6 +361,17 @@ async function fetchAll(
       const made = await mkdir(dest, { recursive: true });
       if (made) created.push(made, dest);
       const { label } = target;
+      if (options.paths) {
+        const item = await readRemotely(api, target, dest, options, log, said);
+        if (item) fetched[i] = item;
+        else missing.push(`${label}: no file matches ${options.paths.join(", ")} in its artifacts`);
+        if (!item && options.ifNoArtifactFound === "fail")
+          throw new RunError(
+            `no artifacts for ${missing.at(-1)}`,
+            "names in an archive are exact and case-sensitive",
+          );
+        return item;
+      }
       const what =
         options.artifactPath === undefined
           ? `the artifacts of ${label}`

@@ -61,15 +61,16 @@ const MAX_LINK_TARGET = 4096;
 /** Bytes queued for a file before waiting: large entries are written in few system calls. */
 const WRITE_BUFFER = 1024 * 1024;
 
+/** How every archive is opened: yauzl validates names and sizes; entries are read one by one. */
+export const ZIP_OPTIONS: yauzl.Options = {
+  lazyEntries: true,
+  decodeStrings: true,
+  validateEntrySizes: true,
+  strictFileNames: false,
+};
+
 function open(file: string): Promise<yauzl.ZipFile> {
-  return stat(file).then(({ size }) =>
-    openZip(file, size, {
-      lazyEntries: true,
-      decodeStrings: true,
-      validateEntrySizes: true,
-      strictFileNames: false,
-    }),
-  );
+  return stat(file).then(({ size }) => openZip(file, size, ZIP_OPTIONS));
 }
 
 function entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
@@ -106,12 +107,17 @@ function modeOf(entry: yauzl.Entry): number {
   return unix ? entry.externalFileAttributes >>> 16 : 0;
 }
 
-/** Extracts `archive` into a new staging folder inside `dest`. `label` names the archive in messages. */
+/**
+ * Extracts an archive — a local file, or any source that opens as a yauzl ZipFile (a remote
+ * archive read through HTTP ranges) — into a new staging folder inside `dest`. With `wanted`,
+ * only the entries it accepts (and nothing else is read). `label` names the archive in messages.
+ */
 export async function stage(
-  archive: string,
+  archive: string | (() => Promise<yauzl.ZipFile>),
   dest: string,
   limits: ExtractLimits,
   label: string,
+  wanted?: (name: string) => boolean,
 ): Promise<Staged> {
   await mkdir(dest, { recursive: true });
   const dir = join(dest, `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`);
@@ -119,7 +125,7 @@ export async function stage(
   let zip: yauzl.ZipFile | undefined;
   try {
     try {
-      zip = await open(archive);
+      zip = await (typeof archive === "string" ? open(archive) : archive());
     } catch (e) {
       throw new UnsafeArchive(
         `the artifacts of ${label} are not a readable zip archive: ${(e as Error).message}`,
@@ -149,7 +155,7 @@ export async function stage(
         const name = canonical(entry.fileName);
         current = name;
         const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
-        if (name === "") continue;
+        if (name === "" || (wanted && (isDir || !wanted(name)))) continue;
         if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
         for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p))
           if (links.has(p))

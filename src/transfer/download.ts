@@ -41,7 +41,7 @@ export interface DownloadOptions {
 }
 
 /** Whole-body validators usable in If-Range: a strong ETag, else Last-Modified. */
-function validator(headers: IncomingHttpHeaders): string | undefined {
+export function validator(headers: IncomingHttpHeaders): string | undefined {
   const etag = headers.etag;
   if (typeof etag === "string" && etag.startsWith('"')) return etag;
   return typeof headers["last-modified"] === "string" ? headers["last-modified"] : undefined;

@@ -1,0 +1,193 @@
+/**
+ * Reading a zip archive where it lies, through HTTP ranges, the way GitLab Workhorse does: the
+ * tail (end-of-central-directory record), the central directory, then only the local headers
+ * and data of the wanted entries. Every request after the first is guarded by If-Range with the
+ * first answer's validator, so an archive that changes meanwhile is noticed, not mixed.
+ *
+ * Reads are served from fixed-size blocks fetched on demand and kept for a while, so neighbouring
+ * reads (a local header, its name, the next small entry) share one request.
+ */
+import { PassThrough, Readable } from "node:stream";
+import yauzl from "yauzl";
+import { RunError } from "../errors.ts";
+import { type GitLabClient, readText } from "../gitlab/client.ts";
+import { validator } from "./download.ts";
+
+/**
+ * What yauzl reads first: the end-of-central-directory record with the longest possible comment,
+ * and the zip64 locator before it.
+ */
+const TAIL = 20 + 22 + 0xffff;
+const BLOCK = 32 * 1024;
+const KEPT_BLOCKS = 8;
+
+/** The server answered a Range request with the whole body: it does not do ranges here. */
+export class RangesIgnored extends Error {
+  override name = "RangesIgnored";
+}
+
+interface Block {
+  start: number;
+  data: Buffer;
+}
+
+export class RemoteArchive {
+  size = 0;
+  /** Body bytes received, for reporting. */
+  received = 0;
+  #validator: string | undefined;
+  #blocks: Block[] = [];
+
+  constructor(
+    readonly client: GitLabClient,
+    readonly url: string,
+    readonly what: string,
+  ) {}
+
+  /** Fetches the tail; learns the size and the validator. Throws RangesIgnored on a 200. */
+  async open(): Promise<void> {
+    const res = await this.client.request(
+      "GET",
+      this.url,
+      { what: `reading the end of ${this.what}`, route: "download" },
+      { Range: `bytes=-${TAIL}` },
+      (s) => s === 206 || s === 200,
+    );
+    if (res.status === 200) {
+      res.body.destroy();
+      throw new RangesIgnored(
+        `the server answered a Range request for ${this.what} with the whole archive`,
+      );
+    }
+    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(res.headers["content-range"] ?? ""));
+    if (!range)
+      throw new RunError(
+        `${this.what}: no usable Content-Range in the answer (${res.headers["content-range"]})`,
+      );
+    this.size = Number(range[3]);
+    this.#validator = validator(res.headers);
+    const tail = await collect(res.body);
+    this.received += tail.length;
+    this.#keep({ start: Number(range[1]), data: tail });
+  }
+
+  #keep(block: Block): void {
+    this.#blocks.unshift(block);
+    if (this.#blocks.length > KEPT_BLOCKS) this.#blocks.pop();
+  }
+
+  #cached(start: number, end: number): Buffer | undefined {
+    const block = this.#blocks.find((b) => b.start <= start && end <= b.start + b.data.length);
+    return block?.data.subarray(start - block.start, end - block.start);
+  }
+
+  /** Bytes [start, end) as one ranged GET, If-Range guarded. */
+  async fetch(start: number, end: number): Promise<NodeJS.ReadableStream> {
+    const headers: Record<string, string> = { Range: `bytes=${start}-${end - 1}` };
+    if (this.#validator) headers["If-Range"] = this.#validator;
+    const res = await this.client.request(
+      "GET",
+      this.url,
+      { what: `reading bytes ${start}-${end - 1} of ${this.what}`, route: "download" },
+      headers,
+      (s) => s === 206 || s === 200,
+    );
+    if (res.status === 200) {
+      res.body.destroy();
+      throw new RunError(
+        `${this.what} changed while it was being read (GitLab answered the whole archive to If-Range)`,
+        "try again",
+      );
+    }
+    const got = /^bytes (\d+)-(\d+)\//.exec(String(res.headers["content-range"] ?? ""));
+    if (!got || Number(got[1]) !== start || Number(got[2]) !== end - 1) {
+      await readText(res.body);
+      throw new RunError(
+        `${this.what}: asked for bytes ${start}-${end - 1}, got ${res.headers["content-range"]}`,
+      );
+    }
+    const counter = new PassThrough();
+    counter.on("data", (chunk: Buffer) => {
+      this.received += chunk.length;
+    });
+    res.body.on("error", (e) => counter.destroy(e));
+    return res.body.pipe(counter);
+  }
+
+  /** Small reads (headers, the central directory) come from blocks. */
+  async read(position: number, length: number): Promise<Buffer> {
+    const hit = this.#cached(position, position + length);
+    if (hit) return hit;
+    const end = Math.min(this.size, position + Math.max(length, BLOCK));
+    const block = { start: position, data: await collect(await this.fetch(position, end)) };
+    this.#keep(block);
+    return block.data.subarray(0, length);
+  }
+
+  /** A range as a stream: what blocks hold is served from them, the rest fetched in one request. */
+  stream(start: number, end: number): Readable {
+    const whole = this.#cached(start, end);
+    if (whole) return Readable.from([whole]);
+    const out = new PassThrough();
+    const block = this.#blocks.find((b) => b.start <= start && start < b.start + b.data.length);
+    const head = block ? block.data.subarray(start - block.start) : Buffer.alloc(0);
+    if (head.length > 0) out.write(head);
+    this.fetch(start + head.length, end).then(
+      (rest) => {
+        rest.on("error", (e) => out.destroy(e));
+        rest.pipe(out);
+      },
+      (e: Error) => out.destroy(e),
+    );
+    return out;
+  }
+
+  /** Opens the archive for yauzl. */
+  async zip(options: yauzl.Options): Promise<yauzl.ZipFile> {
+    const reader = new RangeReader(this);
+    return new Promise((resolve, reject) =>
+      yauzl.fromRandomAccessReader(
+        reader,
+        this.size,
+        { ...options, autoClose: false },
+        (err, zip) => (err || !zip ? reject(err) : resolve(zip)),
+      ),
+    );
+  }
+}
+
+class RangeReader extends yauzl.RandomAccessReader {
+  constructor(private readonly archive: RemoteArchive) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number) {
+    return this.archive.stream(start, end);
+  }
+
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null) => void,
+  ): void {
+    this.archive.read(position, length).then(
+      (data) => {
+        data.copy(buffer, offset);
+        callback(data.length < length ? new Error("unexpected end of the remote archive") : null);
+      },
+      (e: Error) => callback(e),
+    );
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    callback(null);
+  }
+}
+
+async function collect(body: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
