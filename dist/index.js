@@ -1663,6 +1663,29 @@ function badPath(path) {
     return `${JSON.stringify(path)} is not a path inside an archive; give it relative, with forward slashes and no "." or ".." parts, e.g. dist/app.js, dist/*.js or dist/`;
   return void 0;
 }
+function nearest(names, wanted, most = 5) {
+  const base = (n) => n.slice(n.lastIndexOf("/") + 1).toLowerCase();
+  const scored = names.filter((n) => !n.endsWith("/")).map((n) => {
+    if (n.toLowerCase() === wanted.toLowerCase()) return { n, score: 0 };
+    if (base(n) === base(wanted)) return { n, score: 1 };
+    return { n, score: 1 + distance(n.toLowerCase(), wanted.toLowerCase()) };
+  }).filter((x) => x.score <= 4).sort((a, b) => a.score - b.score || a.n.localeCompare(b.n));
+  return scored.slice(0, most).map((x) => x.n);
+}
+function distance(a, b) {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      );
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
 
 // src/resolve/match.ts
 function baseName(name) {
@@ -2257,6 +2280,15 @@ function entries(zip) {
       yield entry;
     }
   })();
+}
+async function entryNames(zip) {
+  const names = [];
+  try {
+    for await (const entry of entries(zip)) names.push(entry.fileName);
+  } finally {
+    zip.close();
+  }
+  return names;
 }
 var readStream = (zip, entry) => new Promise(
   (resolve2, reject) => zip.openReadStream(entry, (err, stream) => err || !stream ? reject(err) : resolve2(stream))
@@ -3478,6 +3510,15 @@ var GitLabApi = class {
       { job }
     );
   }
+  /** Where the archive is served from: a HEAD that GitLab answers itself, or redirects to a store. */
+  async storageOf(jobId) {
+    const res = await this.client.request("HEAD", this.archiveUrl(jobId), {
+      what: `checking where the artifacts of job ${jobId} are stored`,
+      route: "download"
+    });
+    res.body.resume();
+    return new URL(res.url).origin === this.client.origin ? "gitlab" : "object storage";
+  }
   archiveUrl(jobId) {
     return this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts`);
   }
@@ -4046,8 +4087,10 @@ async function actOn(api, targets, options2, log) {
         log.info(`${label}: artifacts deleted`);
       }
       results.push({ ...base, action: "deleted" });
+    } else if (options2.mode === "list") {
+      results.push({ ...base, action: "listed", storage: await api.storageOf(id) });
     } else {
-      results.push({ ...base, action: options2.mode === "download" ? "downloaded" : "listed" });
+      results.push({ ...base, action: "downloaded" });
     }
   }
   return results;
@@ -4143,6 +4186,22 @@ async function readRemotely(api, target, dest, options2, log, said) {
   }
   return { target, dest, bytes: bytes2, sha256, staged };
 }
+async function nearHint(api, target, options2) {
+  const advice = "names in an archive are exact and case-sensitive, with forward slashes";
+  if (options2.artifactPath === void 0 || target.id === void 0) return advice;
+  const remote = new RemoteArchive(
+    api.client,
+    api.archiveUrl(target.id),
+    `the artifacts of ${target.label}`
+  );
+  try {
+    await remote.open();
+    const near = nearest(await entryNames(await remote.zip(ZIP_OPTIONS)), options2.artifactPath);
+    return near.length > 0 ? `${advice}; close names in it: ${near.join(", ")}` : advice;
+  } catch {
+    return advice;
+  }
+}
 function notThere(e, target, options2) {
   if (options2.artifactPath !== void 0 && e.gitlab === "404 page not found")
     return `${target.label}: no file ${JSON.stringify(options2.artifactPath)} in its artifacts`;
@@ -4194,10 +4253,7 @@ async function fetchAll(api, targets, options2, context, missing) {
         const why = e instanceof GitLabError && e.status === 404 ? notThere(e, target, options2) : void 0;
         if (!why) throw e;
         if (options2.ifNoArtifactFound === "fail")
-          throw new RunError(
-            why,
-            "check the name; names in an archive are exact and case-sensitive"
-          );
+          throw new RunError(why, await nearHint(api, target, options2));
         missing.push(why);
         return void 0;
       }
@@ -4288,7 +4344,8 @@ function manifest(result) {
     files: j.files,
     bytes: j.bytes,
     sha256: j.sha256,
-    expires_at: j.expiresAt ?? null
+    expires_at: j.expiresAt ?? null,
+    ...j.storage ? { storage: j.storage } : {}
   }));
 }
 function outputs(result) {
@@ -4326,7 +4383,8 @@ function summary(result) {
   if (action !== "downloaded" || result.dryRun) {
     const rows = result.jobs.map((j) => {
       const expiry = j.expiresAt === void 0 ? "" : `, expires ${j.expiresAt ?? "never"}`;
-      return `  ${who(j)}, ${j.status ?? "status unknown"}: ${formatBytes(j.bytes)}${expiry}`;
+      const storage = j.storage ? `, served from ${j.storage}` : "";
+      return `  ${who(j)}, ${j.status ?? "status unknown"}: ${formatBytes(j.bytes)}${expiry}${storage}`;
     });
     const lines2 = [`${verb} the artifacts of ${count} (${formatBytes(bytes2)})`, ...rows];
     for (const m of result.missing) lines2.push(`  not found: ${m}`);

@@ -7,12 +7,13 @@ import { dirname, join, relative, sep } from "node:path";
 import {
   commit,
   discard,
+  entryNames,
   removeIfEmpty,
   type Staged,
   stage,
   ZIP_OPTIONS,
 } from "./archive/extract.ts";
-import { pathMatcher } from "./archive/paths.ts";
+import { nearest, pathMatcher } from "./archive/paths.ts";
 import { RunError } from "./errors.ts";
 import { type ApiJob, GitLabApi, mapLimit } from "./gitlab/api.ts";
 import { GitLabClient, type RetryPolicy } from "./gitlab/client.ts";
@@ -188,8 +189,10 @@ async function actOn(
         log.info(`${label}: artifacts deleted`);
       }
       results.push({ ...base, action: "deleted" });
+    } else if (options.mode === "list") {
+      results.push({ ...base, action: "listed", storage: await api.storageOf(id) });
     } else {
-      results.push({ ...base, action: options.mode === "download" ? "downloaded" : "listed" });
+      results.push({ ...base, action: "downloaded" });
     }
   }
   return results;
@@ -312,6 +315,27 @@ async function readRemotely(
   return { target, dest, bytes, sha256, staged };
 }
 
+/**
+ * For a file not found in an archive: names in it that come close, read from its central
+ * directory through HTTP ranges when the server allows (else the general advice).
+ */
+async function nearHint(api: GitLabApi, target: Target, options: Options): Promise<string> {
+  const advice = "names in an archive are exact and case-sensitive, with forward slashes";
+  if (options.artifactPath === undefined || target.id === undefined) return advice;
+  const remote = new RemoteArchive(
+    api.client,
+    api.archiveUrl(target.id),
+    `the artifacts of ${target.label}`,
+  );
+  try {
+    await remote.open();
+    const near = nearest(await entryNames(await remote.zip(ZIP_OPTIONS)), options.artifactPath);
+    return near.length > 0 ? `${advice}; close names in it: ${near.join(", ")}` : advice;
+  } catch {
+    return advice;
+  }
+}
+
 /** Why a 404 on a download means "nothing there" rather than a failure, in words. */
 function notThere(e: GitLabError, target: Target, options: Options): string | undefined {
   // Workhorse answers a missing entry with Go's plain-text 404.
@@ -392,10 +416,7 @@ async function fetchAll(
           e instanceof GitLabError && e.status === 404 ? notThere(e, target, options) : undefined;
         if (!why) throw e;
         if (options.ifNoArtifactFound === "fail")
-          throw new RunError(
-            why,
-            "check the name; names in an archive are exact and case-sensitive",
-          );
+          throw new RunError(why, await nearHint(api, target, options));
         missing.push(why);
         return undefined;
       }

@@ -24,6 +24,8 @@ export interface JobResult {
   sha256: string;
   /** When the artifacts expire (ISO 8601), null when kept forever, undefined when unknown. */
   expiresAt?: string | null;
+  /** Where GitLab serves the archive from (list mode): itself, or a redirect to object storage. */
+  storage?: "gitlab" | "object storage";
 }
 
 export interface Result {
@@ -60,6 +62,7 @@ export function manifest(result: Result) {
     bytes: j.bytes,
     sha256: j.sha256,
     expires_at: j.expiresAt ?? null,
+    ...(j.storage ? { storage: j.storage } : {}),
   }));
 }
 
@@ -125,7 +128,8 @@ export function summary(result: Result): string {
   if (action !== "downloaded" || result.dryRun) {
     const rows = result.jobs.map((j) => {
       const expiry = j.expiresAt === undefined ? "" : `, expires ${j.expiresAt ?? "never"}`;
-      return `  ${who(j)}, ${j.status ?? "status unknown"}: ${formatBytes(j.bytes)}${expiry}`;
+      const storage = j.storage ? `, served from ${j.storage}` : "";
+      return `  ${who(j)}, ${j.status ?? "status unknown"}: ${formatBytes(j.bytes)}${expiry}${storage}`;
     });
     const lines = [`${verb} the artifacts of ${count} (${formatBytes(bytes)})`, ...rows];
     for (const m of result.missing) lines.push(`  not found: ${m}`);

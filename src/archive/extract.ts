@@ -97,6 +97,17 @@ function entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
   })();
 }
 
+/** Every entry name of an archive, reading nothing but its central directory. */
+export async function entryNames(zip: yauzl.ZipFile): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of entries(zip)) names.push(entry.fileName);
+  } finally {
+    zip.close();
+  }
+  return names;
+}
+
 const readStream = (zip: yauzl.ZipFile, entry: yauzl.Entry) =>
   new Promise<NodeJS.ReadableStream>((resolve, reject) =>
     zip.openReadStream(entry, (err, stream) => (err || !stream ? reject(err) : resolve(stream))),

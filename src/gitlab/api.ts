@@ -110,6 +110,16 @@ export class GitLabApi {
     );
   }
 
+  /** Where the archive is served from: a HEAD that GitLab answers itself, or redirects to a store. */
+  async storageOf(jobId: number): Promise<"gitlab" | "object storage"> {
+    const res = await this.client.request("HEAD", this.archiveUrl(jobId), {
+      what: `checking where the artifacts of job ${jobId} are stored`,
+      route: "download",
+    });
+    res.body.resume();
+    return new URL(res.url).origin === this.client.origin ? "gitlab" : "object storage";
+  }
+
   archiveUrl(jobId: number): string {
     return this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts`);
   }

@@ -26,8 +26,21 @@ describe("list and dry-run", () => {
         ["listed", "test 2/2", sim.archiveOf(1003)?.size, null],
       ],
     );
-    assert.equal(sim.log.find({ route: "archive" }).length, 0);
+    // Only a HEAD each, to tell where GitLab serves the archive from.
+    assert.equal(sim.log.find({ route: "archive", method: "GET" }).length, 0);
+    assert.deepEqual(
+      result.jobs.map((j) => j.storage),
+      ["gitlab", "gitlab", "gitlab"],
+    );
     assert.equal(existsSync(dest), false);
+    const remote = await fetchArtifacts(sim, { mode: "list", job: "package" });
+    assert.deepEqual(
+      remote.result.jobs.map((j) => [j.name, j.storage]),
+      [
+        ["package: [linux, amd64]", "object storage"],
+        ["package: [darwin, arm64]", "gitlab"],
+      ],
+    );
   });
 
   test("download with dry-run is the same listing; nothing is written", async (t) => {

@@ -85,7 +85,7 @@ describe("artifact-path: one file through GitLab's single-file endpoint", () => 
     const dest = await tempDir(t);
     await assert.rejects(
       fetchArtifacts(sim, { job: "build", "artifact-path": "dist/App.js", path: dest }),
-      /build \(job 1001\): no file "dist\/App.js" in its artifacts\n {2}hint: check the name; names in an archive are exact and case-sensitive/,
+      /build \(job 1001\): no file "dist\/App.js" in its artifacts\n {2}hint: names in an archive are exact and case-sensitive, with forward slashes; close names in it: dist\/app.js$/,
     );
     assert.deepEqual(await readdir(dest), []);
     const warned = await fetchArtifacts(sim, {
