@@ -4381,12 +4381,19 @@ function summary(result) {
   const bytes2 = result.jobs.reduce((n, j) => n + j.bytes, 0);
   const count = `${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"}`;
   if (action !== "downloaded" || result.dryRun) {
-    const rows = result.jobs.map((j) => {
-      const expiry = j.expiresAt === void 0 ? "" : `, expires ${j.expiresAt ?? "never"}`;
-      const storage = j.storage ? `, served from ${j.storage}` : "";
-      return `  ${who(j)}, ${j.status ?? "status unknown"}: ${formatBytes(j.bytes)}${expiry}${storage}`;
-    });
-    const lines2 = [`${verb} the artifacts of ${count} (${formatBytes(bytes2)})`, ...rows];
+    const rows = result.jobs.map((j) => [
+      j.name,
+      j.id === void 0 ? "" : String(j.id),
+      j.pipelineId === void 0 ? "" : String(j.pipelineId),
+      j.status ?? "",
+      formatBytes(j.bytes),
+      j.expiresAt === void 0 ? "" : j.expiresAt ?? "never",
+      j.storage ?? ""
+    ]);
+    const lines2 = [
+      `${verb} the artifacts of ${count} (${formatBytes(bytes2)}):`,
+      ...table(["job", "id", "pipeline", "status", "size", "expires", "storage"], rows)
+    ];
     for (const m of result.missing) lines2.push(`  not found: ${m}`);
     return lines2.join("\n");
   }
@@ -4405,6 +4412,13 @@ function summary(result) {
   for (const c of result.conflicts)
     lines.push(`  conflict: ${c} came from more than one job; the last one's copy is kept`);
   return lines.join("\n");
+}
+function table(header2, rows) {
+  const used = header2.map((_, c) => rows.some((r) => (r[c] ?? "") !== ""));
+  const cols = header2.map((h, c) => [h, ...rows.map((r) => r[c] ?? "")]).filter((_, c) => used[c]);
+  const widths = cols.map((col) => Math.max(...col.map((v) => v.length)));
+  const line = (i) => `  ${cols.map((col, c) => (col[i] ?? "").padEnd(widths[c] ?? 0)).join("  ").trimEnd()}`;
+  return [0, ...rows.map((_, i) => i + 1)].map(line);
 }
 
 // src/faces/errors.ts

@@ -126,12 +126,19 @@ export function summary(result: Result): string {
   const bytes = result.jobs.reduce((n, j) => n + j.bytes, 0);
   const count = `${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"}`;
   if (action !== "downloaded" || result.dryRun) {
-    const rows = result.jobs.map((j) => {
-      const expiry = j.expiresAt === undefined ? "" : `, expires ${j.expiresAt ?? "never"}`;
-      const storage = j.storage ? `, served from ${j.storage}` : "";
-      return `  ${who(j)}, ${j.status ?? "status unknown"}: ${formatBytes(j.bytes)}${expiry}${storage}`;
-    });
-    const lines = [`${verb} the artifacts of ${count} (${formatBytes(bytes)})`, ...rows];
+    const rows = result.jobs.map((j) => [
+      j.name,
+      j.id === undefined ? "" : String(j.id),
+      j.pipelineId === undefined ? "" : String(j.pipelineId),
+      j.status ?? "",
+      formatBytes(j.bytes),
+      j.expiresAt === undefined ? "" : (j.expiresAt ?? "never"),
+      j.storage ?? "",
+    ]);
+    const lines = [
+      `${verb} the artifacts of ${count} (${formatBytes(bytes)}):`,
+      ...table(["job", "id", "pipeline", "status", "size", "expires", "storage"], rows),
+    ];
     for (const m of result.missing) lines.push(`  not found: ${m}`);
     return lines.join("\n");
   }
@@ -151,4 +158,17 @@ export function summary(result: Result): string {
   for (const c of result.conflicts)
     lines.push(`  conflict: ${c} came from more than one job; the last one's copy is kept`);
   return lines.join("\n");
+}
+
+/** Left-aligned columns, two spaces apart; columns empty in every row are left out. */
+function table(header: string[], rows: string[][]): string[] {
+  const used = header.map((_, c) => rows.some((r) => (r[c] ?? "") !== ""));
+  const cols = header.map((h, c) => [h, ...rows.map((r) => r[c] ?? "")]).filter((_, c) => used[c]);
+  const widths = cols.map((col) => Math.max(...col.map((v) => v.length)));
+  const line = (i: number) =>
+    `  ${cols
+      .map((col, c) => (col[i] ?? "").padEnd(widths[c] ?? 0))
+      .join("  ")
+      .trimEnd()}`;
+  return [0, ...rows.map((_, i) => i + 1)].map(line);
 }

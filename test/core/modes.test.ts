@@ -213,6 +213,20 @@ describe("delete-project", () => {
     assert.equal(sim.runBackgroundJobs(), 1);
   });
 
+  test("dry-run asks nothing of GitLab and says what would happen", async (t) => {
+    const sim = await simulate(t);
+    const { result } = await fetchArtifacts(
+      sim,
+      { mode: "delete-project", confirm: "42", "dry-run": "true" },
+      withToken(sim, MAINTAINER),
+    );
+    assert.match(
+      result.note ?? "",
+      /^Would ask GitLab to delete the artifacts of every job in project 42/,
+    );
+    assert.equal(sim.log.entries.length, 0);
+  });
+
   test("names no jobs", async (t) => {
     const sim = await simulate(t);
     await assert.rejects(
