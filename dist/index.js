@@ -550,34 +550,34 @@ var require_yauzl = __commonJS({
     exports.LocalFileHeader = LocalFileHeader;
     exports.RandomAccessReader = RandomAccessReader;
     function openPromise(path, options2) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         open4(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
-          resolve2(zipfile);
+          resolve3(zipfile);
         });
       });
     }
     function fromFdPromise(fd, options2) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         fromFd(fd, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
-          resolve2(zipfile);
+          resolve3(zipfile);
         });
       });
     }
     function fromBufferPromise(buffer, options2) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         fromBuffer(buffer, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
-          resolve2(zipfile);
+          resolve3(zipfile);
         });
       });
     }
     function fromRandomAccessReaderPromise(reader, totalSize, options2) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         fromRandomAccessReader(reader, totalSize, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
-          resolve2(zipfile);
+          resolve3(zipfile);
         });
       });
     }
@@ -861,15 +861,15 @@ var require_yauzl = __commonJS({
         if (self.autoClose) self.close();
       }
       function onEntry(entry) {
-        let { resolve: resolve2 } = pendingResolveReject;
+        let { resolve: resolve3 } = pendingResolveReject;
         pendingResolveReject = null;
-        resolve2({ value: entry });
+        resolve3({ value: entry });
       }
       function onEnd() {
-        let { resolve: resolve2 } = pendingResolveReject;
+        let { resolve: resolve3 } = pendingResolveReject;
         pendingResolveReject = null;
         cleanup();
-        resolve2({ done: true });
+        resolve3({ done: true });
       }
       function onError(err) {
         let { reject } = pendingResolveReject;
@@ -882,9 +882,9 @@ var require_yauzl = __commonJS({
           return this;
         },
         next() {
-          const promise = new Promise((resolve2, reject) => {
+          const promise = new Promise((resolve3, reject) => {
             if (pendingResolveReject != null) throw new Error("next() called before previous Promise was resolved.");
-            pendingResolveReject = { resolve: resolve2, reject };
+            pendingResolveReject = { resolve: resolve3, reject };
           });
           self.readEntry();
           return promise;
@@ -1073,26 +1073,26 @@ var require_yauzl = __commonJS({
       });
     };
     ZipFile.prototype.openReadStreamPromise = function(entry, options2) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         this.openReadStream(entry, options2, function(err, readStream2) {
           if (err) return reject(err);
-          resolve2(readStream2);
+          resolve3(readStream2);
         });
       });
     };
     ZipFile.prototype.openReadStreamLowLevelPromise = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         this.openReadStream(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, function(err, readStream2) {
           if (err) return reject(err);
-          resolve2(readStream2);
+          resolve3(readStream2);
         });
       });
     };
     ZipFile.prototype.readLocalFileHeaderPromise = function(entry, options2) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         this.readLocalFileHeader(entry, options2, function(err, localFileHeader) {
           if (err) return reject(err);
-          resolve2(localFileHeader);
+          resolve3(localFileHeader);
         });
       });
     };
@@ -1618,6 +1618,7 @@ var require_tunnel2 = __commonJS({
 });
 
 // src/faces/cli.ts
+import { resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
 
 // src/inputs.ts
@@ -2261,9 +2262,9 @@ function open2(file) {
 function entries(zip) {
   return (async function* () {
     for (; ; ) {
-      const entry = await new Promise((resolve2, reject) => {
-        const onEntry = (e) => done(() => resolve2(e));
-        const onEnd = () => done(() => resolve2(void 0));
+      const entry = await new Promise((resolve3, reject) => {
+        const onEntry = (e) => done(() => resolve3(e));
+        const onEnd = () => done(() => resolve3(void 0));
         const onError = (e) => done(() => reject(e));
         const done = (then) => {
           zip.off("entry", onEntry);
@@ -2291,7 +2292,7 @@ async function entryNames(zip) {
   return names;
 }
 var readStream = (zip, entry) => new Promise(
-  (resolve2, reject) => zip.openReadStream(entry, (err, stream) => err || !stream ? reject(err) : resolve2(stream))
+  (resolve3, reject) => zip.openReadStream(entry, (err, stream) => err || !stream ? reject(err) : resolve3(stream))
 );
 function modeOf(entry) {
   const unix = entry.versionMadeBy >> 8 === 3;
@@ -2572,11 +2573,11 @@ var ProxyAgent = class {
 // node_modules/@actions/http-client/lib/index.js
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -2592,7 +2593,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -2665,26 +2666,26 @@ var HttpClientResponse = class {
   }
   readBody() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve2) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve3) => __awaiter(this, void 0, void 0, function* () {
         let output = Buffer.alloc(0);
         this.message.on("data", (chunk) => {
           output = Buffer.concat([output, chunk]);
         });
         this.message.on("end", () => {
-          resolve2(output.toString());
+          resolve3(output.toString());
         });
       }));
     });
   }
   readBodyBuffer() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve2) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve3) => __awaiter(this, void 0, void 0, function* () {
         const chunks = [];
         this.message.on("data", (chunk) => {
           chunks.push(chunk);
         });
         this.message.on("end", () => {
-          resolve2(Buffer.concat(chunks));
+          resolve3(Buffer.concat(chunks));
         });
       }));
     });
@@ -2887,14 +2888,14 @@ var HttpClient = class {
    */
   requestRaw(info2, data) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         function callbackForResult(err, res) {
           if (err) {
             reject(err);
           } else if (!res) {
             reject(new Error("Unknown error"));
           } else {
-            resolve2(res);
+            resolve3(res);
           }
         }
         this.requestRawWithCallback(info2, data, callbackForResult);
@@ -3138,12 +3139,12 @@ var HttpClient = class {
     return __awaiter(this, void 0, void 0, function* () {
       retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
       const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-      return new Promise((resolve2) => setTimeout(() => resolve2(), ms));
+      return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
     });
   }
   _processResponse(res, options2) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve2, reject) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve3, reject) => __awaiter(this, void 0, void 0, function* () {
         const statusCode = res.message.statusCode || 0;
         const response = {
           statusCode,
@@ -3151,7 +3152,7 @@ var HttpClient = class {
           headers: {}
         };
         if (statusCode === HttpCodes.NotFound) {
-          resolve2(response);
+          resolve3(response);
         }
         function dateTimeDeserializer(key, value) {
           if (typeof value === "string") {
@@ -3190,7 +3191,7 @@ var HttpClient = class {
           err.result = response.result;
           reject(err);
         } else {
-          resolve2(response);
+          resolve3(response);
         }
       }));
     });
@@ -3774,7 +3775,7 @@ async function download(options2) {
         broken = e;
       } finally {
         await new Promise(
-          (resolve2, reject) => out.end((err) => err ? reject(err) : resolve2())
+          (resolve3, reject) => out.end((err) => err ? reject(err) : resolve3())
         );
       }
       if (broken) {
@@ -3935,11 +3936,11 @@ var RemoteArchive = class {
   async zip(options2) {
     const reader = new RangeReader(this);
     return new Promise(
-      (resolve2, reject) => import_yauzl3.default.fromRandomAccessReader(
+      (resolve3, reject) => import_yauzl3.default.fromRandomAccessReader(
         reader,
         this.size,
         { ...options2, autoClose: false },
-        (err, zip) => err || !zip ? reject(err) : resolve2(zip)
+        (err, zip) => err || !zip ? reject(err) : resolve3(zip)
       )
     );
   }
@@ -4429,6 +4430,84 @@ function failure(e) {
   return { message: `unexpected error: ${err.message}`, exitCode: 1, stack: err.stack };
 }
 
+// src/faces/gitlab.ts
+import { writeFile } from "node:fs/promises";
+var ESC = "\x1B";
+var colours = (t) => !t.env.NO_COLOR && (t.isTTY || t.env.GITLAB_CI === "true" || t.env.FORCE_COLOR !== void 0);
+function jobLog(t, verbose) {
+  const colour = colours(t);
+  const paint = (code, text) => colour ? `${ESC}[${code}m${text}${ESC}[0m` : text;
+  const sections = t.env.GITLAB_CI === "true";
+  let count = 0;
+  return {
+    info: (m) => t.write(`${m}
+`),
+    warn: (m) => t.write(`${paint("33", "warning:")} ${m}
+`),
+    debug: (m) => {
+      if (verbose) t.write(`${paint("2", `debug: ${m}`)}
+`);
+    },
+    group: async (title, body) => {
+      if (!sections) {
+        t.write(`${paint("1", title)}
+`);
+        return body();
+      }
+      const name = `pipeline_artifacts_${++count}`;
+      const now = () => Math.floor(Date.now() / 1e3);
+      t.write(
+        `${ESC}[0Ksection_start:${now()}:${name}[collapsed=true]\r${ESC}[0K${paint("1", title)}
+`
+      );
+      try {
+        return await body();
+      } finally {
+        t.write(`${ESC}[0Ksection_end:${now()}:${name}\r${ESC}[0K
+`);
+      }
+    }
+  };
+}
+var DOTENV_OUTPUTS = [
+  "job-id",
+  "pipeline-id",
+  "download-path",
+  "file-count",
+  "bytes",
+  "sha256",
+  "found"
+];
+var DOTENV_VALUE = /^[^\s"'`#\\]*$/;
+var DOTENV_MAX_BYTES = 5 * 1024;
+function dotenv(result, prefix, manifestPath) {
+  const values = DOTENV_OUTPUTS.map((name) => [name, outputs(result)[name]]);
+  if (manifestPath !== void 0) values.push(["manifest", manifestPath]);
+  const lines = [];
+  const skipped = [];
+  for (const [name, value] of values) {
+    const key = `${prefix}${name.toUpperCase().replace(/-/g, "_")}`;
+    if (!DOTENV_VALUE.test(value)) skipped.push(key);
+    else lines.push(`${key}=${value}`);
+  }
+  const text = lines.length > 0 ? `${lines.join("\n")}
+` : "";
+  if (Buffer.byteLength(text) > DOTENV_MAX_BYTES)
+    throw new Error("the dotenv report would pass GitLab's 5 KB limit");
+  return { text, skipped };
+}
+async function writeReports(result, files, manifestJson, log) {
+  if (files.manifest) await writeFile(files.manifest, manifestJson);
+  if (files.dotenv) {
+    const report = dotenv(result, files.prefix, files.manifest);
+    for (const key of report.skipped)
+      log.warn(
+        `${key} left out of the dotenv report: its value has spaces, quotes or newlines, which GitLab's dotenv does not allow (it is in the manifest)`
+      );
+    await writeFile(files.dotenv, report.text);
+  }
+}
+
 // src/faces/cli.ts
 var VERSION = true ? "0.1.0" : "dev";
 var COMMANDS = MODES;
@@ -4454,6 +4533,13 @@ function usage() {
     ...flags,
     "  --json",
     "      Print the manifest of what was fetched as JSON on stdout.",
+    "  --manifest FILE",
+    "      Also write that JSON manifest to FILE (for later jobs: save it as an artifact).",
+    "  --dotenv FILE",
+    "      Write a dotenv report for later jobs (artifacts:reports:dotenv): PREFIX_JOB_ID, _PIPELINE_ID,",
+    "      _DOWNLOAD_PATH, _FILE_COUNT, _BYTES, _SHA256, _FOUND and _MANIFEST (the manifest's path).",
+    "  --dotenv-prefix PREFIX",
+    "      Prefix of the dotenv keys (default PIPELINE_ARTIFACTS_).",
     "  --verbose",
     "      Print debugging details.",
     "",
@@ -4533,29 +4619,34 @@ Run pipeline-artifacts --help for the options.
     raw2.mode = command;
   }
   const verbose = values.verbose === true || io.env.CI_DEBUG_TRACE === "true";
-  const log = {
-    info: (m) => io.stderr(`${m}
-`),
-    warn: (m) => io.stderr(`warning: ${m}
-`),
-    debug: (m) => verbose && io.stderr(`debug: ${m}
-`),
-    group: async (title, body) => {
-      io.stderr(`${title}
-`);
-      return body();
-    }
-  };
+  const log = jobLog({ write: io.stderr, env: io.env, isTTY: io.isTTY ?? false }, verbose);
+  const prefix = values["dotenv-prefix"] ?? "PIPELINE_ARTIFACTS_";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
+    io.stderr(
+      `pipeline-artifacts: --dotenv-prefix ${JSON.stringify(prefix)} is not a variable name prefix; use letters, digits and _
+`
+    );
+    return 2;
+  }
   try {
     const result = await run(readOptions(raw2, io.env, io.cwd), {
       log,
       userAgent: `pipeline-artifacts/${VERSION}`
     });
-    io.stdout(
-      values.json ? `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}
-` : `${summary(result)}
-`
+    const json = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}
+`;
+    await writeReports(
+      result,
+      {
+        dotenv: values.dotenv && resolve2(io.cwd, values.dotenv),
+        prefix,
+        manifest: values.manifest && resolve2(io.cwd, values.manifest)
+      },
+      json,
+      log
     );
+    io.stdout(values.json ? json : `${summary(result)}
+`);
     return 0;
   } catch (e) {
     const f = failure(e);
@@ -4580,6 +4671,9 @@ function parse(argv2) {
     options: {
       ...options2,
       json: { type: "boolean" },
+      manifest: { type: "string" },
+      dotenv: { type: "string" },
+      "dotenv-prefix": { type: "string" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" }
@@ -4697,11 +4791,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -4717,12 +4811,12 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { access, appendFile, writeFile } = promises;
+var { access, appendFile, writeFile: writeFile2 } = promises;
 var SUMMARY_ENV_VAR = "GITHUB_STEP_SUMMARY";
 var Summary = class {
   constructor() {
@@ -4779,7 +4873,7 @@ var Summary = class {
     return __awaiter2(this, void 0, void 0, function* () {
       const overwrite = !!(options2 === null || options2 === void 0 ? void 0 : options2.overwrite);
       const filePath = yield this.filePath();
-      const writeFunc = overwrite ? writeFile : appendFile;
+      const writeFunc = overwrite ? writeFile2 : appendFile;
       yield writeFunc(filePath, this._buffer, { encoding: "utf8" });
       return this.emptyBuffer();
     });
@@ -4996,11 +5090,11 @@ var arch = os3.arch();
 // node_modules/@actions/core/lib/core.js
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -5016,7 +5110,7 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -5141,6 +5235,7 @@ if (argv.length === 0 && process.env.GITHUB_ACTIONS === "true") {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     env: process.env,
-    cwd: process.cwd()
+    cwd: process.cwd(),
+    isTTY: process.stderr.isTTY
   });
 }

@@ -14,5 +14,6 @@ if (argv.length === 0 && process.env.GITHUB_ACTIONS === "true") {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
+    isTTY: process.stderr.isTTY,
   });
 }

@@ -3,6 +3,7 @@
  * schema; unset flags fall back to the CI_* variables a GitLab job has. Messages go to stderr,
  * the summary (or with --json the manifest) to stdout.
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   INPUT_NAMES,
@@ -16,6 +17,7 @@ import type { Log } from "../log.ts";
 import { run } from "../main.ts";
 import { manifest, summary } from "../report.ts";
 import { failure } from "./errors.ts";
+import { jobLog, writeReports } from "./gitlab.ts";
 
 declare const PIPELINE_ARTIFACTS_VERSION: string;
 const VERSION = typeof PIPELINE_ARTIFACTS_VERSION === "string" ? PIPELINE_ARTIFACTS_VERSION : "dev";
@@ -46,6 +48,13 @@ export function usage(): string {
     ...flags,
     "  --json",
     "      Print the manifest of what was fetched as JSON on stdout.",
+    "  --manifest FILE",
+    "      Also write that JSON manifest to FILE (for later jobs: save it as an artifact).",
+    "  --dotenv FILE",
+    "      Write a dotenv report for later jobs (artifacts:reports:dotenv): PREFIX_JOB_ID, _PIPELINE_ID,",
+    "      _DOWNLOAD_PATH, _FILE_COUNT, _BYTES, _SHA256, _FOUND and _MANIFEST (the manifest's path).",
+    "  --dotenv-prefix PREFIX",
+    "      Prefix of the dotenv keys (default PIPELINE_ARTIFACTS_).",
     "  --verbose",
     "      Print debugging details.",
     "",
@@ -59,6 +68,8 @@ export interface Io {
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Whether stderr is a terminal (for colour). */
+  isTTY?: boolean;
 }
 
 /**
@@ -140,25 +151,31 @@ export async function cli(argv: string[], io: Io): Promise<number> {
     raw.mode = command;
   }
   const verbose = values.verbose === true || io.env.CI_DEBUG_TRACE === "true";
-  const log: Log = {
-    info: (m) => io.stderr(`${m}\n`),
-    warn: (m) => io.stderr(`warning: ${m}\n`),
-    debug: (m) => verbose && io.stderr(`debug: ${m}\n`),
-    group: async (title, body) => {
-      io.stderr(`${title}\n`);
-      return body();
-    },
-  };
+  const log: Log = jobLog({ write: io.stderr, env: io.env, isTTY: io.isTTY ?? false }, verbose);
+  const prefix = values["dotenv-prefix"] ?? "PIPELINE_ARTIFACTS_";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
+    io.stderr(
+      `pipeline-artifacts: --dotenv-prefix ${JSON.stringify(prefix)} is not a variable name prefix; use letters, digits and _\n`,
+    );
+    return 2;
+  }
   try {
     const result = await run(readOptions(raw, io.env, io.cwd), {
       log,
       userAgent: `pipeline-artifacts/${VERSION}`,
     });
-    io.stdout(
-      values.json
-        ? `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}\n`
-        : `${summary(result)}\n`,
+    const json = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}\n`;
+    await writeReports(
+      result,
+      {
+        dotenv: values.dotenv && resolve(io.cwd, values.dotenv),
+        prefix,
+        manifest: values.manifest && resolve(io.cwd, values.manifest),
+      },
+      json,
+      log,
     );
+    io.stdout(values.json ? json : `${summary(result)}\n`);
     return 0;
   } catch (e) {
     const f = failure(e);
@@ -182,6 +199,9 @@ function parse(argv: string[]) {
     options: {
       ...options,
       json: { type: "boolean" },
+      manifest: { type: "string" },
+      dotenv: { type: "string" },
+      "dotenv-prefix": { type: "string" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
