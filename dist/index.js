@@ -4349,6 +4349,19 @@ function manifest(result) {
     ...j.storage ? { storage: j.storage } : {}
   }));
 }
+var OUTPUT_TYPES = {
+  "job-id": "string",
+  "job-ids": "array",
+  "job-urls": "array",
+  "pipeline-id": "string",
+  "download-path": "string",
+  files: "array",
+  "file-count": "number",
+  bytes: "number",
+  sha256: "string",
+  found: "boolean",
+  artifacts: "array"
+};
 function outputs(result) {
   const files = result.jobs.flatMap((j) => j.files);
   const first = result.jobs[0];
@@ -4498,6 +4511,7 @@ function dotenv(result, prefix, manifestPath) {
 }
 async function writeReports(result, files, manifestJson, log) {
   if (files.manifest) await writeFile(files.manifest, manifestJson);
+  if (files.stepOutput) await writeFile(files.stepOutput, stepOutputs(result), { flag: "a" });
   if (files.dotenv) {
     const report = dotenv(result, files.prefix, files.manifest);
     for (const key of report.skipped)
@@ -4506,6 +4520,14 @@ async function writeReports(result, files, manifestJson, log) {
       );
     await writeFile(files.dotenv, report.text);
   }
+}
+function stepOutputs(result) {
+  return Object.entries(outputs(result)).map(([name, text]) => {
+    const type = OUTPUT_TYPES[name];
+    const value = type === "string" ? text : JSON.parse(text);
+    return `${JSON.stringify({ name: name.replace(/-/g, "_"), value })}
+`;
+  }).join("");
 }
 
 // src/faces/cli.ts
@@ -4540,13 +4562,19 @@ function usage() {
     "      _DOWNLOAD_PATH, _FILE_COUNT, _BYTES, _SHA256, _FOUND and _MANIFEST (the manifest's path).",
     "  --dotenv-prefix PREFIX",
     "      Prefix of the dotenv keys (default PIPELINE_ARTIFACTS_).",
+    "  --step-output FILE",
+    "      Append the outputs to FILE as typed JSON lines, as a GitLab CI/CD step does.",
     "  --verbose",
     "      Print debugging details.",
+    "",
+    "A flag not given is read from PIPELINE_ARTIFACTS_INPUT_<NAME> (e.g. PIPELINE_ARTIFACTS_INPUT_JOB_ID),",
+    "then from the CI variables named above.",
     "",
     "Exit codes: 0 done, 1 failed, 2 bad input (nothing was requested or written).",
     ""
   ].join("\n");
 }
+var inputVariable = (name) => `PIPELINE_ARTIFACTS_INPUT_${name.toUpperCase().replace(/-/g, "_")}`;
 function normalise(argv2) {
   const out = [];
   for (let i = 0; i < argv2.length; i++) {
@@ -4607,6 +4635,7 @@ Run pipeline-artifacts --help for the options.
     const v = values[name];
     if (Array.isArray(v)) raw2[name] = v.join("\n");
     else if (typeof v === "string") raw2[name] = v;
+    else if (io.env[inputVariable(name)]) raw2[name] = io.env[inputVariable(name)];
   }
   if (positionals[0] !== void 0) {
     if (raw2.mode !== void 0 && raw2.mode !== command) {
@@ -4640,7 +4669,8 @@ Run pipeline-artifacts --help for the options.
       {
         dotenv: values.dotenv && resolve2(io.cwd, values.dotenv),
         prefix,
-        manifest: values.manifest && resolve2(io.cwd, values.manifest)
+        manifest: values.manifest && resolve2(io.cwd, values.manifest),
+        stepOutput: values["step-output"] && resolve2(io.cwd, values["step-output"])
       },
       json,
       log
@@ -4674,6 +4704,7 @@ function parse(argv2) {
       manifest: { type: "string" },
       dotenv: { type: "string" },
       "dotenv-prefix": { type: "string" },
+      "step-output": { type: "string" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" }

@@ -3,14 +3,17 @@
  * tables of the README (between their marker comments). `npm run generate` writes them;
  * test/generated.test.ts fails when the committed files differ.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { INPUT_NAMES, INPUTS, type InputDef } from "../src/inputs.ts";
-import { OUTPUTS } from "../src/report.ts";
+import { OUTPUT_TYPES, type OutputName, OUTPUTS } from "../src/report.ts";
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 export const ACTION_YML = root("action.yml");
+export const COMPONENT_YML = root("templates/pipeline-artifacts.yml");
+export const STEP_YML = root("step.yml");
 export const README = root("README.md");
 
 const fallback = (def: InputDef) =>
@@ -44,6 +47,136 @@ export function actionYml(): string {
     runs: { using: "node24", main: "dist/index.js" },
   };
   return `# Generated from src/inputs.ts and src/report.ts by \`npm run generate\`: edit those, not this.\n${stringify(doc, { lineWidth: 0 })}`;
+}
+
+const pkg = JSON.parse(readFileSync(root("package.json"), "utf8")) as {
+  version: string;
+  config: { image: string };
+};
+
+/** Component input names are snake_case. */
+export const snake = (name: string) => name.replace(/-/g, "_");
+
+/** Inputs the component does not take: a token in pipeline YAML would be visible to all. */
+const NOT_IN_COMPONENT = new Set(["token"]);
+/** The component's own defaults, where a job's artifacts differ from a CLI run's. */
+const COMPONENT_DEFAULTS: Record<string, string> = { path: "fetched" };
+
+/**
+ * The GitLab CI/CD component: one job that runs the tool in the project's image at this version.
+ * Inputs reach the tool as variables (PIPELINE_ARTIFACTS_INPUT_*), never spliced into a command.
+ */
+export function componentYml(): string {
+  const inputs: Record<string, Record<string, unknown>> = {
+    job_name: {
+      default: "pipeline-artifacts",
+      description: "Name of the job this component adds.",
+    },
+    stage: { default: "test", description: "Stage of that job." },
+    image: {
+      default: `${pkg.config.image}:${pkg.version}`,
+      description:
+        "Image the job runs in: pipeline-artifacts' own image at the component's version.",
+    },
+  };
+  const variables: Record<string, string> = {};
+  for (const name of INPUT_NAMES) {
+    if (NOT_IN_COMPONENT.has(name)) continue;
+    const def: InputDef = INPUTS[name];
+    const value = COMPONENT_DEFAULTS[name] ?? def.default;
+    const type =
+      def.kind === "boolean"
+        ? "boolean"
+        : def.kind === "integer" && value !== undefined
+          ? "number"
+          : "string";
+    inputs[snake(name)] = {
+      ...(type === "string" ? {} : { type }),
+      default:
+        value === undefined
+          ? ""
+          : type === "boolean"
+            ? value === "true"
+            : type === "number"
+              ? Number(value)
+              : value,
+      ...(def.kind === "enum" && def.options ? { options: [...def.options] } : {}),
+      description: `${def.description}${fallback(def)}`,
+    };
+    variables[`PIPELINE_ARTIFACTS_INPUT_${snake(name).toUpperCase()}`] =
+      `$[[ inputs.${snake(name)} ]]`;
+  }
+  const job = {
+    stage: "$[[ inputs.stage ]]",
+    image: { name: "$[[ inputs.image ]]", entrypoint: [""] },
+    variables,
+    script: [
+      "pipeline-artifacts --dotenv pipeline-artifacts.env --manifest pipeline-artifacts.json",
+    ],
+    artifacts: {
+      paths: ["$[[ inputs.path ]]", "pipeline-artifacts.json"],
+      reports: { dotenv: "pipeline-artifacts.env" },
+    },
+  };
+  return [
+    "# Generated from src/inputs.ts by `npm run generate`: edit that, not this.",
+    stringify({ spec: { inputs } }, { lineWidth: 0 }).trimEnd(),
+    "---",
+    stringify({ "$[[ inputs.job_name ]]": job }, { lineWidth: 0 }),
+  ].join("\n");
+}
+
+/**
+ * The GitLab CI/CD step (function): runs the bundle beside this file; inputs go in as variables,
+ * outputs come back typed through the step's output file.
+ */
+export function stepYml(): string {
+  const inputs: Record<string, Record<string, unknown>> = {};
+  const env: Record<string, string> = {};
+  for (const name of INPUT_NAMES) {
+    if (NOT_IN_COMPONENT.has(name)) continue;
+    const def: InputDef = INPUTS[name];
+    const type =
+      def.kind === "boolean"
+        ? "boolean"
+        : def.kind === "integer" && def.default !== undefined
+          ? "number"
+          : "string";
+    const value = def.default;
+    inputs[snake(name)] = {
+      type,
+      default:
+        value === undefined
+          ? ""
+          : type === "boolean"
+            ? value === "true"
+            : type === "number"
+              ? Number(value)
+              : value,
+      description: `${def.description}${fallback(def)}`,
+    };
+    env[`PIPELINE_ARTIFACTS_INPUT_${snake(name).toUpperCase()}`] = `\${{ inputs.${snake(name)} }}`;
+  }
+  const outputs = Object.fromEntries(
+    Object.entries(OUTPUTS).map(([name, description]) => [
+      snake(name),
+      { type: OUTPUT_TYPES[name as OutputName], description },
+    ]),
+  );
+  return [
+    "# Generated from src/inputs.ts and src/report.ts by `npm run generate`: edit those, not this.",
+    stringify({ spec: { inputs, outputs } }, { lineWidth: 0 }).trimEnd(),
+    "---",
+    stringify(
+      {
+        exec: {
+          command: ["node", "${{ step_dir }}/dist/index.js", "--step-output", "${{ output_file }}"],
+        },
+        env,
+      },
+      { lineWidth: 0 },
+    ),
+  ].join("\n");
 }
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -81,5 +214,8 @@ export function readme(current: string): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(ACTION_YML, actionYml());
+  mkdirSync(dirname(COMPONENT_YML), { recursive: true });
+  writeFileSync(COMPONENT_YML, componentYml());
+  writeFileSync(STEP_YML, stepYml());
   writeFileSync(README, readme(readFileSync(README, "utf8")));
 }

@@ -85,6 +85,21 @@ export const OUTPUTS = {
 
 export type OutputName = keyof typeof OUTPUTS;
 
+/** Each output's type where a face has types (GitLab step outputs); JSON-valued ones are parsed. */
+export const OUTPUT_TYPES: Record<OutputName, "string" | "number" | "boolean" | "array"> = {
+  "job-id": "string",
+  "job-ids": "array",
+  "job-urls": "array",
+  "pipeline-id": "string",
+  "download-path": "string",
+  files: "array",
+  "file-count": "number",
+  bytes: "number",
+  sha256: "string",
+  found: "boolean",
+  artifacts: "array",
+};
+
 /** Step outputs, by name. Built from the result alone: no input, so no token, can end up here. */
 export function outputs(result: Result): Record<OutputName, string> {
   const files = result.jobs.flatMap((j) => j.files);

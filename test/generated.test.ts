@@ -3,11 +3,21 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { format, resolveConfig } from "prettier";
-import { parse } from "yaml";
-import { usage } from "../src/faces/cli.ts";
-import { INPUT_NAMES } from "../src/inputs.ts";
+import { parse, parseAllDocuments } from "yaml";
+import { inputVariable, usage } from "../src/faces/cli.ts";
+import { INPUT_NAMES, INPUTS, type InputDef } from "../src/inputs.ts";
 import { OUTPUTS } from "../src/report.ts";
-import { ACTION_YML, actionYml, README, readme } from "../scripts/generate.ts";
+import {
+  ACTION_YML,
+  actionYml,
+  COMPONENT_YML,
+  componentYml,
+  README,
+  readme,
+  STEP_YML,
+  snake,
+  stepYml,
+} from "../scripts/generate.ts";
 
 const pretty = async (text: string, file: string) =>
   format(text, { ...(await resolveConfig(file)), filepath: file });
@@ -32,4 +42,36 @@ test("the README's input and output tables are generated from the schema (run `n
 test("--help lists every input", () => {
   const help = usage();
   for (const name of INPUT_NAMES) assert.match(help, new RegExp(`^  --${name}[ []`, "m"), name);
+});
+
+test("the GitLab component is generated from the schema: every input but the token, as variables", async () => {
+  assert.equal(readFileSync(COMPONENT_YML, "utf8"), await pretty(componentYml(), COMPONENT_YML));
+  const [head, body] = parseAllDocuments(readFileSync(COMPONENT_YML, "utf8")).map((d) =>
+    d.toJS(),
+  ) as [
+    { spec: { inputs: Record<string, { default: unknown; options?: string[] }> } },
+    Record<string, { variables: Record<string, string>; script: string[] }>,
+  ];
+  const inputs = head.spec.inputs;
+  for (const name of INPUT_NAMES) {
+    if (name === "token") {
+      assert.ok(
+        !(snake(name) in inputs),
+        "no token input: a token in pipeline YAML is visible to all",
+      );
+      continue;
+    }
+    assert.ok(snake(name) in inputs, name);
+    const def: InputDef = INPUTS[name];
+    if (def.kind === "enum") assert.deepEqual(inputs[snake(name)]?.options, def.options);
+  }
+  // One job and no global keywords.
+  assert.deepEqual(Object.keys(body), ["$[[ inputs.job_name ]]"]);
+  const job = body["$[[ inputs.job_name ]]"];
+  for (const name of INPUT_NAMES.filter((n) => n !== "token"))
+    assert.equal(job?.variables[inputVariable(name)], `$[[ inputs.${snake(name)} ]]`);
+});
+
+test("the GitLab step is generated from the schema (run `npm run generate`)", async () => {
+  assert.equal(readFileSync(STEP_YML, "utf8"), await pretty(stepYml(), STEP_YML));
 });

@@ -55,13 +55,22 @@ export function usage(): string {
     "      _DOWNLOAD_PATH, _FILE_COUNT, _BYTES, _SHA256, _FOUND and _MANIFEST (the manifest's path).",
     "  --dotenv-prefix PREFIX",
     "      Prefix of the dotenv keys (default PIPELINE_ARTIFACTS_).",
+    "  --step-output FILE",
+    "      Append the outputs to FILE as typed JSON lines, as a GitLab CI/CD step does.",
     "  --verbose",
     "      Print debugging details.",
+    "",
+    "A flag not given is read from PIPELINE_ARTIFACTS_INPUT_<NAME> (e.g. PIPELINE_ARTIFACTS_INPUT_JOB_ID),",
+    "then from the CI variables named above.",
     "",
     "Exit codes: 0 done, 1 failed, 2 bad input (nothing was requested or written).",
     "",
   ].join("\n");
 }
+
+/** The variable an input can also come from: `job-id` -> PIPELINE_ARTIFACTS_INPUT_JOB_ID. */
+export const inputVariable = (name: InputName) =>
+  `PIPELINE_ARTIFACTS_INPUT_${name.toUpperCase().replace(/-/g, "_")}`;
 
 export interface Io {
   stdout: (text: string) => void;
@@ -140,6 +149,8 @@ export async function cli(argv: string[], io: Io): Promise<number> {
     const v = values[name];
     if (Array.isArray(v)) raw[name] = v.join("\n");
     else if (typeof v === "string") raw[name] = v;
+    // The GitLab component and step pass their inputs as variables, never spliced into a command line.
+    else if (io.env[inputVariable(name)]) raw[name] = io.env[inputVariable(name)];
   }
   if (positionals[0] !== undefined) {
     if (raw.mode !== undefined && raw.mode !== command) {
@@ -171,6 +182,7 @@ export async function cli(argv: string[], io: Io): Promise<number> {
         dotenv: values.dotenv && resolve(io.cwd, values.dotenv),
         prefix,
         manifest: values.manifest && resolve(io.cwd, values.manifest),
+        stepOutput: values["step-output"] && resolve(io.cwd, values["step-output"]),
       },
       json,
       log,
@@ -202,6 +214,7 @@ function parse(argv: string[]) {
       manifest: { type: "string" },
       dotenv: { type: "string" },
       "dotenv-prefix": { type: "string" },
+      "step-output": { type: "string" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },

@@ -4,7 +4,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import type { Log } from "../log.ts";
-import { outputs, type Result } from "../report.ts";
+import { OUTPUT_TYPES, type OutputName, outputs, type Result } from "../report.ts";
 
 const ESC = "\u001b";
 
@@ -95,11 +95,12 @@ export function dotenv(result: Result, prefix: string, manifestPath: string | un
 
 export async function writeReports(
   result: Result,
-  files: { dotenv?: string; prefix: string; manifest?: string },
+  files: { dotenv?: string; prefix: string; manifest?: string; stepOutput?: string },
   manifestJson: string,
   log: Log,
 ): Promise<void> {
   if (files.manifest) await writeFile(files.manifest, manifestJson);
+  if (files.stepOutput) await writeFile(files.stepOutput, stepOutputs(result), { flag: "a" });
   if (files.dotenv) {
     const report = dotenv(result, files.prefix, files.manifest);
     for (const key of report.skipped)
@@ -108,4 +109,15 @@ export async function writeReports(
       );
     await writeFile(files.dotenv, report.text);
   }
+}
+
+/** A GitLab step's outputs: one JSON object a line, `{"name": "job_id", "value": ...}`, typed. */
+export function stepOutputs(result: Result): string {
+  return Object.entries(outputs(result))
+    .map(([name, text]) => {
+      const type = OUTPUT_TYPES[name as OutputName];
+      const value = type === "string" ? text : (JSON.parse(text) as unknown);
+      return `${JSON.stringify({ name: name.replace(/-/g, "_"), value })}\n`;
+    })
+    .join("");
 }
