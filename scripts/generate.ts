@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { INPUT_NAMES, INPUTS, type InputDef } from "../src/inputs.ts";
+import { INPUT_NAMES, INPUTS, type InputDef, type InputName } from "../src/inputs.ts";
 import { OUTPUT_TYPES, type OutputName, OUTPUTS } from "../src/report.ts";
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -63,6 +63,34 @@ const NOT_IN_COMPONENT = new Set(["token"]);
 const COMPONENT_DEFAULTS: Record<string, string> = { path: "fetched" };
 
 /**
+ * An input as GitLab's component and step specs type it: booleans and numbers typed, every
+ * input optional (a spec input without a default is required), enums with their options.
+ */
+function typedInput(name: InputName, override?: string) {
+  const def: InputDef = INPUTS[name];
+  const value = override ?? def.default;
+  const type =
+    def.kind === "boolean"
+      ? "boolean"
+      : def.kind === "integer" && value !== undefined
+        ? "number"
+        : "string";
+  return {
+    type,
+    default:
+      value === undefined
+        ? ""
+        : type === "boolean"
+          ? value === "true"
+          : type === "number"
+            ? Number(value)
+            : value,
+    ...(def.kind === "enum" && def.options ? { options: [...def.options] } : {}),
+    description: `${def.description}${fallback(def)}`,
+  };
+}
+
+/**
  * The GitLab CI/CD component: one job that runs the tool in the project's image at this version.
  * Inputs reach the tool as variables (PIPELINE_ARTIFACTS_INPUT_*), never spliced into a command.
  */
@@ -82,27 +110,8 @@ export function componentYml(): string {
   const variables: Record<string, string> = {};
   for (const name of INPUT_NAMES) {
     if (NOT_IN_COMPONENT.has(name)) continue;
-    const def: InputDef = INPUTS[name];
-    const value = COMPONENT_DEFAULTS[name] ?? def.default;
-    const type =
-      def.kind === "boolean"
-        ? "boolean"
-        : def.kind === "integer" && value !== undefined
-          ? "number"
-          : "string";
-    inputs[snake(name)] = {
-      ...(type === "string" ? {} : { type }),
-      default:
-        value === undefined
-          ? ""
-          : type === "boolean"
-            ? value === "true"
-            : type === "number"
-              ? Number(value)
-              : value,
-      ...(def.kind === "enum" && def.options ? { options: [...def.options] } : {}),
-      description: `${def.description}${fallback(def)}`,
-    };
+    const { type, ...spec } = typedInput(name, COMPONENT_DEFAULTS[name]);
+    inputs[snake(name)] = type === "string" ? spec : { type, ...spec };
     variables[`PIPELINE_ARTIFACTS_INPUT_${snake(name).toUpperCase()}`] =
       `$[[ inputs.${snake(name)} ]]`;
   }
@@ -135,26 +144,9 @@ export function stepYml(): string {
   const env: Record<string, string> = {};
   for (const name of INPUT_NAMES) {
     if (NOT_IN_COMPONENT.has(name)) continue;
-    const def: InputDef = INPUTS[name];
-    const type =
-      def.kind === "boolean"
-        ? "boolean"
-        : def.kind === "integer" && def.default !== undefined
-          ? "number"
-          : "string";
-    const value = def.default;
-    inputs[snake(name)] = {
-      type,
-      default:
-        value === undefined
-          ? ""
-          : type === "boolean"
-            ? value === "true"
-            : type === "number"
-              ? Number(value)
-              : value,
-      description: `${def.description}${fallback(def)}`,
-    };
+    // Step specs take type, default and description; options are a component spec's.
+    const { options: _options, ...spec } = typedInput(name);
+    inputs[snake(name)] = spec;
     env[`PIPELINE_ARTIFACTS_INPUT_${snake(name).toUpperCase()}`] = `\${{ inputs.${snake(name)} }}`;
   }
   const outputs = Object.fromEntries(
