@@ -4494,7 +4494,8 @@ var DOTENV_OUTPUTS = [
 var DOTENV_VALUE = /^[^\s"'`#\\]*$/;
 var DOTENV_MAX_BYTES = 5 * 1024;
 function dotenv(result, prefix, manifestPath) {
-  const values = DOTENV_OUTPUTS.map((name) => [name, outputs(result)[name]]);
+  const all = outputs(result);
+  const values = DOTENV_OUTPUTS.map((name) => [name, all[name]]);
   if (manifestPath !== void 0) values.push(["manifest", manifestPath]);
   const lines = [];
   const skipped = [];

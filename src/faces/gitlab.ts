@@ -78,7 +78,8 @@ export interface Dotenv {
  * manifest that holds the lists (job ids, URLs, files), which a dotenv value cannot.
  */
 export function dotenv(result: Result, prefix: string, manifestPath: string | undefined): Dotenv {
-  const values: [string, string][] = DOTENV_OUTPUTS.map((name) => [name, outputs(result)[name]]);
+  const all = outputs(result);
+  const values: [string, string][] = DOTENV_OUTPUTS.map((name) => [name, all[name]]);
   if (manifestPath !== undefined) values.push(["manifest", manifestPath]);
   const lines: string[] = [];
   const skipped: string[] = [];
