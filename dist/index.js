@@ -4445,8 +4445,9 @@ function failure(e) {
 
 // src/faces/gitlab.ts
 import { writeFile } from "node:fs/promises";
+import { isAbsolute, relative as relative3, sep as sep3 } from "node:path";
 var ESC = "\x1B";
-var colours = (t) => !t.env.NO_COLOR && (t.isTTY || t.env.GITLAB_CI === "true" || t.env.FORCE_COLOR !== void 0);
+var colours = (t) => !t.env.NO_COLOR && t.env.FORCE_COLOR !== "0" && (t.isTTY || t.env.GITLAB_CI === "true" || t.env.FORCE_COLOR !== void 0);
 function jobLog(t, verbose) {
   const colour = colours(t);
   const paint = (code, text) => colour ? `${ESC}[${code}m${text}${ESC}[0m` : text;
@@ -4493,10 +4494,14 @@ var DOTENV_OUTPUTS = [
 ];
 var DOTENV_VALUE = /^[^\s"'`#\\]*$/;
 var DOTENV_MAX_BYTES = 5 * 1024;
-function dotenv(result, prefix, manifestPath) {
-  const all = outputs(result);
+function dotenv(result, prefix, manifestPath, base) {
+  const local = (path) => {
+    const rel = relative3(base, path);
+    return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel.split(sep3).join("/");
+  };
+  const all = { ...outputs(result), "download-path": local(result.downloadPath) };
   const values = DOTENV_OUTPUTS.map((name) => [name, all[name]]);
-  if (manifestPath !== void 0) values.push(["manifest", manifestPath]);
+  if (manifestPath !== void 0) values.push(["manifest", local(manifestPath)]);
   const lines = [];
   const skipped = [];
   for (const [name, value] of values) {
@@ -4514,7 +4519,7 @@ async function writeReports(result, files, manifestJson, log) {
   if (files.manifest) await writeFile(files.manifest, manifestJson);
   if (files.stepOutput) await writeFile(files.stepOutput, stepOutputs(result), { flag: "a" });
   if (files.dotenv) {
-    const report = dotenv(result, files.prefix, files.manifest);
+    const report = dotenv(result, files.prefix, files.manifest, files.base);
     for (const key of report.skipped)
       log.warn(
         `${key} left out of the dotenv report: its value has spaces, quotes or newlines, which GitLab's dotenv does not allow (it is in the manifest)`
@@ -4671,7 +4676,8 @@ Run pipeline-artifacts --help for the options.
         dotenv: values.dotenv && resolve2(io.cwd, values.dotenv),
         prefix,
         manifest: values.manifest && resolve2(io.cwd, values.manifest),
-        stepOutput: values["step-output"] && resolve2(io.cwd, values["step-output"])
+        stepOutput: values["step-output"] && resolve2(io.cwd, values["step-output"]),
+        base: io.cwd
       },
       json,
       log

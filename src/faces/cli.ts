@@ -183,6 +183,7 @@ export async function cli(argv: string[], io: Io): Promise<number> {
         prefix,
         manifest: values.manifest && resolve(io.cwd, values.manifest),
         stepOutput: values["step-output"] && resolve(io.cwd, values["step-output"]),
+        base: io.cwd,
       },
       json,
       log,

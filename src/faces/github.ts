@@ -7,7 +7,7 @@ import * as core from "@actions/core";
 import { INPUT_NAMES, type RawInputs, readOptions } from "../inputs.ts";
 import type { Log } from "../log.ts";
 import { formatBytes } from "../log.ts";
-import { run } from "../main.ts";
+import { run as runCore } from "../main.ts";
 import { outputs, type Result } from "../report.ts";
 import { failure } from "./errors.ts";
 
@@ -23,7 +23,7 @@ export async function github(env: Record<string, string | undefined>): Promise<v
   try {
     const options = readOptions(raw, env);
     core.setSecret(options.token.value);
-    const result = await run(options, { log, userAgent: "pipeline-artifacts (action)" });
+    const result = await runCore(options, { log, userAgent: "pipeline-artifacts (action)" });
     for (const [name, value] of Object.entries(outputs(result))) core.setOutput(name, value);
     if (env.GITHUB_STEP_SUMMARY) await writeSummary(result);
   } catch (e) {
@@ -33,6 +33,9 @@ export async function github(env: Record<string, string | undefined>): Promise<v
     process.exitCode = f.exitCode;
   }
 }
+
+/** The entry a GitHub Actions emulator (@github/local-action) calls; runners use src/index.ts. */
+export const run = () => github(process.env);
 
 async function writeSummary(result: Result): Promise<void> {
   const summary = core.summary.addHeading("pipeline-artifacts", 3);

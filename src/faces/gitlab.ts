@@ -3,6 +3,7 @@
  * a dotenv report for later jobs (artifacts:reports:dotenv) and a JSON manifest file.
  */
 import { writeFile } from "node:fs/promises";
+import { isAbsolute, relative, sep } from "node:path";
 import type { Log } from "../log.ts";
 import { OUTPUT_TYPES, type OutputName, outputs, type Result } from "../report.ts";
 
@@ -17,7 +18,9 @@ export interface Terminal {
 
 /** Colour when someone sees it: a terminal or GitLab's job log, unless NO_COLOR is set. */
 export const colours = (t: Terminal) =>
-  !t.env.NO_COLOR && (t.isTTY || t.env.GITLAB_CI === "true" || t.env.FORCE_COLOR !== undefined);
+  !t.env.NO_COLOR &&
+  t.env.FORCE_COLOR !== "0" &&
+  (t.isTTY || t.env.GITLAB_CI === "true" || t.env.FORCE_COLOR !== undefined);
 
 /**
  * The CLI's log. In a GitLab job, groups become collapsible sections
@@ -77,10 +80,24 @@ export interface Dotenv {
  * The dotenv report: `<PREFIX>JOB_ID=1001` and so on, plus `<PREFIX>MANIFEST` naming the JSON
  * manifest that holds the lists (job ids, URLs, files), which a dotenv value cannot.
  */
-export function dotenv(result: Result, prefix: string, manifestPath: string | undefined): Dotenv {
-  const all = outputs(result);
+export function dotenv(
+  result: Result,
+  prefix: string,
+  manifestPath: string | undefined,
+  base: string,
+): Dotenv {
+  // Later jobs run in their own build folder: paths inside this job's go relative to it.
+  const local = (path: string) => {
+    const rel = relative(base, path);
+    return rel === ""
+      ? "."
+      : rel.startsWith("..") || isAbsolute(rel)
+        ? path
+        : rel.split(sep).join("/");
+  };
+  const all = { ...outputs(result), "download-path": local(result.downloadPath) };
   const values: [string, string][] = DOTENV_OUTPUTS.map((name) => [name, all[name]]);
-  if (manifestPath !== undefined) values.push(["manifest", manifestPath]);
+  if (manifestPath !== undefined) values.push(["manifest", local(manifestPath)]);
   const lines: string[] = [];
   const skipped: string[] = [];
   for (const [name, value] of values) {
@@ -96,14 +113,14 @@ export function dotenv(result: Result, prefix: string, manifestPath: string | un
 
 export async function writeReports(
   result: Result,
-  files: { dotenv?: string; prefix: string; manifest?: string; stepOutput?: string },
+  files: { dotenv?: string; prefix: string; manifest?: string; stepOutput?: string; base: string },
   manifestJson: string,
   log: Log,
 ): Promise<void> {
   if (files.manifest) await writeFile(files.manifest, manifestJson);
   if (files.stepOutput) await writeFile(files.stepOutput, stepOutputs(result), { flag: "a" });
   if (files.dotenv) {
-    const report = dotenv(result, files.prefix, files.manifest);
+    const report = dotenv(result, files.prefix, files.manifest, files.base);
     for (const key of report.skipped)
       log.warn(
         `${key} left out of the dotenv report: its value has spaces, quotes or newlines, which GitLab's dotenv does not allow (it is in the manifest)`,

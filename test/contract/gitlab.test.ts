@@ -62,7 +62,9 @@ test("in a GitLab job: sections, a dotenv report of scalars and a manifest of ev
   assert.equal(env.PIPELINE_ARTIFACTS_FILE_COUNT, "7");
   assert.equal(env.PIPELINE_ARTIFACTS_FOUND, "true");
   assert.equal(env.PIPELINE_ARTIFACTS_SHA256, "", "several jobs: each hash is in the manifest");
-  assert.equal(env.PIPELINE_ARTIFACTS_MANIFEST, join(dir, "manifest.json"));
+  // Relative to the job's folder: a later job runs in its own.
+  assert.equal(env.PIPELINE_ARTIFACTS_MANIFEST, "manifest.json");
+  assert.equal(env.PIPELINE_ARTIFACTS_DOWNLOAD_PATH, "out");
   for (const value of Object.values(env)) assert.match(value, /^[^\s"']*$/);
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
     jobs: { id: number }[];
