@@ -2145,7 +2145,49 @@ function readOptions(inputs, env, cwd = process.cwd()) {
   };
 }
 
-// src/main.ts
+// src/commands/act.ts
+async function actOn(api, targets, options2, log) {
+  const results = [];
+  for (const t of targets) {
+    const base = {
+      id: t.id,
+      name: t.name,
+      pipelineId: t.pipelineId,
+      status: t.status,
+      webUrl: t.webUrl,
+      path: "",
+      files: [],
+      bytes: t.size,
+      sha256: "",
+      expiresAt: t.expiresAt
+    };
+    const { label } = t;
+    const id = t.id;
+    if (options2.mode === "keep") {
+      if (!options2.dryRun) {
+        const kept = await api.keep(id);
+        base.expiresAt = kept.artifacts_expire_at;
+        log.info(
+          `${label}: artifacts kept${kept.artifacts_expire_at ? ` until ${kept.artifacts_expire_at}` : " with no expiry"}`
+        );
+      }
+      results.push({ ...base, action: "kept" });
+    } else if (options2.mode === "delete") {
+      if (!options2.dryRun) {
+        await api.deleteArtifacts(id);
+        log.info(`${label}: artifacts deleted`);
+      }
+      results.push({ ...base, action: "deleted" });
+    } else if (options2.mode === "list") {
+      results.push({ ...base, action: "listed", storage: await api.storageOf(id) });
+    } else {
+      results.push({ ...base, action: "downloaded" });
+    }
+  }
+  return results;
+}
+
+// src/commands/download.ts
 import { mkdir as mkdir2, rename as rename2, rm as rm3 } from "node:fs/promises";
 import { dirname as dirname2, join as join3, relative as relative2, sep as sep2 } from "node:path";
 
@@ -3602,107 +3644,6 @@ function formatBytes(n) {
   return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
-// src/resolve/jobs.ts
-var ACTIVE = /* @__PURE__ */ new Set([
-  "created",
-  "waiting_for_resource",
-  "preparing",
-  "waiting_for_callback",
-  "pending",
-  "running",
-  "canceling",
-  "scheduled"
-]);
-async function readHierarchy(api, root, children, log) {
-  const jobs = /* @__PURE__ */ new Map();
-  const found = [root];
-  for (let i = 0; i < found.length; i++) {
-    const id = found[i];
-    jobs.set(id, await api.listPipelineJobs(id));
-    if (!children) continue;
-    let bridges;
-    try {
-      bridges = await api.listBridges(id);
-    } catch (e) {
-      if (e instanceof GitLabError && api.client.options.token.header === "JOB-TOKEN" && i === 0) {
-        log.warn(
-          `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set \`token\` to an access token with read_api to include them, or child-pipelines: false to silence this`
-        );
-        break;
-      }
-      throw e;
-    }
-    for (const bridge of bridges) {
-      const child = bridge.downstream_pipeline;
-      if (child && child.project_id === bridge.pipeline.project_id && !found.includes(child.id))
-        found.push(child.id);
-    }
-  }
-  return { pipelines: [root, ...found.slice(1).sort((a, b) => a - b)], jobs };
-}
-function selectJobs(patterns, h) {
-  const ordered = h.pipelines.flatMap(
-    (id) => (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id)
-  );
-  const byName = /* @__PURE__ */ new Map();
-  for (const job of ordered) if (!byName.has(job.name)) byName.set(job.name, job);
-  const selected = [];
-  const unmatched = [];
-  const taken = /* @__PURE__ */ new Set();
-  for (const pattern of patterns) {
-    const names = select(pattern, byName.keys());
-    if (names.length === 0) unmatched.push(pattern);
-    for (const name of names) {
-      const job = byName.get(name);
-      if (job && !taken.has(job.id)) {
-        taken.add(job.id);
-        selected.push({ pattern, job });
-      }
-    }
-  }
-  return { selected, unmatched };
-}
-var awaited = (status, accepted) => ACTIVE.has(status) && !accepted.has(status);
-var DEFAULT_POLL = {
-  initialMs: 5e3,
-  maxMs: 3e4,
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms))
-};
-async function waitForJobs(api, selected, options2, poll, log) {
-  const started = Date.now();
-  let current = selected;
-  let delay = poll.initialMs;
-  const describe = (s) => `${s.job.name} (${s.job.status})`;
-  const unfinished = (s) => awaited(s.job.status, options2.statuses);
-  log.info(`waiting for ${current.filter(unfinished).map(describe).join(", ")}`);
-  for (; ; ) {
-    const active = current.filter(unfinished);
-    if (active.length === 0) return current;
-    const elapsed = Date.now() - started;
-    if (elapsed >= options2.waitTimeoutMs)
-      throw new RunError(
-        `timed out after ${Math.round(elapsed / 1e3)} s waiting for ${active.map(describe).join(", ")}`,
-        "raise wait-timeout, or fetch the artifacts in a later stage"
-      );
-    await poll.sleep(Math.min(delay, options2.waitTimeoutMs - elapsed));
-    delay = Math.min(delay * 1.5, poll.maxMs);
-    const pipelines = [...new Set(active.map((s) => s.job.pipeline.id))];
-    const fresh = /* @__PURE__ */ new Map();
-    for (const id of pipelines) fresh.set(id, await api.listPipelineJobs(id));
-    current = current.map((s) => {
-      const jobs = fresh.get(s.job.pipeline.id);
-      if (!jobs) return s;
-      const now = jobs.filter((j) => j.name === s.job.name).sort((a, b) => b.id - a.id)[0];
-      if (!now) return s;
-      if (now.status !== s.job.status || now.id !== s.job.id)
-        log.info(
-          `${s.job.name}: ${s.job.status} -> ${now.status}${now.id !== s.job.id ? ` (retried as job ${now.id})` : ""}`
-        );
-      return { ...s, job: now };
-    });
-  }
-}
-
 // src/transfer/download.ts
 import { createHash, randomBytes as randomBytes2 } from "node:crypto";
 import { once } from "node:events";
@@ -3973,188 +3914,7 @@ async function collect2(body) {
   return Buffer.concat(chunks);
 }
 
-// src/main.ts
-async function run(options2, context) {
-  const { log } = context;
-  const client = new GitLabClient({
-    baseUrl: options2.gitlabUrl,
-    token: options2.token,
-    caFile: options2.caFile,
-    retry: context.retry,
-    userAgent: context.userAgent,
-    onRetry: (message) => log.warn(message)
-  });
-  const api = new GitLabApi(client, options2.project);
-  const result = {
-    mode: options2.mode,
-    dryRun: options2.dryRun,
-    pipelineId: options2.pipelineId,
-    downloadPath: options2.path,
-    jobs: [],
-    found: false,
-    missing: [],
-    conflicts: []
-  };
-  if (options2.mode === "delete-project") {
-    result.note = options2.dryRun ? `Would ask GitLab to delete the artifacts of every job in project ${options2.project} (the newest successful pipeline of each ref is kept).` : `GitLab accepted deleting the artifacts of project ${options2.project} (${await api.deleteProjectArtifacts()}); it deletes them in the background and keeps the newest successful pipeline of each ref.`;
-    log.info(result.note);
-    return result;
-  }
-  const missing = result.missing;
-  const projectUrl = `${new URL(options2.gitlabUrl).origin}/${options2.project}`;
-  const urlOf = (id) => options2.artifactPath === void 0 ? api.archiveUrl(id) : api.fileUrl(id, options2.artifactPath);
-  let targets;
-  if (options2.ref !== void 0) {
-    const name = options2.jobs[0]?.text ?? "";
-    result.ref = options2.ref;
-    log.info(
-      `${name}: from the newest successful pipeline of ${options2.ref} (GitLab's ref lookup), not the running pipeline`
-    );
-    targets = [
-      {
-        id: void 0,
-        name,
-        label: `${name} of ref ${options2.ref}`,
-        url: api.refUrl(options2.ref, name, options2.artifactPath),
-        pipelineId: void 0,
-        status: void 0,
-        webUrl: `${projectUrl}/-/jobs/artifacts/${encodeURIComponent(options2.ref)}/browse?job=${encodeURIComponent(name)}`,
-        size: 0,
-        expiresAt: void 0
-      }
-    ];
-  } else if (options2.jobIds.length > 0) {
-    targets = options2.jobIds.map((id) => ({
-      id,
-      name: `job ${id}`,
-      label: `job ${id}`,
-      url: urlOf(id),
-      pipelineId: void 0,
-      status: void 0,
-      webUrl: `${projectUrl}/-/jobs/${id}`,
-      size: 0,
-      expiresAt: void 0
-    }));
-  } else
-    targets = (await resolveTargets(api, options2, context, missing)).map((t) => ({
-      ...t,
-      url: urlOf(t.id)
-    }));
-  if (missing.length > 0 && options2.ifNoArtifactFound === "fail")
-    throw new RunError(
-      `no artifacts for ${missing.join("; ")}`,
-      "set if-no-artifact-found to warn or ignore if that is expected"
-    );
-  if (targets.length > 0) {
-    if (options2.mode === "download" && !options2.dryRun)
-      result.jobs = await fetchAll(api, targets, options2, context, missing);
-    else result.jobs = await actOn(api, targets, options2, log);
-  }
-  result.found = result.jobs.length > 0;
-  if (missing.length > 0 && options2.ifNoArtifactFound === "warn")
-    log.warn(`no artifacts for ${missing.join("; ")}`);
-  if (options2.merge) result.conflicts = conflicts(result.jobs);
-  return result;
-}
-async function actOn(api, targets, options2, log) {
-  const results = [];
-  for (const t of targets) {
-    const base = {
-      id: t.id,
-      name: t.name,
-      pipelineId: t.pipelineId,
-      status: t.status,
-      webUrl: t.webUrl,
-      path: "",
-      files: [],
-      bytes: t.size,
-      sha256: "",
-      expiresAt: t.expiresAt
-    };
-    const { label } = t;
-    const id = t.id;
-    if (options2.mode === "keep") {
-      if (!options2.dryRun) {
-        const kept = await api.keep(id);
-        base.expiresAt = kept.artifacts_expire_at;
-        log.info(
-          `${label}: artifacts kept${kept.artifacts_expire_at ? ` until ${kept.artifacts_expire_at}` : " with no expiry"}`
-        );
-      }
-      results.push({ ...base, action: "kept" });
-    } else if (options2.mode === "delete") {
-      if (!options2.dryRun) {
-        await api.deleteArtifacts(id);
-        log.info(`${label}: artifacts deleted`);
-      }
-      results.push({ ...base, action: "deleted" });
-    } else if (options2.mode === "list") {
-      results.push({ ...base, action: "listed", storage: await api.storageOf(id) });
-    } else {
-      results.push({ ...base, action: "downloaded" });
-    }
-  }
-  return results;
-}
-async function resolveTargets(api, options2, context, missing) {
-  const { log } = context;
-  const pipelineId = options2.pipelineId;
-  const hierarchy = await log.group(
-    `Finding ${options2.jobs.map((p) => p.text).join(", ")} in pipeline ${pipelineId}`,
-    async () => {
-      const h = await readHierarchy(api, pipelineId, options2.childPipelines, log);
-      const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
-      log.info(
-        `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`
-      );
-      return h;
-    }
-  );
-  const where = `pipeline ${pipelineId}${options2.childPipelines ? " or its child pipelines" : ""}`;
-  const found = selectJobs(options2.jobs, hierarchy);
-  const { unmatched } = found;
-  let { selected } = found;
-  for (const p of unmatched) missing.push(`no job matches ${JSON.stringify(p.text)} in ${where}`);
-  const active = selected.filter((s) => awaited(s.job.status, options2.statuses));
-  if (active.length > 0) {
-    if (!options2.wait)
-      throw new RunError(
-        `${active.map((s) => `${s.job.name} (job ${s.job.id}) is still ${s.job.status}`).join("; ")}`,
-        "set wait to true to wait for it (up to wait-timeout), or fetch the artifacts in a later stage"
-      );
-    selected = await log.group(
-      "Waiting for jobs to finish",
-      () => waitForJobs(api, selected, options2, context.poll ?? DEFAULT_POLL, log)
-    );
-  }
-  const targets = [];
-  for (const { job } of selected) {
-    const why = unqualified(job, options2);
-    if (why) missing.push(`${job.name} (job ${job.id}) ${why}`);
-    else
-      targets.push({
-        id: job.id,
-        name: job.name,
-        label: `${job.name} (job ${job.id})`,
-        url: "",
-        pipelineId: job.pipeline.id,
-        status: job.status,
-        webUrl: job.web_url,
-        size: job.artifacts_file?.size ?? job.artifacts?.find((a) => a.file_type === "archive")?.size ?? 0,
-        expiresAt: job.artifacts_expire_at
-      });
-  }
-  for (const t of targets)
-    log.info(`${t.name}: job ${t.id} of pipeline ${t.pipelineId} (${t.status})`);
-  return targets;
-}
-function unqualified(job, options2) {
-  if (!options2.statuses.has(job.status))
-    return `finished with status ${job.status}, and status accepts ${[...options2.statuses].join(", ")}`;
-  const hasArchive = job.artifacts_file !== void 0 || job.artifacts?.some((a) => a.file_type === "archive");
-  if (!hasArchive) return "has no artifacts archive (none uploaded, expired or deleted)";
-  return void 0;
-}
+// src/commands/download.ts
 async function readRemotely(api, target, dest, options2, log, said) {
   const wanted = pathMatcher(options2.paths ?? []);
   const what = `the artifacts of ${target.label}`;
@@ -4330,6 +4090,250 @@ function progressReporter(name, log, everyMs) {
     const of = total ? ` of ${formatBytes(total)} (${Math.floor(received / total * 100)}%)` : "";
     log.info(`${name}: ${formatBytes(received)}${of} at ${formatBytes(rate)}/s`);
   };
+}
+
+// src/resolve/jobs.ts
+var ACTIVE = /* @__PURE__ */ new Set([
+  "created",
+  "waiting_for_resource",
+  "preparing",
+  "waiting_for_callback",
+  "pending",
+  "running",
+  "canceling",
+  "scheduled"
+]);
+async function readHierarchy(api, root, children, log) {
+  const jobs = /* @__PURE__ */ new Map();
+  const found = [root];
+  for (let i = 0; i < found.length; i++) {
+    const id = found[i];
+    jobs.set(id, await api.listPipelineJobs(id));
+    if (!children) continue;
+    let bridges;
+    try {
+      bridges = await api.listBridges(id);
+    } catch (e) {
+      if (e instanceof GitLabError && api.client.options.token.header === "JOB-TOKEN" && i === 0) {
+        log.warn(
+          `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set \`token\` to an access token with read_api to include them, or child-pipelines: false to silence this`
+        );
+        break;
+      }
+      throw e;
+    }
+    for (const bridge of bridges) {
+      const child = bridge.downstream_pipeline;
+      if (child && child.project_id === bridge.pipeline.project_id && !found.includes(child.id))
+        found.push(child.id);
+    }
+  }
+  return { pipelines: [root, ...found.slice(1).sort((a, b) => a - b)], jobs };
+}
+function selectJobs(patterns, h) {
+  const ordered = h.pipelines.flatMap(
+    (id) => (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id)
+  );
+  const byName = /* @__PURE__ */ new Map();
+  for (const job of ordered) if (!byName.has(job.name)) byName.set(job.name, job);
+  const selected = [];
+  const unmatched = [];
+  const taken = /* @__PURE__ */ new Set();
+  for (const pattern of patterns) {
+    const names = select(pattern, byName.keys());
+    if (names.length === 0) unmatched.push(pattern);
+    for (const name of names) {
+      const job = byName.get(name);
+      if (job && !taken.has(job.id)) {
+        taken.add(job.id);
+        selected.push({ pattern, job });
+      }
+    }
+  }
+  return { selected, unmatched };
+}
+var awaited = (status, accepted) => ACTIVE.has(status) && !accepted.has(status);
+var DEFAULT_POLL = {
+  initialMs: 5e3,
+  maxMs: 3e4,
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms))
+};
+async function waitForJobs(api, selected, options2, poll, log) {
+  const started = Date.now();
+  let current = selected;
+  let delay = poll.initialMs;
+  const describe = (s) => `${s.job.name} (${s.job.status})`;
+  const unfinished = (s) => awaited(s.job.status, options2.statuses);
+  log.info(`waiting for ${current.filter(unfinished).map(describe).join(", ")}`);
+  for (; ; ) {
+    const active = current.filter(unfinished);
+    if (active.length === 0) return current;
+    const elapsed = Date.now() - started;
+    if (elapsed >= options2.waitTimeoutMs)
+      throw new RunError(
+        `timed out after ${Math.round(elapsed / 1e3)} s waiting for ${active.map(describe).join(", ")}`,
+        "raise wait-timeout, or fetch the artifacts in a later stage"
+      );
+    await poll.sleep(Math.min(delay, options2.waitTimeoutMs - elapsed));
+    delay = Math.min(delay * 1.5, poll.maxMs);
+    const pipelines = [...new Set(active.map((s) => s.job.pipeline.id))];
+    const fresh = /* @__PURE__ */ new Map();
+    for (const id of pipelines) fresh.set(id, await api.listPipelineJobs(id));
+    current = current.map((s) => {
+      const jobs = fresh.get(s.job.pipeline.id);
+      if (!jobs) return s;
+      const now = jobs.filter((j) => j.name === s.job.name).sort((a, b) => b.id - a.id)[0];
+      if (!now) return s;
+      if (now.status !== s.job.status || now.id !== s.job.id)
+        log.info(
+          `${s.job.name}: ${s.job.status} -> ${now.status}${now.id !== s.job.id ? ` (retried as job ${now.id})` : ""}`
+        );
+      return { ...s, job: now };
+    });
+  }
+}
+
+// src/main.ts
+async function run(options2, context) {
+  const { log } = context;
+  const client = new GitLabClient({
+    baseUrl: options2.gitlabUrl,
+    token: options2.token,
+    caFile: options2.caFile,
+    retry: context.retry,
+    userAgent: context.userAgent,
+    onRetry: (message) => log.warn(message)
+  });
+  const api = new GitLabApi(client, options2.project);
+  const result = {
+    mode: options2.mode,
+    dryRun: options2.dryRun,
+    pipelineId: options2.pipelineId,
+    downloadPath: options2.path,
+    jobs: [],
+    found: false,
+    missing: [],
+    conflicts: []
+  };
+  if (options2.mode === "delete-project") {
+    result.note = options2.dryRun ? `Would ask GitLab to delete the artifacts of every job in project ${options2.project} (the newest successful pipeline of each ref is kept).` : `GitLab accepted deleting the artifacts of project ${options2.project} (${await api.deleteProjectArtifacts()}); it deletes them in the background and keeps the newest successful pipeline of each ref.`;
+    log.info(result.note);
+    return result;
+  }
+  const missing = result.missing;
+  const projectUrl = `${new URL(options2.gitlabUrl).origin}/${options2.project}`;
+  const urlOf = (id) => options2.artifactPath === void 0 ? api.archiveUrl(id) : api.fileUrl(id, options2.artifactPath);
+  let targets;
+  if (options2.ref !== void 0) {
+    const name = options2.jobs[0]?.text ?? "";
+    result.ref = options2.ref;
+    log.info(
+      `${name}: from the newest successful pipeline of ${options2.ref} (GitLab's ref lookup), not the running pipeline`
+    );
+    targets = [
+      {
+        id: void 0,
+        name,
+        label: `${name} of ref ${options2.ref}`,
+        url: api.refUrl(options2.ref, name, options2.artifactPath),
+        pipelineId: void 0,
+        status: void 0,
+        webUrl: `${projectUrl}/-/jobs/artifacts/${encodeURIComponent(options2.ref)}/browse?job=${encodeURIComponent(name)}`,
+        size: 0,
+        expiresAt: void 0
+      }
+    ];
+  } else if (options2.jobIds.length > 0) {
+    targets = options2.jobIds.map((id) => ({
+      id,
+      name: `job ${id}`,
+      label: `job ${id}`,
+      url: urlOf(id),
+      pipelineId: void 0,
+      status: void 0,
+      webUrl: `${projectUrl}/-/jobs/${id}`,
+      size: 0,
+      expiresAt: void 0
+    }));
+  } else
+    targets = (await resolveTargets(api, options2, context, missing)).map((t) => ({
+      ...t,
+      url: urlOf(t.id)
+    }));
+  if (missing.length > 0 && options2.ifNoArtifactFound === "fail")
+    throw new RunError(
+      `no artifacts for ${missing.join("; ")}`,
+      "set if-no-artifact-found to warn or ignore if that is expected"
+    );
+  if (targets.length > 0) {
+    if (options2.mode === "download" && !options2.dryRun)
+      result.jobs = await fetchAll(api, targets, options2, context, missing);
+    else result.jobs = await actOn(api, targets, options2, log);
+  }
+  result.found = result.jobs.length > 0;
+  if (missing.length > 0 && options2.ifNoArtifactFound === "warn")
+    log.warn(`no artifacts for ${missing.join("; ")}`);
+  if (options2.merge) result.conflicts = conflicts(result.jobs);
+  return result;
+}
+async function resolveTargets(api, options2, context, missing) {
+  const { log } = context;
+  const pipelineId = options2.pipelineId;
+  const hierarchy = await log.group(
+    `Finding ${options2.jobs.map((p) => p.text).join(", ")} in pipeline ${pipelineId}`,
+    async () => {
+      const h = await readHierarchy(api, pipelineId, options2.childPipelines, log);
+      const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
+      log.info(
+        `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`
+      );
+      return h;
+    }
+  );
+  const where = `pipeline ${pipelineId}${options2.childPipelines ? " or its child pipelines" : ""}`;
+  const found = selectJobs(options2.jobs, hierarchy);
+  const { unmatched } = found;
+  let { selected } = found;
+  for (const p of unmatched) missing.push(`no job matches ${JSON.stringify(p.text)} in ${where}`);
+  const active = selected.filter((s) => awaited(s.job.status, options2.statuses));
+  if (active.length > 0) {
+    if (!options2.wait)
+      throw new RunError(
+        `${active.map((s) => `${s.job.name} (job ${s.job.id}) is still ${s.job.status}`).join("; ")}`,
+        "set wait to true to wait for it (up to wait-timeout), or fetch the artifacts in a later stage"
+      );
+    selected = await log.group(
+      "Waiting for jobs to finish",
+      () => waitForJobs(api, selected, options2, context.poll ?? DEFAULT_POLL, log)
+    );
+  }
+  const targets = [];
+  for (const { job } of selected) {
+    const why = unqualified(job, options2);
+    if (why) missing.push(`${job.name} (job ${job.id}) ${why}`);
+    else
+      targets.push({
+        id: job.id,
+        name: job.name,
+        label: `${job.name} (job ${job.id})`,
+        url: "",
+        pipelineId: job.pipeline.id,
+        status: job.status,
+        webUrl: job.web_url,
+        size: job.artifacts_file?.size ?? job.artifacts?.find((a) => a.file_type === "archive")?.size ?? 0,
+        expiresAt: job.artifacts_expire_at
+      });
+  }
+  for (const t of targets)
+    log.info(`${t.name}: job ${t.id} of pipeline ${t.pipelineId} (${t.status})`);
+  return targets;
+}
+function unqualified(job, options2) {
+  if (!options2.statuses.has(job.status))
+    return `finished with status ${job.status}, and status accepts ${[...options2.statuses].join(", ")}`;
+  const hasArchive = job.artifacts_file !== void 0 || job.artifacts?.some((a) => a.file_type === "archive");
+  if (!hasArchive) return "has no artifacts archive (none uploaded, expired or deleted)";
+  return void 0;
 }
 
 // src/report.ts
