@@ -4221,7 +4221,7 @@ async function run(options2, context) {
     return result;
   }
   const missing = result.missing;
-  const projectUrl = `${new URL(options2.gitlabUrl).origin}/${options2.project}`;
+  const web = (rest) => /^\d+$/.test(options2.project) ? "" : `${new URL(options2.gitlabUrl).origin}/${options2.project}/-/${rest}`;
   const urlOf = (id) => options2.artifactPath === void 0 ? api.archiveUrl(id) : api.fileUrl(id, options2.artifactPath);
   let targets;
   if (options2.ref !== void 0) {
@@ -4238,7 +4238,9 @@ async function run(options2, context) {
         url: api.refUrl(options2.ref, name, options2.artifactPath),
         pipelineId: void 0,
         status: void 0,
-        webUrl: `${projectUrl}/-/jobs/artifacts/${encodeURIComponent(options2.ref)}/browse?job=${encodeURIComponent(name)}`,
+        webUrl: web(
+          `jobs/artifacts/${encodeURIComponent(options2.ref)}/browse?job=${encodeURIComponent(name)}`
+        ),
         size: 0,
         expiresAt: void 0
       }
@@ -4251,7 +4253,7 @@ async function run(options2, context) {
       url: urlOf(id),
       pipelineId: void 0,
       status: void 0,
-      webUrl: `${projectUrl}/-/jobs/${id}`,
+      webUrl: web(`jobs/${id}`),
       size: 0,
       expiresAt: void 0
     }));

@@ -43,7 +43,11 @@ export async function run(options: Options, context: RunContext): Promise<Result
   }
 
   const missing = result.missing;
-  const projectUrl = `${new URL(options.gitlabUrl).origin}/${options.project}`;
+  // Web URLs need the project's path; a numeric id does not give one, so they stay empty then.
+  const web = (rest: string) =>
+    /^\d+$/.test(options.project)
+      ? ""
+      : `${new URL(options.gitlabUrl).origin}/${options.project}/-/${rest}`;
   const urlOf = (id: number) =>
     options.artifactPath === undefined ? api.archiveUrl(id) : api.fileUrl(id, options.artifactPath);
   let targets: Target[];
@@ -62,7 +66,9 @@ export async function run(options: Options, context: RunContext): Promise<Result
         url: api.refUrl(options.ref, name, options.artifactPath),
         pipelineId: undefined,
         status: undefined,
-        webUrl: `${projectUrl}/-/jobs/artifacts/${encodeURIComponent(options.ref)}/browse?job=${encodeURIComponent(name)}`,
+        webUrl: web(
+          `jobs/artifacts/${encodeURIComponent(options.ref)}/browse?job=${encodeURIComponent(name)}`,
+        ),
         size: 0,
         expiresAt: undefined,
       },
@@ -75,7 +81,7 @@ export async function run(options: Options, context: RunContext): Promise<Result
       url: urlOf(id),
       pipelineId: undefined,
       status: undefined,
-      webUrl: `${projectUrl}/-/jobs/${id}`,
+      webUrl: web(`jobs/${id}`),
       size: 0,
       expiresAt: undefined,
     }));

@@ -254,3 +254,17 @@ describe("listing at scale", () => {
     assert.ok(sim.log.find({ route: "pipeline-jobs" }).every((p) => p.query.per_page === "100"));
   });
 });
+
+test("by job id: no lookup; the web URL only when the project is given by path", async (t) => {
+  const sim = await simulate(t);
+  const byId = await fetchArtifacts(sim, { "job-id": "1001", path: await tempDir(t) });
+  assert.equal(byId.result.jobs[0]?.sha256, sim.archiveOf(1001)?.sha256);
+  assert.equal(byId.result.jobs[0]?.webUrl, "", "a numeric project id gives no path for a web URL");
+  assert.equal(sim.log.find({ route: "pipeline-jobs" }).length, 0);
+  const byPath = await fetchArtifacts(
+    sim,
+    { "job-id": "1001", path: await tempDir(t) },
+    { ...ciEnv(sim), CI_PROJECT_ID: "demo/app" },
+  );
+  assert.equal(byPath.result.jobs[0]?.webUrl, `${sim.url}/demo/app/-/jobs/1001`);
+});
