@@ -2204,7 +2204,8 @@ import {
   rm,
   rmdir,
   stat,
-  symlink
+  symlink,
+  writeFile
 } from "node:fs/promises";
 import { dirname, join, posix, relative, sep } from "node:path";
 import { Transform } from "node:stream";
@@ -2291,6 +2292,7 @@ var S_IFLNK = 40960;
 var S_IFDIR = 16384;
 var RATIO_FLOOR = 1024 * 1024;
 var MAX_LINK_TARGET = 4096;
+var SMALL_FILE = 256 * 1024;
 var WRITE_BUFFER = 1024 * 1024;
 var ZIP_OPTIONS = {
   lazyEntries: true,
@@ -2414,19 +2416,25 @@ async function stage(archive, dest, limits, label, wanted) {
             `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
             "raise max-ratio if the archive is trusted"
           );
-        let crc = 0;
-        const check = new Transform({
-          transform(chunk, _enc, done) {
-            crc = crc32(chunk, crc);
-            done(null, chunk);
-          }
-        });
         const perms = (mode & 511 || 420) | 384;
-        await pipeline(
-          await readStream(zip, entry),
-          check,
-          createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
-        );
+        let crc = 0;
+        if (entry.uncompressedSize <= SMALL_FILE) {
+          const data = await collect(await readStream(zip, entry));
+          crc = crc32(data);
+          await writeFile(target, data, { mode: perms, flag: "wx" });
+        } else {
+          const check = new Transform({
+            transform(chunk, _enc, done) {
+              crc = crc32(chunk, crc);
+              done(null, chunk);
+            }
+          });
+          await pipeline(
+            await readStream(zip, entry),
+            check,
+            createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
+          );
+        }
         if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
         files.push(name);
       }
@@ -4450,7 +4458,7 @@ function failure(e) {
 }
 
 // src/faces/gitlab.ts
-import { writeFile } from "node:fs/promises";
+import { writeFile as writeFile2 } from "node:fs/promises";
 import { isAbsolute, relative as relative3, sep as sep3 } from "node:path";
 var ESC = "\x1B";
 var colours = (t) => !t.env.NO_COLOR && t.env.FORCE_COLOR !== "0" && (t.isTTY || t.env.GITLAB_CI === "true" || t.env.FORCE_COLOR !== void 0);
@@ -4522,15 +4530,15 @@ function dotenv(result, prefix, manifestPath, base) {
   return { text, skipped };
 }
 async function writeReports(result, files, manifestJson, log) {
-  if (files.manifest) await writeFile(files.manifest, manifestJson);
-  if (files.stepOutput) await writeFile(files.stepOutput, stepOutputs(result), { flag: "a" });
+  if (files.manifest) await writeFile2(files.manifest, manifestJson);
+  if (files.stepOutput) await writeFile2(files.stepOutput, stepOutputs(result), { flag: "a" });
   if (files.dotenv) {
     const report = dotenv(result, files.prefix, files.manifest, files.base);
     for (const key of report.skipped)
       log.warn(
         `${key} left out of the dotenv report: its value has spaces, quotes or newlines, which GitLab's dotenv does not allow (it is in the manifest)`
       );
-    await writeFile(files.dotenv, report.text);
+    await writeFile2(files.dotenv, report.text);
   }
 }
 function stepOutputs(result) {
@@ -4860,7 +4868,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { access, appendFile, writeFile: writeFile2 } = promises;
+var { access, appendFile, writeFile: writeFile3 } = promises;
 var SUMMARY_ENV_VAR = "GITHUB_STEP_SUMMARY";
 var Summary = class {
   constructor() {
@@ -4917,7 +4925,7 @@ var Summary = class {
     return __awaiter2(this, void 0, void 0, function* () {
       const overwrite = !!(options2 === null || options2 === void 0 ? void 0 : options2.overwrite);
       const filePath = yield this.filePath();
-      const writeFunc = overwrite ? writeFile2 : appendFile;
+      const writeFunc = overwrite ? writeFile3 : appendFile;
       yield writeFunc(filePath, this._buffer, { encoding: "utf8" });
       return this.emptyBuffer();
     });

@@ -27,6 +27,7 @@ import {
   rmdir,
   stat,
   symlink,
+  writeFile,
 } from "node:fs/promises";
 import { dirname, join, posix, relative, sep } from "node:path";
 import { Transform } from "node:stream";
@@ -58,6 +59,8 @@ const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 const RATIO_FLOOR = 1024 * 1024;
 const MAX_LINK_TARGET = 4096;
+/** Entries up to this size are read whole and written at once. */
+const SMALL_FILE = 256 * 1024;
 /** Bytes queued for a file before waiting: large entries are written in few system calls. */
 const WRITE_BUFFER = 1024 * 1024;
 
@@ -208,19 +211,26 @@ export async function stage(
             `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
             "raise max-ratio if the archive is trusted",
           );
-        let crc = 0;
-        const check = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            crc = crc32(chunk, crc);
-            done(null, chunk);
-          },
-        });
         const perms = (mode & 0o777 || 0o644) | 0o600;
-        await pipeline(
-          await readStream(zip, entry),
-          check,
-          createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER }),
-        );
+        let crc = 0;
+        if (entry.uncompressedSize <= SMALL_FILE) {
+          // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
+          const data = await collect(await readStream(zip, entry));
+          crc = crc32(data);
+          await writeFile(target, data, { mode: perms, flag: "wx" });
+        } else {
+          const check = new Transform({
+            transform(chunk: Buffer, _enc, done) {
+              crc = crc32(chunk, crc);
+              done(null, chunk);
+            },
+          });
+          await pipeline(
+            await readStream(zip, entry),
+            check,
+            createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER }),
+          );
+        }
         if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
         files.push(name);
       }
