@@ -8,13 +8,6 @@ export interface Log {
   group<T>(title: string, body: () => Promise<T>): Promise<T>;
 }
 
-export const silentLog: Log = {
-  info() {},
-  warn() {},
-  debug() {},
-  group: (_title, body) => body(),
-};
-
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
 export function formatBytes(n: number): string {

@@ -19,13 +19,7 @@ export interface Reply {
   body?: Buffer | BodySource;
 }
 
-export const isSource = (body: Reply["body"]): body is BodySource =>
-  body !== undefined && !Buffer.isBuffer(body);
-
-export function bodyLength(body: Reply["body"]): number {
-  if (body === undefined) return 0;
-  return Buffer.isBuffer(body) ? body.length : body.length;
-}
+export const bodyLength = (body: Reply["body"]): number => body?.length ?? 0;
 
 export interface Sent {
   /** Body bytes written to the socket. */
