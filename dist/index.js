@@ -112,12 +112,12 @@ var require_fd_slicer = __commonJS({
       this.pend.max = 1;
       this.refCount = 0;
     }
-    FdSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+    FdSlicer.prototype.read = function(buffer3, offset, length, position, callback) {
       var self = this;
       self.pend.go(function(cb) {
-        fs3.read(self.fd, buffer, offset, length, position, function(err, bytesRead, buffer2) {
+        fs3.read(self.fd, buffer3, offset, length, position, function(err, bytesRead, buffer4) {
           cb();
-          callback(err, bytesRead, buffer2);
+          callback(err, bytesRead, buffer4);
         });
       });
     };
@@ -163,8 +163,8 @@ var require_fd_slicer = __commonJS({
         return;
       }
       self.context.pend.go(function(cb) {
-        var buffer = Buffer.allocUnsafe(toRead);
-        fs3.read(self.context.fd, buffer, 0, toRead, self.pos, function(err, bytesRead) {
+        var buffer3 = Buffer.allocUnsafe(toRead);
+        fs3.read(self.context.fd, buffer3, 0, toRead, self.pos, function(err, bytesRead) {
           if (err) {
             self.destroy(err);
           } else if (bytesRead === 0) {
@@ -172,7 +172,7 @@ var require_fd_slicer = __commonJS({
             self._cleanup();
           } else {
             self.pos += bytesRead;
-            self.push(buffer.slice(0, bytesRead));
+            self.push(buffer3.slice(0, bytesRead));
           }
           cb();
         });
@@ -189,16 +189,16 @@ var require_fd_slicer = __commonJS({
       }
     };
     util.inherits(BufferSlicer, EventEmitter);
-    function BufferSlicer(buffer) {
+    function BufferSlicer(buffer3) {
       EventEmitter.call(this);
       this.refCount = 0;
-      this.buffer = buffer;
+      this.buffer = buffer3;
     }
-    BufferSlicer.prototype.read = function(buffer, offset, length, position, callback) {
-      if (!(0 <= offset && offset <= buffer.length)) throw new RangeError("offset outside buffer: 0 <= " + offset + " <= " + buffer.length);
+    BufferSlicer.prototype.read = function(buffer3, offset, length, position, callback) {
+      if (!(0 <= offset && offset <= buffer3.length)) throw new RangeError("offset outside buffer: 0 <= " + offset + " <= " + buffer3.length);
       if (position < 0) throw new RangeError("position is negative: " + position);
-      if (offset + length > buffer.length) {
-        length = buffer.length - offset;
+      if (offset + length > buffer3.length) {
+        length = buffer3.length - offset;
       }
       if (position + length > this.buffer.length) {
         length = this.buffer.length - position;
@@ -209,7 +209,7 @@ var require_fd_slicer = __commonJS({
         });
         return;
       }
-      this.buffer.copy(buffer, offset, position, position + length);
+      this.buffer.copy(buffer3, offset, position, position + length);
       setImmediate(function() {
         callback(null, length);
       });
@@ -565,9 +565,9 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function fromBufferPromise(buffer, options2) {
+    function fromBufferPromise(buffer3, options2) {
       return new Promise((resolve3, reject) => {
-        fromBuffer(buffer, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        fromBuffer(buffer3, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -619,7 +619,7 @@ var require_yauzl = __commonJS({
         fromRandomAccessReader(reader, stats.size, options2, callback);
       });
     }
-    function fromBuffer(buffer, options2, callback) {
+    function fromBuffer(buffer3, options2, callback) {
       if (typeof options2 === "function") {
         callback = options2;
         options2 = null;
@@ -630,8 +630,8 @@ var require_yauzl = __commonJS({
       if (options2.decodeStrings == null) options2.decodeStrings = true;
       if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
       if (options2.strictFileNames == null) options2.strictFileNames = false;
-      var reader = new fd_slicer.BufferSlicer(buffer);
-      fromRandomAccessReader(reader, buffer.length, options2, callback);
+      var reader = new fd_slicer.BufferSlicer(buffer3);
+      fromRandomAccessReader(reader, buffer3.length, options2, callback);
     }
     function fromRandomAccessReader(reader, totalSize, options2, callback) {
       if (typeof options2 === "function") {
@@ -655,13 +655,13 @@ var require_yauzl = __commonJS({
       var zip64EocdlSize = 20;
       var maxCommentSize = 65535;
       var bufferSize = Math.min(zip64EocdlSize + eocdrWithoutCommentSize + maxCommentSize, totalSize);
-      var buffer = newBuffer(bufferSize);
-      var bufferReadStart = totalSize - buffer.length;
-      readAndAssertNoEof(reader, buffer, 0, bufferSize, bufferReadStart, function(err) {
+      var buffer3 = newBuffer(bufferSize);
+      var bufferReadStart = totalSize - buffer3.length;
+      readAndAssertNoEof(reader, buffer3, 0, bufferSize, bufferReadStart, function(err) {
         if (err) return callback(err);
         for (var i = bufferSize - eocdrWithoutCommentSize; i >= 0; i -= 1) {
-          if (buffer.readUInt32LE(i) !== 101010256) continue;
-          var eocdrBuffer = buffer.subarray(i);
+          if (buffer3.readUInt32LE(i) !== 101010256) continue;
+          var eocdrBuffer = buffer3.subarray(i);
           var diskNumber = eocdrBuffer.readUInt16LE(4);
           var entryCount = eocdrBuffer.readUInt16LE(10);
           var centralDirectoryOffset = eocdrBuffer.readUInt32LE(16);
@@ -671,8 +671,8 @@ var require_yauzl = __commonJS({
             return callback(new Error("Invalid comment length. Expected: " + expectedCommentLength + ". Found: " + commentLength + ". Are there extra bytes at the end of the file? Or is the end of central dir signature `PK\u263A\u263B` in the comment?"));
           }
           var comment = decodeStrings ? decodeBuffer(eocdrBuffer.subarray(22), false) : eocdrBuffer.subarray(22);
-          if (i - zip64EocdlSize >= 0 && buffer.readUInt32LE(i - zip64EocdlSize) === 117853008) {
-            var zip64EocdlBuffer = buffer.subarray(i - zip64EocdlSize, i - zip64EocdlSize + zip64EocdlSize);
+          if (i - zip64EocdlSize >= 0 && buffer3.readUInt32LE(i - zip64EocdlSize) === 117853008) {
+            var zip64EocdlBuffer = buffer3.subarray(i - zip64EocdlSize, i - zip64EocdlSize + zip64EocdlSize);
             var zip64EocdrOffset = readUInt64LE(zip64EocdlBuffer, 8);
             var zip64EocdrBuffer = newBuffer(56);
             return readAndAssertNoEof(reader, zip64EocdrBuffer, 0, zip64EocdrBuffer.length, zip64EocdrOffset, function(err2) {
@@ -752,38 +752,38 @@ var require_yauzl = __commonJS({
         return;
       }
       if (self.emittedError) return;
-      var buffer = newBuffer(46);
-      readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err) {
+      var buffer3 = newBuffer(46);
+      readAndAssertNoEof(self.reader, buffer3, 0, buffer3.length, self.readEntryCursor, function(err) {
         if (err) return emitErrorAndAutoClose(self, err);
         if (self.emittedError) return;
         var entry = new Entry();
-        var signature = buffer.readUInt32LE(0);
+        var signature = buffer3.readUInt32LE(0);
         if (signature !== 33639248) return emitErrorAndAutoClose(self, new Error("invalid central directory file header signature: 0x" + signature.toString(16)));
-        entry.versionMadeBy = buffer.readUInt16LE(4);
-        entry.versionNeededToExtract = buffer.readUInt16LE(6);
-        entry.generalPurposeBitFlag = buffer.readUInt16LE(8);
-        entry.compressionMethod = buffer.readUInt16LE(10);
-        entry.lastModFileTime = buffer.readUInt16LE(12);
-        entry.lastModFileDate = buffer.readUInt16LE(14);
-        entry.crc32 = buffer.readUInt32LE(16);
-        entry.compressedSize = buffer.readUInt32LE(20);
-        entry.uncompressedSize = buffer.readUInt32LE(24);
-        entry.fileNameLength = buffer.readUInt16LE(28);
-        entry.extraFieldLength = buffer.readUInt16LE(30);
-        entry.fileCommentLength = buffer.readUInt16LE(32);
-        entry.internalFileAttributes = buffer.readUInt16LE(36);
-        entry.externalFileAttributes = buffer.readUInt32LE(38);
-        entry.relativeOffsetOfLocalHeader = buffer.readUInt32LE(42);
+        entry.versionMadeBy = buffer3.readUInt16LE(4);
+        entry.versionNeededToExtract = buffer3.readUInt16LE(6);
+        entry.generalPurposeBitFlag = buffer3.readUInt16LE(8);
+        entry.compressionMethod = buffer3.readUInt16LE(10);
+        entry.lastModFileTime = buffer3.readUInt16LE(12);
+        entry.lastModFileDate = buffer3.readUInt16LE(14);
+        entry.crc32 = buffer3.readUInt32LE(16);
+        entry.compressedSize = buffer3.readUInt32LE(20);
+        entry.uncompressedSize = buffer3.readUInt32LE(24);
+        entry.fileNameLength = buffer3.readUInt16LE(28);
+        entry.extraFieldLength = buffer3.readUInt16LE(30);
+        entry.fileCommentLength = buffer3.readUInt16LE(32);
+        entry.internalFileAttributes = buffer3.readUInt16LE(36);
+        entry.externalFileAttributes = buffer3.readUInt32LE(38);
+        entry.relativeOffsetOfLocalHeader = buffer3.readUInt32LE(42);
         if (entry.generalPurposeBitFlag & 64) return emitErrorAndAutoClose(self, new Error("strong encryption is not supported"));
         self.readEntryCursor += 46;
-        buffer = newBuffer(entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength);
-        readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err2) {
+        buffer3 = newBuffer(entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength);
+        readAndAssertNoEof(self.reader, buffer3, 0, buffer3.length, self.readEntryCursor, function(err2) {
           if (err2) return emitErrorAndAutoClose(self, err2);
           if (self.emittedError) return;
-          entry.fileNameRaw = buffer.subarray(0, entry.fileNameLength);
+          entry.fileNameRaw = buffer3.subarray(0, entry.fileNameLength);
           var fileCommentStart = entry.fileNameLength + entry.extraFieldLength;
-          entry.extraFieldRaw = buffer.subarray(entry.fileNameLength, fileCommentStart);
-          entry.fileCommentRaw = buffer.subarray(fileCommentStart, fileCommentStart + entry.fileCommentLength);
+          entry.extraFieldRaw = buffer3.subarray(entry.fileNameLength, fileCommentStart);
+          entry.fileCommentRaw = buffer3.subarray(fileCommentStart, fileCommentStart + entry.fileCommentLength);
           try {
             entry.extraFields = parseExtraFields(entry.extraFieldRaw);
           } catch (err3) {
@@ -800,7 +800,7 @@ var require_yauzl = __commonJS({
             entry.fileName = entry.fileNameRaw;
           }
           entry.comment = entry.fileComment;
-          self.readEntryCursor += buffer.length;
+          self.readEntryCursor += buffer3.length;
           self.entriesRead += 1;
           for (var i = 0; i < entry.extraFields.length; i++) {
             var extraField = entry.extraFields[i];
@@ -1026,16 +1026,16 @@ var require_yauzl = __commonJS({
       }
       if (options2 == null) options2 = {};
       self.reader.ref();
-      var buffer = newBuffer(30);
-      readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader, function(err) {
+      var buffer3 = newBuffer(30);
+      readAndAssertNoEof(self.reader, buffer3, 0, buffer3.length, entry.relativeOffsetOfLocalHeader, function(err) {
         try {
           if (err) return callback(err);
-          var signature = buffer.readUInt32LE(0);
+          var signature = buffer3.readUInt32LE(0);
           if (signature !== 67324752) {
             return callback(new Error("invalid local file header signature: 0x" + signature.toString(16)));
           }
-          var fileNameLength = buffer.readUInt16LE(26);
-          var extraFieldLength = buffer.readUInt16LE(28);
+          var fileNameLength = buffer3.readUInt16LE(26);
+          var extraFieldLength = buffer3.readUInt16LE(28);
           var fileDataStart = entry.relativeOffsetOfLocalHeader + 30 + fileNameLength + extraFieldLength;
           if (fileDataStart + entry.compressedSize > self.fileSize) {
             return callback(new Error("file data overflows file bounds: " + fileDataStart + " + " + entry.compressedSize + " > " + self.fileSize));
@@ -1045,23 +1045,23 @@ var require_yauzl = __commonJS({
           }
           var localFileHeader = new LocalFileHeader();
           localFileHeader.fileDataStart = fileDataStart;
-          localFileHeader.versionNeededToExtract = buffer.readUInt16LE(4);
-          localFileHeader.generalPurposeBitFlag = buffer.readUInt16LE(6);
-          localFileHeader.compressionMethod = buffer.readUInt16LE(8);
-          localFileHeader.lastModFileTime = buffer.readUInt16LE(10);
-          localFileHeader.lastModFileDate = buffer.readUInt16LE(12);
-          localFileHeader.crc32 = buffer.readUInt32LE(14);
-          localFileHeader.compressedSize = buffer.readUInt32LE(18);
-          localFileHeader.uncompressedSize = buffer.readUInt32LE(22);
+          localFileHeader.versionNeededToExtract = buffer3.readUInt16LE(4);
+          localFileHeader.generalPurposeBitFlag = buffer3.readUInt16LE(6);
+          localFileHeader.compressionMethod = buffer3.readUInt16LE(8);
+          localFileHeader.lastModFileTime = buffer3.readUInt16LE(10);
+          localFileHeader.lastModFileDate = buffer3.readUInt16LE(12);
+          localFileHeader.crc32 = buffer3.readUInt32LE(14);
+          localFileHeader.compressedSize = buffer3.readUInt32LE(18);
+          localFileHeader.uncompressedSize = buffer3.readUInt32LE(22);
           localFileHeader.fileNameLength = fileNameLength;
           localFileHeader.extraFieldLength = extraFieldLength;
-          buffer = newBuffer(fileNameLength + extraFieldLength);
+          buffer3 = newBuffer(fileNameLength + extraFieldLength);
           self.reader.ref();
-          readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader + 30, function(err2) {
+          readAndAssertNoEof(self.reader, buffer3, 0, buffer3.length, entry.relativeOffsetOfLocalHeader + 30, function(err2) {
             try {
               if (err2) return callback(err2);
-              localFileHeader.fileName = buffer.subarray(0, fileNameLength);
-              localFileHeader.extraField = buffer.subarray(fileNameLength);
+              localFileHeader.fileName = buffer3.subarray(0, fileNameLength);
+              localFileHeader.extraField = buffer3.subarray(fileNameLength);
               return callback(null, localFileHeader);
             } finally {
               self.reader.unref();
@@ -1209,13 +1209,13 @@ var require_yauzl = __commonJS({
       }
       return extraFields;
     }
-    function readAndAssertNoEof(reader, buffer, offset, length, position, callback) {
+    function readAndAssertNoEof(reader, buffer3, offset, length, position, callback) {
       if (length === 0) {
         return setImmediate(function() {
           callback(null, newBuffer(0));
         });
       }
-      reader.read(buffer, offset, length, position, function(err, bytesRead) {
+      reader.read(buffer3, offset, length, position, function(err, bytesRead) {
         if (err) return callback(err);
         if (bytesRead < length) {
           return callback(new Error("unexpected EOF"));
@@ -1303,12 +1303,12 @@ var require_yauzl = __commonJS({
     RandomAccessReader.prototype._readStreamForRange = function(start, end) {
       throw new Error("not implemented");
     };
-    RandomAccessReader.prototype.read = function(buffer, offset, length, position, callback) {
+    RandomAccessReader.prototype.read = function(buffer3, offset, length, position, callback) {
       var readStream2 = this.createReadStream({ start: position, end: position + length });
       var writeStream = new Writable();
       var written = 0;
       writeStream._write = function(chunk, encoding, cb) {
-        chunk.copy(buffer, offset + written, 0, chunk.length);
+        chunk.copy(buffer3, offset + written, 0, chunk.length);
         written += chunk.length;
         cb();
       };
@@ -1338,20 +1338,20 @@ var require_yauzl = __commonJS({
       this.context.unref();
     };
     var cp437 = "\0\u263A\u263B\u2665\u2666\u2663\u2660\u2022\u25D8\u25CB\u25D9\u2642\u2640\u266A\u266B\u263C\u25BA\u25C4\u2195\u203C\xB6\xA7\u25AC\u21A8\u2191\u2193\u2192\u2190\u221F\u2194\u25B2\u25BC !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\u2302\xC7\xFC\xE9\xE2\xE4\xE0\xE5\xE7\xEA\xEB\xE8\xEF\xEE\xEC\xC4\xC5\xC9\xE6\xC6\xF4\xF6\xF2\xFB\xF9\xFF\xD6\xDC\xA2\xA3\xA5\u20A7\u0192\xE1\xED\xF3\xFA\xF1\xD1\xAA\xBA\xBF\u2310\xAC\xBD\xBC\xA1\xAB\xBB\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255D\u255C\u255B\u2510\u2514\u2534\u252C\u251C\u2500\u253C\u255E\u255F\u255A\u2554\u2569\u2566\u2560\u2550\u256C\u2567\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256B\u256A\u2518\u250C\u2588\u2584\u258C\u2590\u2580\u03B1\xDF\u0393\u03C0\u03A3\u03C3\xB5\u03C4\u03A6\u0398\u03A9\u03B4\u221E\u03C6\u03B5\u2229\u2261\xB1\u2265\u2264\u2320\u2321\xF7\u2248\xB0\u2219\xB7\u221A\u207F\xB2\u25A0\xA0";
-    function decodeBuffer(buffer, isUtf8) {
+    function decodeBuffer(buffer3, isUtf8) {
       if (isUtf8) {
-        return buffer.toString("utf8");
+        return buffer3.toString("utf8");
       } else {
         var result = "";
-        for (var i = 0; i < buffer.length; i++) {
-          result += cp437[buffer[i]];
+        for (var i = 0; i < buffer3.length; i++) {
+          result += cp437[buffer3[i]];
         }
         return result;
       }
     }
-    function readUInt64LE(buffer, offset) {
-      var lower32 = buffer.readUInt32LE(offset);
-      var upper32 = buffer.readUInt32LE(offset + 4);
+    function readUInt64LE(buffer3, offset) {
+      var lower32 = buffer3.readUInt32LE(offset);
+      var upper32 = buffer3.readUInt32LE(offset + 4);
       return upper32 * 4294967296 + lower32;
     }
     var newBuffer;
@@ -1692,26 +1692,26 @@ function distance(a, b) {
 function baseName(name) {
   return name.replace(/ \d+\/\d+$/, "").replace(/: \[.*\]$/, "");
 }
-function parsePattern(text) {
-  const regex = /^\/(.+)\/([a-z]*)$/s.exec(text);
+function parsePattern(text2) {
+  const regex = /^\/(.+)\/([a-z]*)$/s.exec(text2);
   if (regex) {
     const [, source = "", flags = ""] = regex;
     if (!/^i?$/.test(flags))
-      throw new Error(`${JSON.stringify(text)}: the only regex flag accepted is i`);
+      throw new Error(`${JSON.stringify(text2)}: the only regex flag accepted is i`);
     try {
-      return { kind: "regex", text, re: new RegExp(source, flags) };
+      return { kind: "regex", text: text2, re: new RegExp(source, flags) };
     } catch (e) {
       throw new Error(
-        `${JSON.stringify(text)} is not a valid regular expression: ${e.message}`,
+        `${JSON.stringify(text2)} is not a valid regular expression: ${e.message}`,
         { cause: e }
       );
     }
   }
-  if (/[*?]/.test(text)) {
-    const source = text.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-    return { kind: "glob", text, re: new RegExp(`^${source}$`) };
+  if (/[*?]/.test(text2)) {
+    const source = text2.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    return { kind: "glob", text: text2, re: new RegExp(`^${source}$`) };
   }
-  return { kind: "exact", text };
+  return { kind: "exact", text: text2 };
 }
 function splitPatterns(input) {
   const out = [];
@@ -1921,10 +1921,10 @@ function integer(name, r) {
 }
 var DURATION_UNITS = { h: 36e5, m: 6e4, s: 1e3, ms: 1 };
 function duration(name, r) {
-  const text = r.value.replace(/\s+/g, "");
-  if (/^\d+$/.test(text)) return Number(text) * 1e3;
-  const parts = [...text.matchAll(/(\d+)(ms|h|m|s)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text)
+  const text2 = r.value.replace(/\s+/g, "");
+  if (/^\d+$/.test(text2)) return Number(text2) * 1e3;
+  const parts = [...text2.matchAll(/(\d+)(ms|h|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text2)
     throw new InputError(
       name,
       `${JSON.stringify(r.value)} is not a duration; use seconds (300) or a duration like 90s, 30m, 1h30m`
@@ -1959,23 +1959,23 @@ function list(r) {
 function apiUrl(inputs, env) {
   const r = raw("gitlab-url", inputs, env);
   const server = env.CI_SERVER_URL?.trim();
-  const text = r?.value ?? (server ? `${server.replace(/\/+$/, "")}/api/v4` : void 0);
-  if (!text)
+  const text2 = r?.value ?? (server ? `${server.replace(/\/+$/, "")}/api/v4` : void 0);
+  if (!text2)
     throw new InputError(
       "gitlab-url",
       "not set; give GitLab's API root (https://gitlab.example.com/api/v4), or run in a GitLab job (CI_API_V4_URL)"
     );
   let url;
   try {
-    url = new URL(text);
+    url = new URL(text2);
   } catch {
     throw new InputError(
       "gitlab-url",
-      `${JSON.stringify(text)} is not a URL; use GitLab's API root, e.g. https://gitlab.example.com/api/v4`
+      `${JSON.stringify(text2)} is not a URL; use GitLab's API root, e.g. https://gitlab.example.com/api/v4`
     );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
-    throw new InputError("gitlab-url", `${JSON.stringify(text)} is not an http(s) URL`);
+    throw new InputError("gitlab-url", `${JSON.stringify(text2)} is not an http(s) URL`);
   if (url.username || url.password || url.search || url.hash)
     throw new InputError(
       "gitlab-url",
@@ -1997,9 +1997,9 @@ function readOptions(inputs, env, cwd = process.cwd()) {
   const need = (name) => raw(name, inputs, env);
   const jobText = inputs.job?.trim() ?? "";
   const jobs = [];
-  for (const text of splitPatterns(jobText)) {
+  for (const text2 of splitPatterns(jobText)) {
     try {
-      jobs.push(parsePattern(text));
+      jobs.push(parsePattern(text2));
     } catch (e) {
       throw new InputError("job", e.message);
     }
@@ -2193,6 +2193,7 @@ import { dirname as dirname2, join as join3, relative as relative2, sep as sep2 
 
 // src/archive/extract.ts
 var import_yauzl2 = __toESM(require_yauzl(), 1);
+import { buffer } from "node:stream/consumers";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import {
@@ -2234,13 +2235,13 @@ var SliceStream = class extends Readable {
       this.push(null);
       return;
     }
-    const buffer = Buffer.allocUnsafe(length);
-    read(this.fd, buffer, 0, length, this.#at, (err, bytes2) => {
+    const buffer3 = Buffer.allocUnsafe(length);
+    read(this.fd, buffer3, 0, length, this.#at, (err, bytes2) => {
       if (err) return this.destroy(err);
       if (bytes2 === 0)
         return this.destroy(new Error(`unexpected end of archive at byte ${this.#at}`));
       this.#at += bytes2;
-      this.push(bytes2 < length ? buffer.subarray(0, bytes2) : buffer);
+      this.push(bytes2 < length ? buffer3.subarray(0, bytes2) : buffer3);
     });
   }
 };
@@ -2253,10 +2254,10 @@ var FileReader = class extends import_yauzl.default.RandomAccessReader {
   _readStreamForRange(start, end) {
     return new SliceStream(this.fd, start, end);
   }
-  read(buffer, offset, length, position, callback) {
+  read(buffer3, offset, length, position, callback) {
     read(
       this.fd,
-      buffer,
+      buffer3,
       offset,
       length,
       position,
@@ -2395,7 +2396,7 @@ async function stage(archive, dest, limits, label, wanted) {
         if ((mode & S_IFMT) === S_IFLNK) {
           if (entry.uncompressedSize > MAX_LINK_TARGET)
             refuse(name, "is a symlink with an oversized target");
-          const link = (await collect(await readStream(zip, entry))).toString("utf8");
+          const link = (await buffer(await readStream(zip, entry))).toString("utf8");
           const why = linkEscapes(name, link, links);
           if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
           await symlink(link, target);
@@ -2419,7 +2420,7 @@ async function stage(archive, dest, limits, label, wanted) {
         const perms = (mode & 511 || 420) | 384;
         let crc = 0;
         if (entry.uncompressedSize <= SMALL_FILE) {
-          const data = await collect(await readStream(zip, entry));
+          const data = await buffer(await readStream(zip, entry));
           crc = crc32(data);
           await writeFile(target, data, { mode: perms, flag: "wx" });
         } else {
@@ -2475,11 +2476,6 @@ function linkEscapes(name, target, links) {
   }
   return void 0;
 }
-async function collect(stream) {
-  const chunks = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 async function commit(staged, dest) {
   try {
     await preflight(staged, dest);
@@ -2529,6 +2525,7 @@ async function removeIfEmpty(dir) {
 
 // src/gitlab/client.ts
 import { readFileSync } from "node:fs";
+import { text } from "node:stream/consumers";
 import { rootCertificates } from "node:tls";
 
 // node_modules/@actions/http-client/lib/index.js
@@ -3253,8 +3250,8 @@ var lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase(
 function gitlabMessage(body) {
   try {
     const parsed = JSON.parse(body);
-    const text = (v) => typeof v === "string" ? v : v === void 0 ? "" : JSON.stringify(v);
-    const parts = [text(parsed.message), text(parsed.error), text(parsed.error_description)].filter(
+    const text2 = (v) => typeof v === "string" ? v : v === void 0 ? "" : JSON.stringify(v);
+    const parts = [text2(parsed.message), text2(parsed.error), text2(parsed.error_description)].filter(
       Boolean
     );
     if (parts.length > 0) return parts.join(": ");
@@ -3390,10 +3387,10 @@ var GitLabClient = class {
   async #checked(method, url, attempt, headers, accept) {
     const res = await this.#follow(method, url, headers);
     if (accept(res.status)) return res;
-    const text = await readText(res.body);
+    const text2 = await readText(res.body);
     if (RETRY_STATUS.has(res.status))
-      throw new Retryable(`${res.status} ${gitlabMessage(text)}`, retryAfter(res.headers));
-    throw new GitLabError(res.status, gitlabMessage(text), attempt, this.options.token);
+      throw new Retryable(`${res.status} ${gitlabMessage(text2)}`, retryAfter(res.headers));
+    throw new GitLabError(res.status, gitlabMessage(text2), attempt, this.options.token);
   }
   async #retrying(attempt, once2) {
     const started = Date.now();
@@ -3479,18 +3476,14 @@ function networkError(e) {
     return new Retryable(`${err.code ?? "network error"}: ${err.message}`);
   return void 0;
 }
-async function readText(body) {
-  const chunks = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks).toString("utf8");
-}
+var readText = (body) => text(body);
 async function readJson(res) {
-  const text = await readText(res.body);
+  const text2 = await readText(res.body);
   try {
-    return JSON.parse(text);
+    return JSON.parse(text2);
   } catch {
     throw new RunError(
-      `GitLab answered ${res.url} with something that is not JSON: ${text.slice(0, 120)}`
+      `GitLab answered ${res.url} with something that is not JSON: ${text2.slice(0, 120)}`
     );
   }
 }
@@ -3768,6 +3761,7 @@ function isAborted(e) {
 
 // src/transfer/remote-zip.ts
 var import_yauzl3 = __toESM(require_yauzl(), 1);
+import { buffer as buffer2 } from "node:stream/consumers";
 import { PassThrough, Readable as Readable2 } from "node:stream";
 var TAIL = 20 + 22 + 65535;
 var BLOCK = 32 * 1024;
@@ -3811,7 +3805,7 @@ var RemoteArchive = class {
       );
     this.size = Number(range[3]);
     this.#validator = validator(res.headers);
-    const tail = await collect2(res.body);
+    const tail = await buffer2(res.body);
     this.received += tail.length;
     this.#keep({ start: Number(range[1]), data: tail });
   }
@@ -3860,7 +3854,7 @@ var RemoteArchive = class {
     const hit = this.#cached(position, position + length);
     if (hit) return hit;
     const end = Math.min(this.size, position + Math.max(length, BLOCK));
-    const block = { start: position, data: await collect2(await this.fetch(position, end)) };
+    const block = { start: position, data: await buffer2(await this.fetch(position, end)) };
     this.#keep(block);
     return block.data.subarray(0, length);
   }
@@ -3903,10 +3897,10 @@ var RangeReader = class extends import_yauzl3.default.RandomAccessReader {
   _readStreamForRange(start, end) {
     return this.archive.stream(start, end);
   }
-  read(buffer, offset, length, position, callback) {
+  read(buffer3, offset, length, position, callback) {
     this.archive.read(position, length).then(
       (data) => {
-        data.copy(buffer, offset);
+        data.copy(buffer3, offset);
         callback(data.length < length ? new Error("unexpected end of the remote archive") : null);
       },
       (e) => callback(e)
@@ -3916,11 +3910,6 @@ var RangeReader = class extends import_yauzl3.default.RandomAccessReader {
     callback(null);
   }
 };
-async function collect2(body) {
-  const chunks = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 // src/commands/download.ts
 async function readRemotely(api, target, dest, options2, log, said) {
@@ -4464,7 +4453,7 @@ var ESC = "\x1B";
 var colours = (t) => !t.env.NO_COLOR && t.env.FORCE_COLOR !== "0" && (t.isTTY || t.env.GITLAB_CI === "true" || t.env.FORCE_COLOR !== void 0);
 function jobLog(t, verbose) {
   const colour = colours(t);
-  const paint = (code, text) => colour ? `${ESC}[${code}m${text}${ESC}[0m` : text;
+  const paint = (code, text2) => colour ? `${ESC}[${code}m${text2}${ESC}[0m` : text2;
   const sections = t.env.GITLAB_CI === "true";
   let count = 0;
   return {
@@ -4523,11 +4512,11 @@ function dotenv(result, prefix, manifestPath, base) {
     if (!DOTENV_VALUE.test(value)) skipped.push(key);
     else lines.push(`${key}=${value}`);
   }
-  const text = lines.length > 0 ? `${lines.join("\n")}
+  const text2 = lines.length > 0 ? `${lines.join("\n")}
 ` : "";
-  if (Buffer.byteLength(text) > DOTENV_MAX_BYTES)
+  if (Buffer.byteLength(text2) > DOTENV_MAX_BYTES)
     throw new Error("the dotenv report would pass GitLab's 5 KB limit");
-  return { text, skipped };
+  return { text: text2, skipped };
 }
 async function writeReports(result, files, manifestJson, log) {
   if (files.manifest) await writeFile2(files.manifest, manifestJson);
@@ -4542,9 +4531,9 @@ async function writeReports(result, files, manifestJson, log) {
   }
 }
 function stepOutputs(result) {
-  return Object.entries(outputs(result)).map(([name, text]) => {
+  return Object.entries(outputs(result)).map(([name, text2]) => {
     const type = OUTPUT_TYPES[name];
-    const value = type === "string" ? text : JSON.parse(text);
+    const value = type === "string" ? text2 : JSON.parse(text2);
     return `${JSON.stringify({ name: name.replace(/-/g, "_"), value })}
 `;
   }).join("");
@@ -4973,8 +4962,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -5070,10 +5059,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -5102,9 +5091,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -5115,8 +5104,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };

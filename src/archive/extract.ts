@@ -15,6 +15,7 @@
  * - integrity: sizes (yauzl) and CRC-32 (ours: yauzl does not check it) of every file.
  * Unix file modes are kept (executable bits), with owner read/write always set.
  */
+import { buffer } from "node:stream/consumers";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import {
@@ -187,7 +188,7 @@ export async function stage(
         if ((mode & S_IFMT) === S_IFLNK) {
           if (entry.uncompressedSize > MAX_LINK_TARGET)
             refuse(name, "is a symlink with an oversized target");
-          const link = (await collect(await readStream(zip, entry))).toString("utf8");
+          const link = (await buffer(await readStream(zip, entry))).toString("utf8");
           const why = linkEscapes(name, link, links);
           if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
           await symlink(link, target);
@@ -215,7 +216,7 @@ export async function stage(
         let crc = 0;
         if (entry.uncompressedSize <= SMALL_FILE) {
           // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
-          const data = await collect(await readStream(zip, entry));
+          const data = await buffer(await readStream(zip, entry));
           crc = crc32(data);
           await writeFile(target, data, { mode: perms, flag: "wx" });
         } else {
@@ -280,12 +281,6 @@ function linkEscapes(name: string, target: string, links: ReadonlySet<string>): 
     }
   }
   return undefined;
-}
-
-async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import { text } from "node:stream/consumers";
 import { rootCertificates } from "node:tls";
 import { HttpClient } from "@actions/http-client";
 import { RunError } from "../errors.ts";
@@ -245,11 +246,8 @@ export function networkError(e: unknown): Retryable | undefined {
   return undefined;
 }
 
-export async function readText(body: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
+/** A whole (small) answer body as text. */
+export const readText = (body: IncomingMessage): Promise<string> => text(body);
 
 /** Reads a JSON answer. */
 export async function readJson<T>(res: Response): Promise<T> {

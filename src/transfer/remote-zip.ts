@@ -7,6 +7,7 @@
  * Reads are served from fixed-size blocks fetched on demand and kept for a while, so neighbouring
  * reads (a local header, its name, the next small entry) share one request.
  */
+import { buffer } from "node:stream/consumers";
 import { PassThrough, Readable } from "node:stream";
 import yauzl from "yauzl";
 import { RunError } from "../errors.ts";
@@ -66,7 +67,7 @@ export class RemoteArchive {
       );
     this.size = Number(range[3]);
     this.#validator = validator(res.headers);
-    const tail = await collect(res.body);
+    const tail = await buffer(res.body);
     this.received += tail.length;
     this.#keep({ start: Number(range[1]), data: tail });
   }
@@ -119,7 +120,7 @@ export class RemoteArchive {
     const hit = this.#cached(position, position + length);
     if (hit) return hit;
     const end = Math.min(this.size, position + Math.max(length, BLOCK));
-    const block = { start: position, data: await collect(await this.fetch(position, end)) };
+    const block = { start: position, data: await buffer(await this.fetch(position, end)) };
     this.#keep(block);
     return block.data.subarray(0, length);
   }
@@ -184,10 +185,4 @@ class RangeReader extends yauzl.RandomAccessReader {
   override close(callback: (err: Error | null) => void): void {
     callback(null);
   }
-}
-
-async function collect(body: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

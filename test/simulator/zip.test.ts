@@ -2,12 +2,12 @@
 // strictest options; raw bytes are checked where yauzl hides the detail
 // (zip64 records, data descriptors, flags).
 
+import { buffer } from "node:stream/consumers";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import zlib from "node:zlib";
 import yauzl from "yauzl";
@@ -65,14 +65,8 @@ function readZip(
   });
 }
 
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 async function readEntryData(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
-  return collect(await zip.openReadStreamPromise(entry));
+  return buffer(await zip.openReadStreamPromise(entry));
 }
 
 /** Entries keyed by name with their data (for small archives). */
@@ -122,7 +116,7 @@ async function expectedData(entry: ZipEntry): Promise<Buffer> {
   if (entry.type === "symlink") return Buffer.from(entry.target);
   const c: Content = entry.content;
   // writeZip defaults the seed of generated content to the entry name.
-  return collect(contentStream("size" in c ? { ...c, seed: c.seed ?? entry.name } : c));
+  return buffer(contentStream("size" in c ? { ...c, seed: c.seed ?? entry.name } : c));
 }
 
 describe("writeZip", () => {
@@ -438,23 +432,23 @@ describe("writeZip", () => {
 describe("contentStream", () => {
   test("generates exact sizes, deterministic per (seed, size), prefixes agree", async () => {
     for (const fill of ["random", "zeros", "text"] as const) {
-      const a = await collect(contentStream({ size: 2_500_000, fill, seed: "x" }));
-      const b = await collect(contentStream({ size: 2_500_000, fill, seed: "x" }));
-      const short = await collect(contentStream({ size: 1_234_567, fill, seed: "x" }));
-      const other = await collect(contentStream({ size: 2_500_000, fill, seed: "y" }));
+      const a = await buffer(contentStream({ size: 2_500_000, fill, seed: "x" }));
+      const b = await buffer(contentStream({ size: 2_500_000, fill, seed: "x" }));
+      const short = await buffer(contentStream({ size: 1_234_567, fill, seed: "x" }));
+      const other = await buffer(contentStream({ size: 2_500_000, fill, seed: "y" }));
       assert.equal(a.length, 2_500_000);
       assert.ok(a.equals(b), fill);
       assert.ok(short.equals(a.subarray(0, short.length)), fill);
       assert.equal(a.equals(other), fill === "zeros", fill);
-      assert.equal((await collect(contentStream({ size: 0, fill }))).length, 0);
+      assert.equal((await buffer(contentStream({ size: 0, fill }))).length, 0);
     }
-    const zeros = await collect(contentStream({ size: 100_000, fill: "zeros" }));
+    const zeros = await buffer(contentStream({ size: 100_000, fill: "zeros" }));
     assert.ok(zeros.every((byte) => byte === 0));
     const text = (
-      await collect(contentStream({ size: 100_000, fill: "text", seed: "é" }))
+      await buffer(contentStream({ size: 100_000, fill: "text", seed: "é" }))
     ).toString();
     assert.match(text, /^é line 0: [ -~]+\né line 1: /);
-    assert.deepEqual(await collect(contentStream({ text: "ünï" })), Buffer.from("ünï"));
-    assert.deepEqual(await collect(contentStream({ base64: "AAEC" })), Buffer.from([0, 1, 2]));
+    assert.deepEqual(await buffer(contentStream({ text: "ünï" })), Buffer.from("ünï"));
+    assert.deepEqual(await buffer(contentStream({ base64: "AAEC" })), Buffer.from([0, 1, 2]));
   });
 });
