@@ -5,7 +5,7 @@ import { readdir, readFile, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { JobSpec, ScenarioSpec } from "../simulator/scenario.ts";
-import { ciEnv, fetchArtifacts, tempDir } from "../support/run.ts";
+import { ciEnv, fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
 import { MAINTAINER, simulate } from "../support/sim.ts";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -146,12 +146,7 @@ describe("download by job name", () => {
     };
     const sim = await simulate(t, spec);
     const dest = await tempDir(t);
-    const env = {
-      CI_API_V4_URL: sim.apiUrl,
-      CI_PROJECT_ID: "7",
-      CI_PIPELINE_ID: "5",
-      GITLAB_TOKEN: MAINTAINER,
-    };
+    const env = projectEnv(sim);
     const { result } = await fetchArtifacts(sim, { job: "a, b", path: dest, merge: "true" }, env);
     assert.deepEqual(await tree(dest), ["a.txt", "b.txt", "same.txt"]);
     assert.equal(await readFile(join(dest, "same.txt"), "utf8"), "b");
@@ -215,19 +210,13 @@ describe("listing at scale", () => {
     ],
     tokens: [{ token: MAINTAINER, type: "personal" }],
   });
-  const env = (url: string) => ({
-    CI_API_V4_URL: url,
-    CI_PROJECT_ID: "7",
-    CI_PIPELINE_ID: "5",
-    GITLAB_TOKEN: MAINTAINER,
-  });
 
   test("12,000 jobs: no totals, so pages are followed through X-Next-Page to the last", async (t) => {
     const sim = await simulate(t, big(12_000));
     const { result } = await fetchArtifacts(
       sim,
       { job: "oldest", path: await tempDir(t), "child-pipelines": "false" },
-      env(sim.apiUrl),
+      projectEnv(sim),
     );
     assert.equal(result.jobs[0]?.id, 1);
     const pages = sim.log.find({ route: "pipeline-jobs" });
@@ -243,7 +232,7 @@ describe("listing at scale", () => {
     const { result } = await fetchArtifacts(
       sim,
       { job: "oldest", path: await tempDir(t), "child-pipelines": "false" },
-      env(sim.apiUrl),
+      projectEnv(sim),
     );
     assert.equal(result.jobs[0]?.id, 1);
     const pages = sim.log.find({ route: "pipeline-jobs" }).map((p) => Number(p.query.page));

@@ -22,8 +22,8 @@ import type { RawInputs } from "../../src/inputs.ts";
 import type { Simulator } from "../simulator/index.ts";
 import type { JobSpec } from "../simulator/scenario.ts";
 import type { ZipEntry } from "../simulator/zip.ts";
-import { fetchArtifacts, tempDir } from "../support/run.ts";
-import { MAINTAINER, project, simulate } from "../support/sim.ts";
+import { fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
+import { project, simulate } from "../support/sim.ts";
 
 const KEEP = "kept from before\n";
 
@@ -54,12 +54,7 @@ async function pipeline(t: TestContext, jobs: Record<string, ZipEntry[]>): Promi
   return simulate(t, project([{ id: 5, jobs: specs }]));
 }
 
-const env = (sim: Simulator) => ({
-  CI_API_V4_URL: sim.apiUrl,
-  CI_PROJECT_ID: "7",
-  CI_PIPELINE_ID: "5",
-  GITLAB_TOKEN: MAINTAINER,
-});
+const env = projectEnv;
 
 /** `root/dest` holding only keep.txt; `root` is a fresh temp dir. */
 async function destination(t: TestContext): Promise<{ root: string; dest: string }> {

@@ -4,7 +4,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { ScenarioSpec } from "../simulator/scenario.ts";
-import { ciEnv, fetchArtifacts, tempDir } from "../support/run.ts";
+import { ciEnv, fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
 import { MAINTAINER, simulate } from "../support/sim.ts";
 
 describe("artifact-path: one file through GitLab's single-file endpoint", () => {
@@ -56,12 +56,7 @@ describe("artifact-path: one file through GitLab's single-file endpoint", () => 
     };
     const sim = await simulate(t, spec);
     const dest = await tempDir(t);
-    const env = {
-      CI_API_V4_URL: sim.apiUrl,
-      CI_PROJECT_ID: "7",
-      CI_PIPELINE_ID: "5",
-      GITLAB_TOKEN: MAINTAINER,
-    };
+    const env = projectEnv(sim);
     const { result } = await fetchArtifacts(
       sim,
       { job: "test", "artifact-path": "report #1.xml", path: dest },

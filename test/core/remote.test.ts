@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { JobSpec, ScenarioSpec } from "../simulator/scenario.ts";
-import { fetchArtifacts, tempDir } from "../support/run.ts";
+import { fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
 import { MAINTAINER, simulate } from "../support/sim.ts";
 
 const MiB = 1024 * 1024;
@@ -44,13 +44,6 @@ function scenario(): ScenarioSpec {
   };
 }
 
-const env = (url: string) => ({
-  CI_API_V4_URL: url,
-  CI_PROJECT_ID: "7",
-  CI_PIPELINE_ID: "5",
-  GITLAB_TOKEN: MAINTAINER,
-});
-
 describe("paths: reading only what is wanted", () => {
   for (const [storage, id] of [
     ["local", 1],
@@ -63,7 +56,7 @@ describe("paths: reading only what is wanted", () => {
       const { result } = await fetchArtifacts(
         sim,
         { job: `build-${storage}`, paths: "reports/, *.sh", path: dest },
-        env(sim.apiUrl),
+        projectEnv(sim),
       );
       assert.deepEqual((await readdir(dest, { recursive: true })).sort(), [
         "reports",
@@ -95,7 +88,7 @@ describe("paths: reading only what is wanted", () => {
     await fetchArtifacts(
       sim,
       { job: "build-local", paths: "bin/big-1.bin", path: dest },
-      env(sim.apiUrl),
+      projectEnv(sim),
     );
     assert.equal((await stat(join(dest, "bin/big-1.bin"))).size, 8 * MiB);
     const ranges = sim.log.find({ route: "archive" });
@@ -115,7 +108,7 @@ describe("paths: reading only what is wanted", () => {
     const { log } = await fetchArtifacts(
       sim,
       { job: "build-local", paths: "run.sh", path: dest },
-      env(sim.apiUrl),
+      projectEnv(sim),
     );
     assert.deepEqual(await readdir(dest), ["run.sh"]);
     assert.equal(
@@ -128,7 +121,7 @@ describe("paths: reading only what is wanted", () => {
     const sim = await simulate(t, scenario());
     const dest = await tempDir(t);
     await assert.rejects(
-      fetchArtifacts(sim, { job: "build-local", paths: "docs/", path: dest }, env(sim.apiUrl)),
+      fetchArtifacts(sim, { job: "build-local", paths: "docs/", path: dest }, projectEnv(sim)),
       /no file matches docs\/ in its artifacts/,
     );
     assert.deepEqual(await readdir(dest), []);
@@ -142,7 +135,7 @@ describe("paths: reading only what is wanted", () => {
       fetchArtifacts(
         sim,
         { job: "build-local", paths: "bin/big-0.bin", path: await tempDir(t) },
-        env(sim.apiUrl),
+        projectEnv(sim),
       ),
       /changed while it was being read/,
     );

@@ -11,7 +11,7 @@ import { run } from "../../src/main.ts";
 import type { Result } from "../../src/report.ts";
 import type { PollPolicy } from "../../src/resolve/jobs.ts";
 import type { Simulator } from "../simulator/index.ts";
-import { JOB_TOKEN } from "./sim.ts";
+import { JOB_TOKEN, MAINTAINER } from "./sim.ts";
 
 export const FAST_RETRY: RetryPolicy = {
   attempts: 6,
@@ -54,6 +54,16 @@ export function ciEnv(sim: Simulator, extra: Record<string, string> = {}): Recor
     CI_PIPELINE_ID: "500",
     CI_JOB_TOKEN: JOB_TOKEN,
     ...extra,
+  };
+}
+
+/** The variables of a job of pipeline 5 in the `project()` scenario (project 7), with its maintainer token. */
+export function projectEnv(sim: Simulator): Record<string, string> {
+  return {
+    CI_API_V4_URL: sim.apiUrl,
+    CI_PROJECT_ID: "7",
+    CI_PIPELINE_ID: "5",
+    GITLAB_TOKEN: MAINTAINER,
   };
 }
 
