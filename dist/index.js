@@ -4254,11 +4254,7 @@ async function run(options2, context) {
       size: 0,
       expiresAt: void 0
     }));
-  } else
-    targets = (await resolveTargets(api, options2, context, missing)).map((t) => ({
-      ...t,
-      url: urlOf(t.id)
-    }));
+  } else targets = await resolveTargets(api, options2, context, missing, urlOf);
   if (missing.length > 0 && options2.ifNoArtifactFound === "fail")
     throw new RunError(
       `no artifacts for ${missing.join("; ")}`,
@@ -4275,7 +4271,7 @@ async function run(options2, context) {
   if (options2.merge) result.conflicts = conflicts(result.jobs);
   return result;
 }
-async function resolveTargets(api, options2, context, missing) {
+async function resolveTargets(api, options2, context, missing, urlOf) {
   const { log } = context;
   const pipelineId = options2.pipelineId;
   const hierarchy = await log.group(
@@ -4315,7 +4311,7 @@ async function resolveTargets(api, options2, context, missing) {
         id: job.id,
         name: job.name,
         label: `${job.name} (job ${job.id})`,
-        url: "",
+        url: urlOf(job.id),
         pipelineId: job.pipeline.id,
         status: job.status,
         webUrl: job.web_url,

@@ -85,11 +85,7 @@ export async function run(options: Options, context: RunContext): Promise<Result
       size: 0,
       expiresAt: undefined,
     }));
-  } else
-    targets = (await resolveTargets(api, options, context, missing)).map((t) => ({
-      ...t,
-      url: urlOf(t.id as number),
-    }));
+  } else targets = await resolveTargets(api, options, context, missing, urlOf);
 
   if (missing.length > 0 && options.ifNoArtifactFound === "fail")
     throw new RunError(
@@ -116,6 +112,7 @@ async function resolveTargets(
   options: Options,
   context: RunContext,
   missing: string[],
+  urlOf: (id: number) => string,
 ): Promise<Target[]> {
   const { log } = context;
   const pipelineId = options.pipelineId as number;
@@ -157,7 +154,7 @@ async function resolveTargets(
         id: job.id,
         name: job.name,
         label: `${job.name} (job ${job.id})`,
-        url: "",
+        url: urlOf(job.id),
         pipelineId: job.pipeline.id,
         status: job.status,
         webUrl: job.web_url,
