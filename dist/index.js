@@ -37,6 +37,243 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
+// node_modules/tunnel/lib/tunnel.js
+var require_tunnel = __commonJS({
+  "node_modules/tunnel/lib/tunnel.js"(exports) {
+    "use strict";
+    var net = __require("net");
+    var tls = __require("tls");
+    var http2 = __require("http");
+    var https2 = __require("https");
+    var events = __require("events");
+    var assert = __require("assert");
+    var util = __require("util");
+    exports.httpOverHttp = httpOverHttp2;
+    exports.httpsOverHttp = httpsOverHttp2;
+    exports.httpOverHttps = httpOverHttps2;
+    exports.httpsOverHttps = httpsOverHttps2;
+    function httpOverHttp2(options2) {
+      var agent = new TunnelingAgent(options2);
+      agent.request = http2.request;
+      return agent;
+    }
+    function httpsOverHttp2(options2) {
+      var agent = new TunnelingAgent(options2);
+      agent.request = http2.request;
+      agent.createSocket = createSecureSocket;
+      agent.defaultPort = 443;
+      return agent;
+    }
+    function httpOverHttps2(options2) {
+      var agent = new TunnelingAgent(options2);
+      agent.request = https2.request;
+      return agent;
+    }
+    function httpsOverHttps2(options2) {
+      var agent = new TunnelingAgent(options2);
+      agent.request = https2.request;
+      agent.createSocket = createSecureSocket;
+      agent.defaultPort = 443;
+      return agent;
+    }
+    function TunnelingAgent(options2) {
+      var self = this;
+      self.options = options2 || {};
+      self.proxyOptions = self.options.proxy || {};
+      self.maxSockets = self.options.maxSockets || http2.Agent.defaultMaxSockets;
+      self.requests = [];
+      self.sockets = [];
+      self.on("free", function onFree(socket, host, port, localAddress) {
+        var options3 = toOptions(host, port, localAddress);
+        for (var i = 0, len = self.requests.length; i < len; ++i) {
+          var pending = self.requests[i];
+          if (pending.host === options3.host && pending.port === options3.port) {
+            self.requests.splice(i, 1);
+            pending.request.onSocket(socket);
+            return;
+          }
+        }
+        socket.destroy();
+        self.removeSocket(socket);
+      });
+    }
+    util.inherits(TunnelingAgent, events.EventEmitter);
+    TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+      var self = this;
+      var options2 = mergeOptions({ request: req }, self.options, toOptions(host, port, localAddress));
+      if (self.sockets.length >= this.maxSockets) {
+        self.requests.push(options2);
+        return;
+      }
+      self.createSocket(options2, function(socket) {
+        socket.on("free", onFree);
+        socket.on("close", onCloseOrRemove);
+        socket.on("agentRemove", onCloseOrRemove);
+        req.onSocket(socket);
+        function onFree() {
+          self.emit("free", socket, options2);
+        }
+        function onCloseOrRemove(err) {
+          self.removeSocket(socket);
+          socket.removeListener("free", onFree);
+          socket.removeListener("close", onCloseOrRemove);
+          socket.removeListener("agentRemove", onCloseOrRemove);
+        }
+      });
+    };
+    TunnelingAgent.prototype.createSocket = function createSocket(options2, cb) {
+      var self = this;
+      var placeholder = {};
+      self.sockets.push(placeholder);
+      var connectOptions = mergeOptions({}, self.proxyOptions, {
+        method: "CONNECT",
+        path: options2.host + ":" + options2.port,
+        agent: false,
+        headers: {
+          host: options2.host + ":" + options2.port
+        }
+      });
+      if (options2.localAddress) {
+        connectOptions.localAddress = options2.localAddress;
+      }
+      if (connectOptions.proxyAuth) {
+        connectOptions.headers = connectOptions.headers || {};
+        connectOptions.headers["Proxy-Authorization"] = "Basic " + new Buffer(connectOptions.proxyAuth).toString("base64");
+      }
+      debug2("making CONNECT request");
+      var connectReq = self.request(connectOptions);
+      connectReq.useChunkedEncodingByDefault = false;
+      connectReq.once("response", onResponse);
+      connectReq.once("upgrade", onUpgrade);
+      connectReq.once("connect", onConnect);
+      connectReq.once("error", onError);
+      connectReq.end();
+      function onResponse(res) {
+        res.upgrade = true;
+      }
+      function onUpgrade(res, socket, head) {
+        process.nextTick(function() {
+          onConnect(res, socket, head);
+        });
+      }
+      function onConnect(res, socket, head) {
+        connectReq.removeAllListeners();
+        socket.removeAllListeners();
+        if (res.statusCode !== 200) {
+          debug2(
+            "tunneling socket could not be established, statusCode=%d",
+            res.statusCode
+          );
+          socket.destroy();
+          var error2 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
+          error2.code = "ECONNRESET";
+          options2.request.emit("error", error2);
+          self.removeSocket(placeholder);
+          return;
+        }
+        if (head.length > 0) {
+          debug2("got illegal response body from proxy");
+          socket.destroy();
+          var error2 = new Error("got illegal response body from proxy");
+          error2.code = "ECONNRESET";
+          options2.request.emit("error", error2);
+          self.removeSocket(placeholder);
+          return;
+        }
+        debug2("tunneling connection has established");
+        self.sockets[self.sockets.indexOf(placeholder)] = socket;
+        return cb(socket);
+      }
+      function onError(cause) {
+        connectReq.removeAllListeners();
+        debug2(
+          "tunneling socket could not be established, cause=%s\n",
+          cause.message,
+          cause.stack
+        );
+        var error2 = new Error("tunneling socket could not be established, cause=" + cause.message);
+        error2.code = "ECONNRESET";
+        options2.request.emit("error", error2);
+        self.removeSocket(placeholder);
+      }
+    };
+    TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
+      var pos = this.sockets.indexOf(socket);
+      if (pos === -1) {
+        return;
+      }
+      this.sockets.splice(pos, 1);
+      var pending = this.requests.shift();
+      if (pending) {
+        this.createSocket(pending, function(socket2) {
+          pending.request.onSocket(socket2);
+        });
+      }
+    };
+    function createSecureSocket(options2, cb) {
+      var self = this;
+      TunnelingAgent.prototype.createSocket.call(self, options2, function(socket) {
+        var hostHeader = options2.request.getHeader("host");
+        var tlsOptions = mergeOptions({}, self.options, {
+          socket,
+          servername: hostHeader ? hostHeader.replace(/:.*$/, "") : options2.host
+        });
+        var secureSocket = tls.connect(0, tlsOptions);
+        self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+        cb(secureSocket);
+      });
+    }
+    function toOptions(host, port, localAddress) {
+      if (typeof host === "string") {
+        return {
+          host,
+          port,
+          localAddress
+        };
+      }
+      return host;
+    }
+    function mergeOptions(target) {
+      for (var i = 1, len = arguments.length; i < len; ++i) {
+        var overrides = arguments[i];
+        if (typeof overrides === "object") {
+          var keys = Object.keys(overrides);
+          for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
+            var k = keys[j];
+            if (overrides[k] !== void 0) {
+              target[k] = overrides[k];
+            }
+          }
+        }
+      }
+      return target;
+    }
+    var debug2;
+    if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
+      debug2 = function() {
+        var args = Array.prototype.slice.call(arguments);
+        if (typeof args[0] === "string") {
+          args[0] = "TUNNEL: " + args[0];
+        } else {
+          args.unshift("TUNNEL:");
+        }
+        console.error.apply(console, args);
+      };
+    } else {
+      debug2 = function() {
+      };
+    }
+    exports.debug = debug2;
+  }
+});
+
+// node_modules/tunnel/index.js
+var require_tunnel2 = __commonJS({
+  "node_modules/tunnel/index.js"(exports, module) {
+    module.exports = require_tunnel();
+  }
+});
+
 // node_modules/pend/index.js
 var require_pend = __commonJS({
   "node_modules/pend/index.js"(exports, module) {
@@ -533,7 +770,7 @@ var require_yauzl = __commonJS({
     var PassThrough2 = __require("stream").PassThrough;
     var Writable = __require("stream").Writable;
     var crc322 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
-    exports.open = open4;
+    exports.open = open3;
     exports.fromFd = fromFd;
     exports.fromBuffer = fromBuffer;
     exports.fromRandomAccessReader = fromRandomAccessReader;
@@ -551,7 +788,7 @@ var require_yauzl = __commonJS({
     exports.RandomAccessReader = RandomAccessReader;
     function openPromise(path, options2) {
       return new Promise((resolve3, reject) => {
-        open4(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open3(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -581,7 +818,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open4(path, options2, callback) {
+    function open3(path, options2, callback) {
       if (typeof options2 === "function") {
         callback = options2;
         options2 = null;
@@ -1380,270 +1617,12 @@ var require_yauzl = __commonJS({
   }
 });
 
-// node_modules/tunnel/lib/tunnel.js
-var require_tunnel = __commonJS({
-  "node_modules/tunnel/lib/tunnel.js"(exports) {
-    "use strict";
-    var net = __require("net");
-    var tls = __require("tls");
-    var http2 = __require("http");
-    var https2 = __require("https");
-    var events = __require("events");
-    var assert = __require("assert");
-    var util = __require("util");
-    exports.httpOverHttp = httpOverHttp2;
-    exports.httpsOverHttp = httpsOverHttp2;
-    exports.httpOverHttps = httpOverHttps2;
-    exports.httpsOverHttps = httpsOverHttps2;
-    function httpOverHttp2(options2) {
-      var agent = new TunnelingAgent(options2);
-      agent.request = http2.request;
-      return agent;
-    }
-    function httpsOverHttp2(options2) {
-      var agent = new TunnelingAgent(options2);
-      agent.request = http2.request;
-      agent.createSocket = createSecureSocket;
-      agent.defaultPort = 443;
-      return agent;
-    }
-    function httpOverHttps2(options2) {
-      var agent = new TunnelingAgent(options2);
-      agent.request = https2.request;
-      return agent;
-    }
-    function httpsOverHttps2(options2) {
-      var agent = new TunnelingAgent(options2);
-      agent.request = https2.request;
-      agent.createSocket = createSecureSocket;
-      agent.defaultPort = 443;
-      return agent;
-    }
-    function TunnelingAgent(options2) {
-      var self = this;
-      self.options = options2 || {};
-      self.proxyOptions = self.options.proxy || {};
-      self.maxSockets = self.options.maxSockets || http2.Agent.defaultMaxSockets;
-      self.requests = [];
-      self.sockets = [];
-      self.on("free", function onFree(socket, host, port, localAddress) {
-        var options3 = toOptions(host, port, localAddress);
-        for (var i = 0, len = self.requests.length; i < len; ++i) {
-          var pending = self.requests[i];
-          if (pending.host === options3.host && pending.port === options3.port) {
-            self.requests.splice(i, 1);
-            pending.request.onSocket(socket);
-            return;
-          }
-        }
-        socket.destroy();
-        self.removeSocket(socket);
-      });
-    }
-    util.inherits(TunnelingAgent, events.EventEmitter);
-    TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-      var self = this;
-      var options2 = mergeOptions({ request: req }, self.options, toOptions(host, port, localAddress));
-      if (self.sockets.length >= this.maxSockets) {
-        self.requests.push(options2);
-        return;
-      }
-      self.createSocket(options2, function(socket) {
-        socket.on("free", onFree);
-        socket.on("close", onCloseOrRemove);
-        socket.on("agentRemove", onCloseOrRemove);
-        req.onSocket(socket);
-        function onFree() {
-          self.emit("free", socket, options2);
-        }
-        function onCloseOrRemove(err) {
-          self.removeSocket(socket);
-          socket.removeListener("free", onFree);
-          socket.removeListener("close", onCloseOrRemove);
-          socket.removeListener("agentRemove", onCloseOrRemove);
-        }
-      });
-    };
-    TunnelingAgent.prototype.createSocket = function createSocket(options2, cb) {
-      var self = this;
-      var placeholder = {};
-      self.sockets.push(placeholder);
-      var connectOptions = mergeOptions({}, self.proxyOptions, {
-        method: "CONNECT",
-        path: options2.host + ":" + options2.port,
-        agent: false,
-        headers: {
-          host: options2.host + ":" + options2.port
-        }
-      });
-      if (options2.localAddress) {
-        connectOptions.localAddress = options2.localAddress;
-      }
-      if (connectOptions.proxyAuth) {
-        connectOptions.headers = connectOptions.headers || {};
-        connectOptions.headers["Proxy-Authorization"] = "Basic " + new Buffer(connectOptions.proxyAuth).toString("base64");
-      }
-      debug2("making CONNECT request");
-      var connectReq = self.request(connectOptions);
-      connectReq.useChunkedEncodingByDefault = false;
-      connectReq.once("response", onResponse);
-      connectReq.once("upgrade", onUpgrade);
-      connectReq.once("connect", onConnect);
-      connectReq.once("error", onError);
-      connectReq.end();
-      function onResponse(res) {
-        res.upgrade = true;
-      }
-      function onUpgrade(res, socket, head) {
-        process.nextTick(function() {
-          onConnect(res, socket, head);
-        });
-      }
-      function onConnect(res, socket, head) {
-        connectReq.removeAllListeners();
-        socket.removeAllListeners();
-        if (res.statusCode !== 200) {
-          debug2(
-            "tunneling socket could not be established, statusCode=%d",
-            res.statusCode
-          );
-          socket.destroy();
-          var error2 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
-          error2.code = "ECONNRESET";
-          options2.request.emit("error", error2);
-          self.removeSocket(placeholder);
-          return;
-        }
-        if (head.length > 0) {
-          debug2("got illegal response body from proxy");
-          socket.destroy();
-          var error2 = new Error("got illegal response body from proxy");
-          error2.code = "ECONNRESET";
-          options2.request.emit("error", error2);
-          self.removeSocket(placeholder);
-          return;
-        }
-        debug2("tunneling connection has established");
-        self.sockets[self.sockets.indexOf(placeholder)] = socket;
-        return cb(socket);
-      }
-      function onError(cause) {
-        connectReq.removeAllListeners();
-        debug2(
-          "tunneling socket could not be established, cause=%s\n",
-          cause.message,
-          cause.stack
-        );
-        var error2 = new Error("tunneling socket could not be established, cause=" + cause.message);
-        error2.code = "ECONNRESET";
-        options2.request.emit("error", error2);
-        self.removeSocket(placeholder);
-      }
-    };
-    TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
-      var pos = this.sockets.indexOf(socket);
-      if (pos === -1) {
-        return;
-      }
-      this.sockets.splice(pos, 1);
-      var pending = this.requests.shift();
-      if (pending) {
-        this.createSocket(pending, function(socket2) {
-          pending.request.onSocket(socket2);
-        });
-      }
-    };
-    function createSecureSocket(options2, cb) {
-      var self = this;
-      TunnelingAgent.prototype.createSocket.call(self, options2, function(socket) {
-        var hostHeader = options2.request.getHeader("host");
-        var tlsOptions = mergeOptions({}, self.options, {
-          socket,
-          servername: hostHeader ? hostHeader.replace(/:.*$/, "") : options2.host
-        });
-        var secureSocket = tls.connect(0, tlsOptions);
-        self.sockets[self.sockets.indexOf(socket)] = secureSocket;
-        cb(secureSocket);
-      });
-    }
-    function toOptions(host, port, localAddress) {
-      if (typeof host === "string") {
-        return {
-          host,
-          port,
-          localAddress
-        };
-      }
-      return host;
-    }
-    function mergeOptions(target) {
-      for (var i = 1, len = arguments.length; i < len; ++i) {
-        var overrides = arguments[i];
-        if (typeof overrides === "object") {
-          var keys = Object.keys(overrides);
-          for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-            var k = keys[j];
-            if (overrides[k] !== void 0) {
-              target[k] = overrides[k];
-            }
-          }
-        }
-      }
-      return target;
-    }
-    var debug2;
-    if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-      debug2 = function() {
-        var args = Array.prototype.slice.call(arguments);
-        if (typeof args[0] === "string") {
-          args[0] = "TUNNEL: " + args[0];
-        } else {
-          args.unshift("TUNNEL:");
-        }
-        console.error.apply(console, args);
-      };
-    } else {
-      debug2 = function() {
-      };
-    }
-    exports.debug = debug2;
-  }
-});
-
-// node_modules/tunnel/index.js
-var require_tunnel2 = __commonJS({
-  "node_modules/tunnel/index.js"(exports, module) {
-    module.exports = require_tunnel();
-  }
-});
-
 // src/faces/cli.ts
 import { resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
 
-// src/inputs.ts
+// src/inputs/parse.ts
 import { resolve } from "node:path";
-
-// src/errors.ts
-var InputError = class extends Error {
-  constructor(input, message) {
-    super(`input "${input}": ${message}`);
-    this.input = input;
-  }
-  input;
-  name = "InputError";
-  exitCode = 2;
-};
-var RunError = class extends Error {
-  constructor(message, hint, options2) {
-    super(hint ? `${message}
-  hint: ${hint}` : message, options2);
-    this.hint = hint;
-  }
-  hint;
-  name = "RunError";
-  exitCode = 1;
-};
 
 // src/archive/paths.ts
 function pathMatcher(patterns) {
@@ -1687,6 +1666,34 @@ function distance(a, b) {
   }
   return row[b.length] ?? 0;
 }
+
+// src/errors.ts
+var InputError = class extends Error {
+  constructor(input, message) {
+    super(`input "${input}": ${message}`);
+    this.input = input;
+  }
+  input;
+  name = "InputError";
+  exitCode = 2;
+};
+var RunError = class extends Error {
+  constructor(message, hint, options2) {
+    super(hint ? `${message}
+  hint: ${hint}` : message, options2);
+    this.hint = hint;
+  }
+  hint;
+  name = "RunError";
+  exitCode = 1;
+};
+
+// src/gitlab/auth.ts
+function tokenOf(value, source, jobToken) {
+  const isJob = source === "CI_JOB_TOKEN" || value === jobToken || value.startsWith("glcbt-");
+  return { value, header: isJob ? "JOB-TOKEN" : "PRIVATE-TOKEN", source };
+}
+var isJobToken = (token2) => token2.header === "JOB-TOKEN";
 
 // src/resolve/match.ts
 function baseName(name) {
@@ -1746,781 +1753,28 @@ function select(pattern, names) {
   return all.filter((name) => matches(pattern, name));
 }
 
-// src/inputs.ts
-var JOB_STATUSES = [
-  "created",
-  "waiting_for_resource",
-  "preparing",
-  "waiting_for_callback",
-  "pending",
-  "running",
-  "success",
-  "failed",
-  "canceling",
-  "canceled",
-  "skipped",
-  "manual",
-  "scheduled"
-];
-var MODES = ["download", "list", "keep", "delete", "delete-project"];
-var INPUTS = {
-  mode: {
-    kind: "enum",
-    default: "download",
-    options: MODES,
-    description: "What to do with the artifacts of the jobs found: `download`; `list` them; `keep` them (no expiry); `delete` them; or `delete-project`: every job's artifacts in the project (needs `confirm`)."
-  },
-  job: {
-    kind: "list",
-    description: "Names of the jobs whose artifacts to fetch, one a line or comma-separated: exact (`build`), glob (`build-*`) or `/regex/`. Parallel (`test 1/2`) and matrix (`build: [linux, amd64]`) jobs also match by their base name."
-  },
-  "job-id": {
-    kind: "list",
-    min: 1,
-    description: "Ids of the jobs to fetch, instead of `job`: no pipeline lookup."
-  },
-  "artifact-path": {
-    kind: "string",
-    description: "One file to fetch out of each job's archive, by its exact path in the archive (case-sensitive, forward slashes), instead of the whole archive."
-  },
-  paths: {
-    kind: "list",
-    description: "Files to fetch out of each job's archive without downloading all of it, one a line or comma-separated: exact paths, globs (`*` within a folder, `**` across folders) or `folder/`. The archive is read where it lies through HTTP ranges (only its directory and the wanted files travel), or downloaded whole when the server ignores ranges."
-  },
-  ref: {
-    kind: "string",
-    description: "A branch or tag: fetch `job` from the newest successful pipeline of that ref (GitLab's own lookup, parent pipeline first), not from the running pipeline."
-  },
-  "pipeline-id": {
-    kind: "integer",
-    min: 1,
-    env: ["CI_PIPELINE_ID"],
-    description: "The pipeline whose jobs `job` names."
-  },
-  project: {
-    kind: "string",
-    env: ["CI_PROJECT_ID"],
-    description: "Project id or full path (`group/project`)."
-  },
-  "gitlab-url": {
-    kind: "string",
-    env: ["CI_API_V4_URL"],
-    description: "GitLab's API root (`https://gitlab.example.com/api/v4`); `CI_SERVER_URL` + `/api/v4` when unset."
-  },
-  token: {
-    kind: "string",
-    secret: true,
-    env: ["GITLAB_TOKEN", "CI_JOB_TOKEN"],
-    description: "GitLab token: a personal, project or group access token (sent as PRIVATE-TOKEN), or a CI job token (sent as JOB-TOKEN)."
-  },
-  path: {
-    kind: "string",
-    default: ".",
-    description: "Destination folder. Several jobs go to `<path>/<job name>` unless `merge` is set."
-  },
-  extract: {
-    kind: "boolean",
-    default: "true",
-    description: "Extract the archives; `false` keeps each as `<path>/artifacts.zip` (`<job name>.zip` for several)."
-  },
-  status: {
-    kind: "list",
-    default: "success",
-    options: JOB_STATUSES,
-    description: "Job statuses whose artifacts qualify."
-  },
-  "child-pipelines": {
-    kind: "boolean",
-    default: "true",
-    description: "Also look for the jobs in child pipelines (through trigger jobs, recursively; parent first)."
-  },
-  wait: {
-    kind: "boolean",
-    default: "false",
-    description: "Wait for matching jobs that have not finished yet."
-  },
-  "wait-timeout": {
-    kind: "duration",
-    default: "30m",
-    description: "How long `wait` waits, e.g. `90s`, `30m`, `1h30m` (plain numbers are seconds)."
-  },
-  "if-no-artifact-found": {
-    kind: "enum",
-    default: "fail",
-    options: ["fail", "warn", "ignore"],
-    description: "What to do when no matching job has artifacts."
-  },
-  concurrency: {
-    kind: "integer",
-    default: "4",
-    min: 1,
-    max: 32,
-    description: "How many jobs' artifacts download at once."
-  },
-  merge: {
-    kind: "boolean",
-    default: "false",
-    description: "Put several jobs' files together in `path`; files that two jobs both have are reported as conflicts."
-  },
-  "max-size": {
-    kind: "bytes",
-    default: "10GiB",
-    description: "Most bytes one archive may extract to (a zip-bomb guard)."
-  },
-  "max-files": {
-    kind: "integer",
-    default: "100000",
-    min: 1,
-    description: "Most entries one archive may hold."
-  },
-  "dry-run": {
-    kind: "boolean",
-    default: "false",
-    description: "Find the jobs and report what would be fetched, kept or deleted, and change nothing."
-  },
-  confirm: {
-    kind: "string",
-    description: "For `delete-project`, which deletes the artifacts of every job in a project: the project, exactly as given in `project`."
-  },
-  "max-ratio": {
-    kind: "integer",
-    default: "1000",
-    min: 1,
-    description: "Highest compression ratio an entry of 1 MiB or more may have (a zip-bomb guard)."
-  }
-};
-var INPUT_NAMES = Object.keys(INPUTS);
-function raw(name, inputs, env) {
-  const given = inputs[name]?.trim();
-  if (given) return { value: given, source: `input "${name}"` };
-  const def = INPUTS[name];
-  for (const variable of def.env ?? []) {
-    const value = env[variable]?.trim();
-    if (value) return { value, source: variable };
-  }
-  return def.default === void 0 ? void 0 : { value: def.default, source: `input "${name}"` };
-}
-var TRUE = /* @__PURE__ */ new Set(["true", "yes", "on", "1"]);
-var FALSE = /* @__PURE__ */ new Set(["false", "no", "off", "0"]);
-function bool(name, r) {
-  const v = r.value.toLowerCase();
-  if (TRUE.has(v)) return true;
-  if (FALSE.has(v)) return false;
-  throw new InputError(name, `${JSON.stringify(r.value)} is not a boolean; use true or false`);
-}
-function integer(name, r) {
-  const def = INPUTS[name];
-  const n = /^\d+$/.test(r.value) ? Number(r.value) : Number.NaN;
-  const range = def.max === void 0 ? `of ${def.min ?? 0} or more` : `from ${def.min ?? 0} to ${def.max}`;
-  if (!Number.isSafeInteger(n) || n < (def.min ?? 0) || n > (def.max ?? Number.MAX_SAFE_INTEGER))
-    throw new InputError(
-      name,
-      `${JSON.stringify(r.value)}${r.source === `input "${name}"` ? "" : ` (from ${r.source})`} is not a whole number ${range}`
-    );
-  return n;
-}
-var DURATION_UNITS = { h: 36e5, m: 6e4, s: 1e3, ms: 1 };
-function duration(name, r) {
-  const text2 = r.value.replace(/\s+/g, "");
-  if (/^\d+$/.test(text2)) return Number(text2) * 1e3;
-  const parts = [...text2.matchAll(/(\d+)(ms|h|m|s)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text2)
-    throw new InputError(
-      name,
-      `${JSON.stringify(r.value)} is not a duration; use seconds (300) or a duration like 90s, 30m, 1h30m`
-    );
-  return parts.reduce((ms, p) => ms + Number(p[1]) * (DURATION_UNITS[p[2] ?? "s"] ?? 1e3), 0);
-}
-var BYTE_UNITS = {
-  "": 1,
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-  kib: 2 ** 10,
-  mib: 2 ** 20,
-  gib: 2 ** 30,
-  tib: 2 ** 40
-};
-function bytes(name, r) {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(r.value);
-  const unit = BYTE_UNITS[(m?.[2] ?? "").toLowerCase()];
-  if (!m || unit === void 0 || Number(m[1]) * unit < 1)
-    throw new InputError(
-      name,
-      `${JSON.stringify(r.value)} is not a size; use bytes or a size like 500MB, 10GiB`
-    );
-  return Math.floor(Number(m[1]) * unit);
-}
-function list(r) {
-  return r ? r.value.split(/[\n,]/).map((s) => s.trim()).filter(Boolean) : [];
-}
-function apiUrl(inputs, env) {
-  const r = raw("gitlab-url", inputs, env);
-  const server = env.CI_SERVER_URL?.trim();
-  const text2 = r?.value ?? (server ? `${server.replace(/\/+$/, "")}/api/v4` : void 0);
-  if (!text2)
-    throw new InputError(
-      "gitlab-url",
-      "not set; give GitLab's API root (https://gitlab.example.com/api/v4), or run in a GitLab job (CI_API_V4_URL)"
-    );
-  let url;
-  try {
-    url = new URL(text2);
-  } catch {
-    throw new InputError(
-      "gitlab-url",
-      `${JSON.stringify(text2)} is not a URL; use GitLab's API root, e.g. https://gitlab.example.com/api/v4`
-    );
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:")
-    throw new InputError("gitlab-url", `${JSON.stringify(text2)} is not an http(s) URL`);
-  if (url.username || url.password || url.search || url.hash)
-    throw new InputError(
-      "gitlab-url",
-      "must be a plain API root, without credentials, query or fragment"
-    );
-  return url.href.replace(/\/+$/, "");
-}
-function token(inputs, env) {
-  const r = raw("token", inputs, env);
-  if (!r)
-    throw new InputError(
-      "token",
-      "not set; give a GitLab token with read_api scope, or run in a GitLab job (CI_JOB_TOKEN)"
-    );
-  const isJob = r.source === "CI_JOB_TOKEN" || r.value === env.CI_JOB_TOKEN || r.value.startsWith("glcbt-");
-  return { value: r.value, header: isJob ? "JOB-TOKEN" : "PRIVATE-TOKEN", source: r.source };
-}
-function readOptions(inputs, env, cwd = process.cwd()) {
-  const need = (name) => raw(name, inputs, env);
-  const jobText = inputs.job?.trim() ?? "";
-  const jobs = [];
-  for (const text2 of splitPatterns(jobText)) {
-    try {
-      jobs.push(parsePattern(text2));
-    } catch (e) {
-      throw new InputError("job", e.message);
+// src/util/concurrency.ts
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i], i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
-  }
-  const idRaw = need("job-id");
-  const jobIds = list(idRaw).map(
-    (id) => integer("job-id", { value: id, source: 'input "job-id"' })
+  };
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.min(limit, items.length) }, worker)
   );
-  if (jobs.length > 0 && jobIds.length > 0)
-    throw new InputError("job-id", "give job names (job) or job ids (job-id), not both");
-  const modeText = need("mode")?.value ?? "download";
-  if (!MODES.includes(modeText))
-    throw new InputError(
-      "mode",
-      `${JSON.stringify(modeText)} is not a mode; use one of ${MODES.join(", ")}`
-    );
-  const mode = modeText;
-  if (jobs.length === 0 && jobIds.length === 0 && mode !== "delete-project")
-    throw new InputError(
-      "job",
-      "not set; name the jobs whose artifacts to fetch (e.g. build), or give job-id"
-    );
-  if ((jobs.length > 0 || jobIds.length > 0) && mode === "delete-project")
-    throw new InputError(
-      inputs.job?.trim() ? "job" : "job-id",
-      "delete-project works on the whole project; to delete the artifacts of some jobs, use mode delete"
-    );
-  const pipelineRaw = need("pipeline-id");
-  const byPipeline = jobs.length > 0 && !inputs.ref?.trim();
-  const pipelineId = byPipeline && pipelineRaw ? integer("pipeline-id", pipelineRaw) : void 0;
-  if (byPipeline && pipelineId === void 0)
-    throw new InputError(
-      "pipeline-id",
-      "not set; give the pipeline's id, or run in a GitLab job (CI_PIPELINE_ID)"
-    );
-  const project = need("project")?.value;
-  if (!project)
-    throw new InputError(
-      "project",
-      "not set; give the project's id or full path (group/project), or run in a GitLab job (CI_PROJECT_ID)"
-    );
-  if (!/^\d+$/.test(project) && !/^[^/\s]+(\/[^/\s]+)+$/.test(project))
-    throw new InputError(
-      "project",
-      `${JSON.stringify(project)} is neither a project id nor a full path like group/project`
-    );
-  const statuses = list(need("status"));
-  for (const s of statuses)
-    if (!JOB_STATUSES.includes(s))
-      throw new InputError(
-        "status",
-        `${JSON.stringify(s)} is not a job status; use one or more of ${JOB_STATUSES.join(", ")}`
-      );
-  if (statuses.length === 0)
-    throw new InputError("status", `is empty; use one or more of ${JOB_STATUSES.join(", ")}`);
-  const ifNone = need("if-no-artifact-found")?.value ?? "fail";
-  if (ifNone !== "fail" && ifNone !== "warn" && ifNone !== "ignore")
-    throw new InputError(
-      "if-no-artifact-found",
-      `${JSON.stringify(ifNone)} is not accepted; use fail, warn or ignore`
-    );
-  const req = (name) => {
-    const r = need(name);
-    if (!r) throw new InputError(name, "not set");
-    return r;
-  };
-  const artifactPath = inputs["artifact-path"]?.trim() || void 0;
-  if (artifactPath !== void 0) {
-    const bad = artifactPath.endsWith("/") ? `${JSON.stringify(artifactPath)} names a folder; use paths for folders` : badPath(artifactPath);
-    if (bad) throw new InputError("artifact-path", bad);
-    if (mode !== "download")
-      throw new InputError(
-        "artifact-path",
-        `fetches a file, so it goes with mode download, not ${mode}`
-      );
-  }
-  const pathList = list(need("paths"));
-  for (const p of pathList) {
-    const bad = badPath(p);
-    if (bad) throw new InputError("paths", bad);
-  }
-  const paths = pathList.length > 0 ? pathList : void 0;
-  if (paths && artifactPath !== void 0)
-    throw new InputError(
-      "paths",
-      "give artifact-path (one file) or paths (files, globs, folders), not both"
-    );
-  if (paths && mode !== "download")
-    throw new InputError("paths", `fetches files, so it goes with mode download, not ${mode}`);
-  const ref = inputs.ref?.trim() || void 0;
-  if (ref !== void 0) {
-    if (jobIds.length > 0)
-      throw new InputError("ref", "names a job by branch or tag; give job, not job-id");
-    if (jobs.length !== 1 || jobs[0]?.kind !== "exact")
-      throw new InputError(
-        "ref",
-        "GitLab looks up exactly one job name by ref: give job one exact name, no glob or regex"
-      );
-    if (mode !== "download")
-      throw new InputError(
-        "ref",
-        `works with mode download only (GitLab's ref endpoints download), not ${mode}`
-      );
-  }
-  const tok = token(inputs, env);
-  if (tok.header === "JOB-TOKEN" && (mode === "keep" || mode === "delete" || mode === "delete-project"))
-    throw new InputError(
-      "token",
-      `a CI job token (${tok.source}) cannot ${mode === "keep" ? "keep" : "delete"} artifacts: GitLab accepts only access tokens there; set token to a personal, project or group access token with api scope and at least the ${mode === "keep" ? "Developer" : "Maintainer"} role`
-    );
-  if (mode === "delete-project" && need("confirm")?.value !== project)
-    throw new InputError(
-      "confirm",
-      `delete-project deletes the artifacts of every job in project ${project} (GitLab keeps the newest successful pipeline of each ref); set confirm to ${JSON.stringify(project)} to go ahead`
-    );
-  return {
-    mode,
-    dryRun: bool("dry-run", req("dry-run")),
-    artifactPath,
-    paths,
-    ref,
-    gitlabUrl: apiUrl(inputs, env),
-    token: tok,
-    project,
-    pipelineId,
-    jobs,
-    jobIds,
-    path: resolve(cwd, req("path").value),
-    extract: bool("extract", req("extract")),
-    statuses: new Set(statuses),
-    childPipelines: bool("child-pipelines", req("child-pipelines")),
-    wait: bool("wait", req("wait")),
-    waitTimeoutMs: duration("wait-timeout", req("wait-timeout")),
-    ifNoArtifactFound: ifNone,
-    concurrency: integer("concurrency", req("concurrency")),
-    merge: bool("merge", req("merge")),
-    limits: {
-      maxBytes: bytes("max-size", req("max-size")),
-      maxEntries: integer("max-files", req("max-files")),
-      maxRatio: integer("max-ratio", req("max-ratio"))
-    },
-    caFile: env.CI_SERVER_TLS_CA_FILE?.trim() || void 0
-  };
-}
-
-// src/commands/act.ts
-async function actOn(api, targets, options2, log) {
-  const results = [];
-  for (const t of targets) {
-    const base = {
-      id: t.id,
-      name: t.name,
-      pipelineId: t.pipelineId,
-      status: t.status,
-      webUrl: t.webUrl,
-      path: "",
-      files: [],
-      bytes: t.size,
-      sha256: "",
-      expiresAt: t.expiresAt
-    };
-    const { label } = t;
-    const id = t.id;
-    if (options2.mode === "keep") {
-      if (!options2.dryRun) {
-        const kept = await api.keep(id);
-        base.expiresAt = kept.artifacts_expire_at;
-        log.info(
-          `${label}: artifacts kept${kept.artifacts_expire_at ? ` until ${kept.artifacts_expire_at}` : " with no expiry"}`
-        );
-      }
-      results.push({ ...base, action: "kept" });
-    } else if (options2.mode === "delete") {
-      if (!options2.dryRun) {
-        await api.deleteArtifacts(id);
-        log.info(`${label}: artifacts deleted`);
-      }
-      results.push({ ...base, action: "deleted" });
-    } else if (options2.mode === "list") {
-      results.push({ ...base, action: "listed", storage: await api.storageOf(id) });
-    } else {
-      results.push({ ...base, action: "downloaded" });
-    }
-  }
+  const failure2 = settled.find((s) => s.status === "rejected");
+  if (failure2) throw failure2.reason;
   return results;
-}
-
-// src/commands/download.ts
-import { mkdir as mkdir2, rename as rename2, rm as rm3 } from "node:fs/promises";
-import { dirname as dirname2, join as join3, relative as relative2, sep as sep2 } from "node:path";
-
-// src/archive/extract.ts
-var import_yauzl2 = __toESM(require_yauzl(), 1);
-import { buffer } from "node:stream/consumers";
-import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import {
-  lstat,
-  mkdir,
-  readdir,
-  realpath,
-  rename,
-  rm,
-  rmdir,
-  stat,
-  symlink,
-  writeFile
-} from "node:fs/promises";
-import { dirname, join, posix, relative, sep } from "node:path";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { crc32 } from "node:zlib";
-
-// src/archive/reader.ts
-var import_yauzl = __toESM(require_yauzl(), 1);
-import { close, open, read } from "node:fs";
-import { Readable } from "node:stream";
-import { promisify } from "node:util";
-var SLICE = 256 * 1024;
-var SliceStream = class extends Readable {
-  constructor(fd, start, end) {
-    super({ highWaterMark: SLICE });
-    this.fd = fd;
-    this.end = end;
-    this.#at = start;
-  }
-  fd;
-  end;
-  #at;
-  _read() {
-    const length = Math.min(SLICE, this.end - this.#at);
-    if (length <= 0) {
-      this.push(null);
-      return;
-    }
-    const buffer3 = Buffer.allocUnsafe(length);
-    read(this.fd, buffer3, 0, length, this.#at, (err, bytes2) => {
-      if (err) return this.destroy(err);
-      if (bytes2 === 0)
-        return this.destroy(new Error(`unexpected end of archive at byte ${this.#at}`));
-      this.#at += bytes2;
-      this.push(bytes2 < length ? buffer3.subarray(0, bytes2) : buffer3);
-    });
-  }
-};
-var FileReader = class extends import_yauzl.default.RandomAccessReader {
-  constructor(fd) {
-    super();
-    this.fd = fd;
-  }
-  fd;
-  _readStreamForRange(start, end) {
-    return new SliceStream(this.fd, start, end);
-  }
-  read(buffer3, offset, length, position, callback) {
-    read(
-      this.fd,
-      buffer3,
-      offset,
-      length,
-      position,
-      (err, bytes2) => callback(
-        err ?? (bytes2 < length ? new Error(`unexpected end of archive at byte ${position + bytes2}`) : null)
-      )
-    );
-  }
-  close(callback) {
-    close(this.fd, (err) => callback(err ?? null));
-  }
-};
-var fromReader = promisify(
-  (reader, size, options2, cb) => import_yauzl.default.fromRandomAccessReader(reader, size, options2, (err, zip) => cb(err, zip))
-);
-async function openZip(path, size, options2) {
-  const fd = await promisify(open)(path, "r");
-  try {
-    return await fromReader(new FileReader(fd), size, { ...options2, autoClose: false });
-  } catch (e) {
-    close(fd, () => {
-    });
-    throw e;
-  }
-}
-
-// src/archive/extract.ts
-var UnsafeArchive = class extends RunError {
-  name = "UnsafeArchive";
-};
-var S_IFMT = 61440;
-var S_IFLNK = 40960;
-var S_IFDIR = 16384;
-var RATIO_FLOOR = 1024 * 1024;
-var MAX_LINK_TARGET = 4096;
-var SMALL_FILE = 256 * 1024;
-var WRITE_BUFFER = 1024 * 1024;
-var ZIP_OPTIONS = {
-  lazyEntries: true,
-  decodeStrings: true,
-  validateEntrySizes: true,
-  strictFileNames: false
-};
-function open2(file) {
-  return stat(file).then(({ size }) => openZip(file, size, ZIP_OPTIONS));
-}
-function entries(zip) {
-  return (async function* () {
-    for (; ; ) {
-      const entry = await new Promise((resolve3, reject) => {
-        const onEntry = (e) => done(() => resolve3(e));
-        const onEnd = () => done(() => resolve3(void 0));
-        const onError = (e) => done(() => reject(e));
-        const done = (then) => {
-          zip.off("entry", onEntry);
-          zip.off("end", onEnd);
-          zip.off("error", onError);
-          then();
-        };
-        zip.on("entry", onEntry);
-        zip.on("end", onEnd);
-        zip.on("error", onError);
-        zip.readEntry();
-      });
-      if (!entry) return;
-      yield entry;
-    }
-  })();
-}
-async function entryNames(zip) {
-  const names = [];
-  try {
-    for await (const entry of entries(zip)) names.push(entry.fileName);
-  } finally {
-    zip.close();
-  }
-  return names;
-}
-var readStream = (zip, entry) => new Promise(
-  (resolve3, reject) => zip.openReadStream(entry, (err, stream) => err || !stream ? reject(err) : resolve3(stream))
-);
-function modeOf(entry) {
-  const unix = entry.versionMadeBy >> 8 === 3;
-  return unix ? entry.externalFileAttributes >>> 16 : 0;
-}
-async function stage(archive, dest, limits, label, wanted) {
-  await mkdir(dest, { recursive: true });
-  const dir = join(dest, `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`);
-  await mkdir(dir);
-  let zip;
-  try {
-    try {
-      zip = await (typeof archive === "string" ? open2(archive) : archive());
-    } catch (e) {
-      throw new UnsafeArchive(
-        `the artifacts of ${label} are not a readable zip archive: ${e.message}`
-      );
-    }
-    if (zip.entryCount > limits.maxEntries)
-      throw new UnsafeArchive(
-        `the artifacts of ${label} hold ${zip.entryCount} entries, more than max-files (${limits.maxEntries})`,
-        "raise max-files if the archive is trusted"
-      );
-    const files = [];
-    const dirs = [];
-    const seen = /* @__PURE__ */ new Set();
-    const links = /* @__PURE__ */ new Set();
-    let bytes2 = 0;
-    const refuse = (name, why, hint) => {
-      throw new UnsafeArchive(
-        `the artifacts of ${label} are refused: entry ${JSON.stringify(name)} ${why}`,
-        hint
-      );
-    };
-    let current = "";
-    try {
-      for await (const entry of entries(zip)) {
-        const name = canonical(entry.fileName);
-        current = name;
-        const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
-        if (name === "" || wanted && (isDir || !wanted(name))) continue;
-        if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
-        for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p))
-          if (links.has(p))
-            refuse(name, `would be written through the symlink ${JSON.stringify(p)}`);
-        if (seen.has(name) && !isDir) refuse(name, "appears twice");
-        seen.add(name);
-        const target = join(dir, ...name.split("/"));
-        if (isDir) {
-          await mkdir(target, { recursive: true });
-          dirs.push(name);
-          continue;
-        }
-        await mkdir(dirname(target), { recursive: true });
-        const mode = modeOf(entry);
-        if ((mode & S_IFMT) === S_IFLNK) {
-          if (entry.uncompressedSize > MAX_LINK_TARGET)
-            refuse(name, "is a symlink with an oversized target");
-          const link = (await buffer(await readStream(zip, entry))).toString("utf8");
-          const why = linkEscapes(name, link, links);
-          if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
-          await symlink(link, target);
-          links.add(name);
-          files.push(name);
-          continue;
-        }
-        bytes2 += entry.uncompressedSize;
-        if (bytes2 > limits.maxBytes)
-          refuse(
-            name,
-            `takes the archive past max-size (${limits.maxBytes} bytes)`,
-            "raise max-size if the archive is trusted"
-          );
-        if (entry.uncompressedSize >= RATIO_FLOOR && entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxRatio)
-          refuse(
-            name,
-            `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
-            "raise max-ratio if the archive is trusted"
-          );
-        const perms = (mode & 511 || 420) | 384;
-        let crc = 0;
-        if (entry.uncompressedSize <= SMALL_FILE) {
-          const data = await buffer(await readStream(zip, entry));
-          crc = crc32(data);
-          await writeFile(target, data, { mode: perms, flag: "wx" });
-        } else {
-          const check = new Transform({
-            transform(chunk, _enc, done) {
-              crc = crc32(chunk, crc);
-              done(null, chunk);
-            }
-          });
-          await pipeline(
-            await readStream(zip, entry),
-            check,
-            createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
-          );
-        }
-        if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
-        files.push(name);
-      }
-    } catch (e) {
-      if (e instanceof UnsafeArchive) throw e;
-      const at = current ? `entry ${JSON.stringify(current)}: ` : "";
-      throw new UnsafeArchive(
-        `the artifacts of ${label} are refused: ${at}${e.message}`
-      );
-    }
-    return { dir, files, dirs, bytes: bytes2 };
-  } catch (e) {
-    await rm(dir, { recursive: true, force: true });
-    throw e;
-  } finally {
-    zip?.close();
-  }
-}
-function canonical(name) {
-  const n = posix.normalize(name.replace(/\/+$/, ""));
-  return n === "." ? "" : n.replace(/^(\.\/)+/, "");
-}
-function linkEscapes(name, target, links) {
-  if (target === "" || target.includes("\0")) return "with an empty or invalid target";
-  if (target.startsWith("/") || /^[A-Za-z]:/.test(target) || target.startsWith("\\"))
-    return "pointing outside the destination: its target is an absolute path";
-  const at = posix.dirname(name) === "." ? [] : posix.dirname(name).split("/");
-  const segments = target.split("/").filter((s) => s !== "" && s !== ".");
-  for (const [i, segment] of segments.entries()) {
-    if (segment === "..") {
-      if (at.length === 0) return "pointing outside the destination";
-      at.pop();
-    } else {
-      at.push(segment);
-      if (i < segments.length - 1 && links.has(at.join("/")))
-        return `pointing through another symlink, ${JSON.stringify(at.join("/"))}, which could lead outside the destination`;
-    }
-  }
-  return void 0;
-}
-async function commit(staged, dest) {
-  try {
-    await preflight(staged, dest);
-    for (const name of staged.dirs)
-      await mkdir(join(dest, ...name.split("/")), { recursive: true });
-    for (const name of staged.files) {
-      const to = join(dest, ...name.split("/"));
-      await mkdir(dirname(to), { recursive: true });
-      await rename(join(staged.dir, ...name.split("/")), to);
-    }
-  } finally {
-    await rm(staged.dir, { recursive: true, force: true });
-  }
-}
-async function preflight(staged, dest) {
-  const root = await realpath(dest);
-  const folders = new Set(staged.dirs);
-  for (const name of staged.files)
-    for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) folders.add(p);
-  for (const name of folders) {
-    const path = join(dest, ...name.split("/"));
-    const found = await lstat(path).catch(() => void 0);
-    if (!found) continue;
-    if (!found.isDirectory() && !found.isSymbolicLink())
-      throw new RunError(
-        `cannot create the folder ${name} in ${dest}: a file of that name is there`
-      );
-    const real = await realpath(path).catch(() => "");
-    if (real !== root && !real.startsWith(root + sep))
-      throw new UnsafeArchive(
-        `${name}: the destination's folder ${relative(root, path)} leads outside it through a symlink`
-      );
-  }
-  for (const name of staged.files) {
-    const existing = await lstat(join(dest, ...name.split("/"))).catch(() => void 0);
-    if (existing?.isDirectory())
-      throw new RunError(
-        `cannot put the file ${name} where a folder of that name exists in ${dest}`
-      );
-  }
-}
-var discard = (staged) => rm(staged.dir, { recursive: true, force: true });
-async function removeIfEmpty(dir) {
-  if ((await readdir(dir).catch(() => ["?"])).length === 0) await rmdir(dir).catch(() => {
-  });
 }
 
 // src/gitlab/client.ts
@@ -2865,12 +2119,12 @@ var HttpClient = class {
         throw new Error("Client has already been disposed.");
       }
       const parsedUrl = new URL(requestUrl);
-      let info2 = this._prepareRequest(verb, parsedUrl, headers);
+      let info3 = this._prepareRequest(verb, parsedUrl, headers);
       const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
       let numTries = 0;
       let response;
       do {
-        response = yield this.requestRaw(info2, data);
+        response = yield this.requestRaw(info3, data);
         if (response && response.message && response.message.statusCode === HttpCodes.Unauthorized) {
           let authenticationHandler;
           for (const handler of this.handlers) {
@@ -2880,7 +2134,7 @@ var HttpClient = class {
             }
           }
           if (authenticationHandler) {
-            return authenticationHandler.handleAuthentication(this, info2, data);
+            return authenticationHandler.handleAuthentication(this, info3, data);
           } else {
             return response;
           }
@@ -2903,8 +2157,8 @@ var HttpClient = class {
               }
             }
           }
-          info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
-          response = yield this.requestRaw(info2, data);
+          info3 = this._prepareRequest(verb, parsedRedirectUrl, headers);
+          response = yield this.requestRaw(info3, data);
           redirectsRemaining--;
         }
         if (!response.message.statusCode || !HttpResponseRetryCodes.includes(response.message.statusCode)) {
@@ -2933,7 +2187,7 @@ var HttpClient = class {
    * @param info
    * @param data
    */
-  requestRaw(info2, data) {
+  requestRaw(info3, data) {
     return __awaiter(this, void 0, void 0, function* () {
       return new Promise((resolve3, reject) => {
         function callbackForResult(err, res) {
@@ -2945,7 +2199,7 @@ var HttpClient = class {
             resolve3(res);
           }
         }
-        this.requestRawWithCallback(info2, data, callbackForResult);
+        this.requestRawWithCallback(info3, data, callbackForResult);
       });
     });
   }
@@ -2955,12 +2209,12 @@ var HttpClient = class {
    * @param data
    * @param onResult
    */
-  requestRawWithCallback(info2, data, onResult) {
+  requestRawWithCallback(info3, data, onResult) {
     if (typeof data === "string") {
-      if (!info2.options.headers) {
-        info2.options.headers = {};
+      if (!info3.options.headers) {
+        info3.options.headers = {};
       }
-      info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
+      info3.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
     }
     let callbackCalled = false;
     function handleResult(err, res) {
@@ -2969,7 +2223,7 @@ var HttpClient = class {
         onResult(err, res);
       }
     }
-    const req = info2.httpModule.request(info2.options, (msg) => {
+    const req = info3.httpModule.request(info3.options, (msg) => {
       const res = new HttpClientResponse(msg);
       handleResult(void 0, res);
     });
@@ -2981,7 +2235,7 @@ var HttpClient = class {
       if (socket) {
         socket.end();
       }
-      handleResult(new Error(`Request timeout: ${info2.options.path}`));
+      handleResult(new Error(`Request timeout: ${info3.options.path}`));
     });
     req.on("error", function(err) {
       handleResult(err);
@@ -3017,27 +2271,27 @@ var HttpClient = class {
     return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
   }
   _prepareRequest(method, requestUrl, headers) {
-    const info2 = {};
-    info2.parsedUrl = requestUrl;
-    const usingSsl = info2.parsedUrl.protocol === "https:";
-    info2.httpModule = usingSsl ? https : http;
+    const info3 = {};
+    info3.parsedUrl = requestUrl;
+    const usingSsl = info3.parsedUrl.protocol === "https:";
+    info3.httpModule = usingSsl ? https : http;
     const defaultPort = usingSsl ? 443 : 80;
-    info2.options = {};
-    info2.options.host = info2.parsedUrl.hostname;
-    info2.options.port = info2.parsedUrl.port ? parseInt(info2.parsedUrl.port) : defaultPort;
-    info2.options.path = (info2.parsedUrl.pathname || "") + (info2.parsedUrl.search || "");
-    info2.options.method = method;
-    info2.options.headers = this._mergeHeaders(headers);
+    info3.options = {};
+    info3.options.host = info3.parsedUrl.hostname;
+    info3.options.port = info3.parsedUrl.port ? parseInt(info3.parsedUrl.port) : defaultPort;
+    info3.options.path = (info3.parsedUrl.pathname || "") + (info3.parsedUrl.search || "");
+    info3.options.method = method;
+    info3.options.headers = this._mergeHeaders(headers);
     if (this.userAgent != null) {
-      info2.options.headers["user-agent"] = this.userAgent;
+      info3.options.headers["user-agent"] = this.userAgent;
     }
-    info2.options.agent = this._getAgent(info2.parsedUrl);
+    info3.options.agent = this._getAgent(info3.parsedUrl);
     if (this.handlers) {
       for (const handler of this.handlers) {
-        handler.prepareRequest(info2.options);
+        handler.prepareRequest(info3.options);
       }
     }
-    return info2;
+    return info3;
   }
   _mergeHeaders(headers) {
     if (this.requestOptions && this.requestOptions.headers) {
@@ -3273,7 +2527,7 @@ var GitLabError = class extends RunError {
   name = "GitLabError";
 };
 function adviceFor(status, gitlab, attempt, token2) {
-  const job = token2.header === "JOB-TOKEN";
+  const job = isJobToken(token2);
   if (status === 401) {
     if (/expired/i.test(gitlab)) return `the token (${token2.source}) has expired; create a new one`;
     if (/revoked/i.test(gitlab)) return `the token (${token2.source}) was revoked; create a new one`;
@@ -3327,9 +2581,20 @@ var Retryable = class extends Error {
   afterMs;
 };
 var GitLabClient = class {
+  origin;
+  /** GitLab's web root: the API root without `/api/v4` (it may hold a relative URL root). */
+  webRoot;
+  /** Whether the token is a CI job token, which GitLab accepts on fewer routes. */
+  jobToken;
+  #options;
+  #http;
+  #retry;
+  #sleep;
   constructor(options2) {
-    this.options = options2;
+    this.#options = options2;
     this.origin = new URL(options2.baseUrl).origin;
+    this.webRoot = options2.baseUrl.replace(/\/api\/v4$/, "");
+    this.jobToken = isJobToken(options2.token);
     this.#retry = options2.retry ?? DEFAULT_RETRY;
     this.#sleep = options2.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.#http = new HttpClient(options2.userAgent ?? "pipeline-artifacts", [], {
@@ -3340,11 +2605,6 @@ var GitLabClient = class {
     });
     if (options2.caFile) this.#trust(options2.caFile);
   }
-  options;
-  origin;
-  #http;
-  #retry;
-  #sleep;
   /** Adds a CA bundle (a self-managed GitLab's private CA) to the agent's trusted roots. */
   #trust(caFile) {
     let ca;
@@ -3355,11 +2615,11 @@ var GitLabClient = class {
         `cannot read the CA file ${caFile} (CI_SERVER_TLS_CA_FILE): ${e.message}`
       );
     }
-    const agent = this.#http.getAgent(this.options.baseUrl);
+    const agent = this.#http.getAgent(this.#options.baseUrl);
     agent.options = { ...agent.options, ca: [...rootCertificates, ca.toString("utf8")] };
   }
   url(path, query) {
-    const url = new URL(`${this.options.baseUrl}${path}`);
+    const url = new URL(`${this.#options.baseUrl}${path}`);
     for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
     return url.href;
   }
@@ -3390,7 +2650,7 @@ var GitLabClient = class {
     const text2 = await readText(res.body);
     if (RETRY_STATUS.has(res.status))
       throw new Retryable(`${res.status} ${gitlabMessage(text2)}`, retryAfter(res.headers));
-    throw new GitLabError(res.status, gitlabMessage(text2), attempt, this.options.token);
+    throw new GitLabError(res.status, gitlabMessage(text2), attempt, this.#options.token);
   }
   async #retrying(attempt, once2) {
     const started = Date.now();
@@ -3403,7 +2663,7 @@ var GitLabClient = class {
         const delay = this.#delay(n, retryable.afterMs);
         if (n >= this.#retry.attempts || Date.now() - started + delay > this.#retry.budgetMs)
           throw new RetriesExhausted(attempt.what, n, retryable.message);
-        this.options.onRetry?.(
+        this.#options.onRetry?.(
           `${attempt.what}: ${retryable.message}; retrying in ${(delay / 1e3).toFixed(1)} s (attempt ${n + 1} of ${this.#retry.attempts})`
         );
         await this.#sleep(delay);
@@ -3427,9 +2687,11 @@ var GitLabClient = class {
       const target = new URL(url);
       const toGitLab = target.origin === this.origin;
       const sent = { ...headers };
-      if (toGitLab) sent[this.options.token.header] = this.options.token.value;
+      if (toGitLab) sent[this.#options.token.header] = this.#options.token.value;
+      const began = Date.now();
       const res = await this.#http.request(verb, url, null, sent);
       const status = res.message.statusCode ?? 0;
+      this.#options.onExchange?.(exchange(verb, target, toGitLab, headers, res.message, began));
       const location = res.message.headers.location;
       if (!REDIRECTS.has(status) || !location)
         return { status, headers: res.message.headers, url, body: res.message };
@@ -3445,6 +2707,14 @@ var GitLabClient = class {
     }
   }
 };
+function exchange(verb, target, toGitLab, headers, res, began) {
+  const where = toGitLab ? `${target.pathname}${target.search}` : `${target.origin}${target.pathname}`;
+  const range = typeof headers.Range === "string" ? ` [Range ${headers.Range}]` : "";
+  const length = res.headers["content-length"];
+  const size = length === void 0 ? "" : `, ${length} bytes`;
+  const to = res.headers.location ? ` to ${new URL(res.headers.location, target).origin}` : "";
+  return `${verb} ${where}${range} -> ${res.statusCode}${to}${size}, ${Date.now() - began} ms`;
+}
 function retryAfter(headers) {
   const after = headers["retry-after"];
   if (typeof after === "string") {
@@ -3489,15 +2759,36 @@ async function readJson(res) {
 }
 
 // src/gitlab/api.ts
+var JOB_STATUSES = [
+  "created",
+  "waiting_for_resource",
+  "preparing",
+  "waiting_for_callback",
+  "pending",
+  "running",
+  "success",
+  "failed",
+  "canceling",
+  "canceled",
+  "skipped",
+  "manual",
+  "scheduled"
+];
 var PER_PAGE = 100;
 var PAGE_CONCURRENCY = 4;
 var GitLabApi = class {
-  constructor(client, project) {
+  constructor(client, project2) {
     this.client = client;
-    this.#project = encodeURIComponent(project);
+    this.#project = encodeURIComponent(project2);
+    this.#web = /^\d+$/.test(project2) ? void 0 : `${client.webRoot}/${project2}/-/`;
   }
   client;
   #project;
+  #web;
+  /** A web page of the project (`jobs/1001`), or "" when the project was given by id. */
+  webUrl(rest) {
+    return this.#web === void 0 ? "" : `${this.#web}${rest}`;
+  }
   listPipelineJobs(pipelineId) {
     return this.#all(`/projects/${this.#project}/pipelines/${pipelineId}/jobs`, {
       what: `listing the jobs of pipeline ${pipelineId}`,
@@ -3610,28 +2901,1131 @@ function unique(rows) {
   const seen = /* @__PURE__ */ new Set();
   return rows.filter((r) => !seen.has(r.id) && seen.add(r.id));
 }
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i], i);
-      } catch (e) {
-        failed = true;
-        throw e;
+
+// src/options.ts
+var MODES = ["download", "list", "keep", "delete", "delete-project"];
+
+// src/inputs/schema.ts
+var LIST_KINDS = /* @__PURE__ */ new Set(["list", "integers", "patterns"]);
+var INPUTS = {
+  mode: {
+    kind: "enum",
+    default: "download",
+    options: MODES,
+    noun: "a mode",
+    description: "What to do with the artifacts of the jobs found: `download`; `list` them; `keep` them (no expiry); `delete` them; or `delete-project`: every job's artifacts in the project (needs `confirm`)."
+  },
+  job: {
+    kind: "patterns",
+    description: "Names of the jobs whose artifacts to fetch, one a line or comma-separated: exact (`build`), glob (`build-*`) or `/regex/`. Parallel (`test 1/2`) and matrix (`build: [linux, amd64]`) jobs also match by their base name."
+  },
+  "job-id": {
+    kind: "integers",
+    min: 1,
+    description: "Ids of the jobs to fetch, instead of `job`: no pipeline lookup."
+  },
+  "artifact-path": {
+    kind: "string",
+    description: "One file to fetch out of each job's archive, by its exact path in the archive (case-sensitive, forward slashes), instead of the whole archive."
+  },
+  paths: {
+    kind: "list",
+    description: "Files to fetch out of each job's archive without downloading all of it, one a line or comma-separated: exact paths, globs (`*` within a folder, `**` across folders) or `folder/`. The archive is read where it lies through HTTP ranges (only its directory and the wanted files travel), or downloaded whole when the server ignores ranges."
+  },
+  ref: {
+    kind: "string",
+    description: "A branch or tag: fetch `job` from the newest successful pipeline of that ref (GitLab's own lookup, parent pipeline first), not from the running pipeline."
+  },
+  "pipeline-id": {
+    kind: "integer",
+    min: 1,
+    env: ["CI_PIPELINE_ID"],
+    description: "The pipeline whose jobs `job` names."
+  },
+  project: {
+    kind: "string",
+    env: ["CI_PROJECT_ID"],
+    description: "Project id or full path (`group/project`)."
+  },
+  "gitlab-url": {
+    kind: "string",
+    env: ["CI_API_V4_URL"],
+    description: "GitLab's API root (`https://gitlab.example.com/api/v4`); `CI_SERVER_URL` + `/api/v4` when unset."
+  },
+  token: {
+    kind: "string",
+    secret: true,
+    env: ["GITLAB_TOKEN", "CI_JOB_TOKEN"],
+    description: "GitLab token: a personal, project or group access token (sent as PRIVATE-TOKEN), or a CI job token (sent as JOB-TOKEN)."
+  },
+  path: {
+    kind: "string",
+    default: ".",
+    description: "Destination folder. Several jobs go to `<path>/<job name>` unless `merge` is set."
+  },
+  extract: {
+    kind: "boolean",
+    default: "true",
+    description: "Extract the archives; `false` keeps each as `<path>/artifacts.zip`, or `<path>/<job name>.zip` when several jobs are fetched."
+  },
+  status: {
+    kind: "list",
+    default: "success",
+    options: JOB_STATUSES,
+    noun: "a job status",
+    description: "Job statuses whose artifacts qualify."
+  },
+  "child-pipelines": {
+    kind: "boolean",
+    default: "true",
+    description: "Also look for the jobs in child pipelines (through trigger jobs, recursively; parent first)."
+  },
+  wait: {
+    kind: "boolean",
+    default: "false",
+    description: "Wait for matching jobs that have not finished yet."
+  },
+  "wait-timeout": {
+    kind: "duration",
+    default: "30m",
+    description: "How long `wait` waits, e.g. `90s`, `30m`, `1h30m` (plain numbers are seconds)."
+  },
+  "if-no-artifact-found": {
+    kind: "enum",
+    default: "fail",
+    options: ["fail", "warn", "ignore"],
+    description: "What to do when no matching job has artifacts."
+  },
+  concurrency: {
+    kind: "integer",
+    default: "4",
+    min: 1,
+    max: 32,
+    description: "How many jobs' artifacts download at once."
+  },
+  merge: {
+    kind: "boolean",
+    default: "false",
+    description: "Put several jobs' files together in `path`; files that two jobs both have are reported as conflicts."
+  },
+  "max-size": {
+    kind: "bytes",
+    default: "10GiB",
+    description: "Most bytes one archive may extract to (a zip-bomb guard)."
+  },
+  "max-files": {
+    kind: "integer",
+    default: "100000",
+    min: 1,
+    description: "Most entries one archive may hold."
+  },
+  "dry-run": {
+    kind: "boolean",
+    default: "false",
+    description: "Find the jobs and report what would be fetched, kept or deleted, and change nothing."
+  },
+  confirm: {
+    kind: "string",
+    description: "For `delete-project`, which deletes the artifacts of every job in a project: the project, exactly as given in `project`."
+  },
+  "max-ratio": {
+    kind: "integer",
+    default: "1000",
+    min: 1,
+    description: "Highest compression ratio an entry of 1 MiB or more may have (a zip-bomb guard)."
+  }
+};
+var INPUT_NAMES = Object.keys(INPUTS);
+var CLI_FLAGS = {
+  json: {
+    kind: "boolean",
+    description: "Print the result as JSON on stdout (on failure too: one object with `error`), instead of a summary."
+  },
+  manifest: {
+    kind: "string",
+    description: "Also write the JSON result to this file (for later jobs: save it as an artifact)."
+  },
+  dotenv: {
+    kind: "string",
+    description: "Write a dotenv report for later jobs (artifacts:reports:dotenv): `<prefix>JOB_ID`, `_PIPELINE_ID`, `_DOWNLOAD_PATH`, `_FILE_COUNT`, `_BYTES`, `_SHA256`, `_FOUND` and `_MANIFEST` (the manifest's path)."
+  },
+  "dotenv-prefix": {
+    kind: "string",
+    default: "PIPELINE_ARTIFACTS_",
+    description: "Prefix of the dotenv keys: letters, digits and `_`."
+  },
+  "step-output": {
+    kind: "string",
+    description: "Append the outputs to this file as typed JSON lines, as a GitLab CI/CD step does."
+  },
+  verbose: {
+    kind: "boolean",
+    description: "Log every HTTP request (method, path, status, size, time, retries) and each decision made while resolving jobs; also on with CI_DEBUG_TRACE=true."
+  }
+};
+var OUTPUTS = {
+  "job-id": { type: "number", description: "Id of the (first) job whose artifacts were fetched." },
+  "job-ids": {
+    type: "array",
+    description: "Ids of the jobs whose artifacts were fetched, as a JSON array."
+  },
+  "job-urls": { type: "array", description: "Web URLs of those jobs, as a JSON array." },
+  "pipeline-id": { type: "number", description: "The pipeline the jobs were looked up in." },
+  "download-path": { type: "string", description: "Absolute path of the destination folder." },
+  files: {
+    type: "array",
+    description: "Paths of the files written, relative to download-path, as a JSON array."
+  },
+  "file-count": { type: "number", description: "How many files were written." },
+  bytes: { type: "number", description: "Total size of what was downloaded, in bytes." },
+  sha256: {
+    type: "string",
+    description: "SHA-256 of the downloaded archive when exactly one job's whole archive was downloaded (see artifacts for each job's); absent otherwise."
+  },
+  found: {
+    type: "boolean",
+    description: "true when any job with artifacts was found (and, in download mode, fetched), else false."
+  },
+  artifacts: {
+    type: "array",
+    description: "JSON manifest, one object a job: action, id, name, pipeline, status, web_url, path, files, bytes, sha256 (when the archive was downloaded), expires_at."
+  }
+};
+var OUTPUT_NAMES = Object.keys(OUTPUTS);
+
+// src/inputs/parse.ts
+function raw(name, inputs, env) {
+  const given = inputs[name]?.trim();
+  if (given) return { value: given, source: `input "${name}"` };
+  const def = INPUTS[name];
+  for (const variable of def.env ?? []) {
+    const value = env[variable]?.trim();
+    if (value) return { value, source: variable };
+  }
+  return def.default === void 0 ? void 0 : { value: def.default, source: `input "${name}"` };
+}
+var quoted = (name, r) => `${JSON.stringify(r.value)}${r.source === `input "${name}"` ? "" : ` (from ${r.source})`}`;
+var TRUE = /* @__PURE__ */ new Set(["true", "yes", "on", "1"]);
+var FALSE = /* @__PURE__ */ new Set(["false", "no", "off", "0"]);
+function parseBoolean(text2) {
+  const v = text2.trim().toLowerCase();
+  return TRUE.has(v) ? true : FALSE.has(v) ? false : void 0;
+}
+function bool(name, r) {
+  const value = parseBoolean(r.value);
+  if (value !== void 0) return value;
+  throw new InputError(name, `${quoted(name, r)} is not a boolean; use true or false`);
+}
+function integer(name, r) {
+  const def = INPUTS[name];
+  const n = /^\d+$/.test(r.value) ? Number(r.value) : Number.NaN;
+  const range = def.max === void 0 ? `of ${def.min ?? 0} or more` : `from ${def.min ?? 0} to ${def.max}`;
+  if (!Number.isSafeInteger(n) || n < (def.min ?? 0) || n > (def.max ?? Number.MAX_SAFE_INTEGER))
+    throw new InputError(name, `${quoted(name, r)} is not a whole number ${range}`);
+  return n;
+}
+var DURATION_UNITS = { h: 36e5, m: 6e4, s: 1e3, ms: 1 };
+function duration(name, r) {
+  const text2 = r.value.replace(/\s+/g, "");
+  if (/^\d+$/.test(text2)) return Number(text2) * 1e3;
+  const parts = [...text2.matchAll(/(\d+)(ms|h|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text2)
+    throw new InputError(
+      name,
+      `${quoted(name, r)} is not a duration; use seconds (300) or a duration like 90s, 30m, 1h30m`
+    );
+  return parts.reduce((ms, p) => ms + Number(p[1]) * (DURATION_UNITS[p[2] ?? "s"] ?? 1e3), 0);
+}
+var BYTE_UNITS = {
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40
+};
+function bytes(name, r) {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(r.value);
+  const unit = BYTE_UNITS[(m?.[2] ?? "").toLowerCase()];
+  if (!m || unit === void 0 || Number(m[1]) * unit < 1)
+    throw new InputError(
+      name,
+      `${quoted(name, r)} is not a size; use bytes or a size like 500MB, 10GiB`
+    );
+  return Math.floor(Number(m[1]) * unit);
+}
+var split = (text2) => text2.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+var either = (items) => items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+function oneOf(name, value) {
+  const def = INPUTS[name];
+  const options2 = def.options ?? [];
+  if (!options2.includes(value))
+    throw new InputError(
+      name,
+      `${JSON.stringify(value)} is not ${def.noun ?? "accepted"}; use ${LIST_KINDS.has(def.kind) ? "one or more of " : ""}${either(options2)}`
+    );
+  return value;
+}
+var PARSERS = {
+  string: (_name, r) => r.value,
+  boolean: bool,
+  integer,
+  enum: (name, r) => oneOf(name, r.value),
+  duration,
+  bytes,
+  list: (name, r) => {
+    const items = split(r.value);
+    const def = INPUTS[name];
+    return def.options ? items.map((v) => oneOf(name, v)) : items;
+  },
+  integers: (name, r) => split(r.value).map((v) => integer(name, { ...r, value: v })),
+  patterns: (name, r) => splitPatterns(r.value).map((text2) => {
+    try {
+      return parsePattern(text2);
+    } catch (e) {
+      throw new InputError(name, e.message);
+    }
+  })
+};
+function readInput(name, inputs, env) {
+  const def = INPUTS[name];
+  const r = raw(name, inputs, env);
+  if (!r) return LIST_KINDS.has(def.kind) ? [] : void 0;
+  return PARSERS[def.kind](name, r);
+}
+function readAll(inputs, env) {
+  return Object.fromEntries(INPUT_NAMES.map((n) => [n, readInput(n, inputs, env)]));
+}
+var sourceOf = (name, inputs, env) => raw(name, inputs, env)?.source;
+function apiUrl(v, env) {
+  const given = v["gitlab-url"];
+  const server = env.CI_SERVER_URL?.trim();
+  const text2 = given ?? (server ? `${server.replace(/\/+$/, "")}/api/v4` : void 0);
+  if (!text2)
+    throw new InputError(
+      "gitlab-url",
+      "not set; give GitLab's API root (https://gitlab.example.com/api/v4), or run in a GitLab job (CI_API_V4_URL)"
+    );
+  let url;
+  try {
+    url = new URL(text2);
+  } catch {
+    throw new InputError(
+      "gitlab-url",
+      `${JSON.stringify(text2)} is not a URL; use GitLab's API root, e.g. https://gitlab.example.com/api/v4`
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new InputError("gitlab-url", `${JSON.stringify(text2)} is not an http(s) URL`);
+  if (url.username || url.password || url.search || url.hash)
+    throw new InputError(
+      "gitlab-url",
+      "must be a plain API root, without credentials, query or fragment"
+    );
+  return url.href.replace(/\/+$/, "");
+}
+function token(v, inputs, env) {
+  const value = v.token;
+  const source = sourceOf("token", inputs, env);
+  if (value === void 0 || source === void 0)
+    throw new InputError(
+      "token",
+      "not set; give a GitLab token with read_api scope, or run in a GitLab job (CI_JOB_TOKEN)"
+    );
+  if (/[\x00-\x1f\x7f]/.test(value))
+    throw new InputError(
+      "token",
+      `the token (${source}) holds a line break or another control character; give the token alone, on one line`
+    );
+  return tokenOf(value, source, env.CI_JOB_TOKEN?.trim());
+}
+function project(v) {
+  const value = v.project;
+  if (!value)
+    throw new InputError(
+      "project",
+      "not set; give the project's id or full path (group/project), or run in a GitLab job (CI_PROJECT_ID)"
+    );
+  if (!/^\d+$/.test(value) && !/^[^/\s]+(\/[^/\s]+)+$/.test(value))
+    throw new InputError(
+      "project",
+      `${JSON.stringify(value)} is neither a project id nor a full path like group/project`
+    );
+  return value;
+}
+function selector(v, inputs) {
+  const { job: patterns, "job-id": ids, ref, wait } = v;
+  if (patterns.length > 0 && ids.length > 0)
+    throw new InputError("job-id", "give job names (job) or job ids (job-id), not both");
+  if (patterns.length === 0 && ids.length === 0)
+    throw new InputError(
+      "job",
+      "not set; name the jobs whose artifacts to fetch (e.g. build), or give job-id"
+    );
+  const byPipeline = patterns.length > 0 && ref === void 0;
+  if (!byPipeline && inputs["pipeline-id"]?.trim())
+    throw new InputError(
+      "pipeline-id",
+      `is used only to find jobs by name in a pipeline; with ${ref === void 0 ? "job-id" : "ref"} GitLab needs none`
+    );
+  if (!byPipeline && wait)
+    throw new InputError(
+      "wait",
+      `waits for jobs found by name in the running pipeline; with ${ref === void 0 ? "job-id" : "ref"} there is nothing to wait for`
+    );
+  if (ref !== void 0) {
+    if (ids.length > 0)
+      throw new InputError("ref", "names a job by branch or tag; give job, not job-id");
+    const [only] = patterns;
+    if (patterns.length !== 1 || only?.kind !== "exact")
+      throw new InputError(
+        "ref",
+        "GitLab looks up exactly one job name by ref: give job one exact name, no glob or regex"
+      );
+    return { kind: "ref", ref, name: only.text };
+  }
+  if (ids.length > 0) return { kind: "ids", ids };
+  const pipelineId = v["pipeline-id"];
+  if (pipelineId === void 0)
+    throw new InputError(
+      "pipeline-id",
+      "not set; give the pipeline's id, or run in a GitLab job (CI_PIPELINE_ID)"
+    );
+  const statuses = v.status;
+  if (statuses.length === 0)
+    throw new InputError(
+      "status",
+      `is empty; use one or more of ${INPUTS.status.options.join(", ")}`
+    );
+  const names = {
+    kind: "names",
+    pipelineId,
+    patterns,
+    childPipelines: v["child-pipelines"],
+    statuses: new Set(statuses),
+    waitMs: wait ? v["wait-timeout"] : void 0
+  };
+  return names;
+}
+function fetch(v) {
+  const { "artifact-path": file, paths, extract, mode } = v;
+  if (file !== void 0) {
+    const bad = file.endsWith("/") ? `${JSON.stringify(file)} names a folder; use paths for folders` : badPath(file);
+    if (bad) throw new InputError("artifact-path", bad);
+  }
+  for (const p of paths) {
+    const bad = badPath(p);
+    if (bad) throw new InputError("paths", bad);
+  }
+  if (paths.length > 0 && file !== void 0)
+    throw new InputError(
+      "paths",
+      "give artifact-path (one file) or paths (files, globs, folders), not both"
+    );
+  const picked = file !== void 0 ? "artifact-path" : paths.length > 0 ? "paths" : void 0;
+  if (picked && mode !== "download")
+    throw new InputError(
+      picked,
+      `fetches ${picked === "paths" ? "files" : "a file"}, so it goes with mode download, not ${mode}`
+    );
+  if (picked && !extract)
+    throw new InputError(
+      "extract",
+      `false keeps whole archives as zip files, and ${picked} fetches files out of them; give one of the two`
+    );
+  if (file !== void 0) return { kind: "file", path: file };
+  if (paths.length > 0) return { kind: "paths", patterns: paths };
+  return { kind: "archive", extract };
+}
+function readOptions(inputs, env, cwd = process.cwd()) {
+  const v = readAll(inputs, env);
+  const { mode } = v;
+  const what = fetch(v);
+  const tok = token(v, inputs, env);
+  const connection = {
+    gitlabUrl: apiUrl(v, env),
+    token: tok,
+    caFile: env.CI_SERVER_TLS_CA_FILE?.trim() || void 0
+  };
+  const proj = project(v);
+  const common = { connection, project: proj, dryRun: v["dry-run"] };
+  if (mode === "delete-project") {
+    const named = v.job.length > 0 ? "job" : v["job-id"].length > 0 ? "job-id" : void 0;
+    if (named)
+      throw new InputError(
+        named,
+        "delete-project works on the whole project; to delete the artifacts of some jobs, use mode delete"
+      );
+    refuseJobToken(tok, mode);
+    if (v.confirm !== proj)
+      throw new InputError(
+        "confirm",
+        `delete-project deletes the artifacts of every job in project ${proj} (GitLab keeps the newest successful pipeline of each ref); set confirm to ${JSON.stringify(proj)} to go ahead`
+      );
+    return { ...common, mode };
+  }
+  const chosen = selector(v, inputs);
+  const ifNoArtifactFound = v["if-no-artifact-found"];
+  if (mode === "download")
+    return {
+      ...common,
+      mode,
+      selector: chosen,
+      fetch: what,
+      path: resolve(cwd, v.path),
+      merge: v.merge,
+      concurrency: v.concurrency,
+      limits: { maxBytes: v["max-size"], maxEntries: v["max-files"], maxRatio: v["max-ratio"] },
+      ifNoArtifactFound
+    };
+  if (chosen.kind === "ref")
+    throw new InputError(
+      "ref",
+      `works with mode download only (GitLab's ref endpoints download), not ${mode}`
+    );
+  refuseJobToken(tok, mode);
+  return { ...common, mode, selector: chosen, ifNoArtifactFound };
+}
+function refuseJobToken(tok, mode) {
+  if (!isJobToken(tok) || mode !== "keep" && mode !== "delete" && mode !== "delete-project")
+    return;
+  throw new InputError(
+    "token",
+    `a CI job token (${tok.source}) cannot ${mode === "keep" ? "keep" : "delete"} artifacts: GitLab accepts only access tokens there; set token to a personal, project or group access token with api scope and at least the ${mode === "keep" ? "Developer" : "Maintainer"} role`
+  );
+}
+
+// src/resolve/jobs.ts
+var ACTIVE = /* @__PURE__ */ new Set([
+  "created",
+  "waiting_for_resource",
+  "preparing",
+  "waiting_for_callback",
+  "pending",
+  "running",
+  "canceling",
+  "scheduled"
+]);
+async function readHierarchy(api, root, children, log) {
+  const jobs = /* @__PURE__ */ new Map();
+  const found = [root];
+  for (let i = 0; i < found.length; i++) {
+    const id = found[i];
+    jobs.set(id, await api.listPipelineJobs(id));
+    if (!children) continue;
+    let bridges;
+    try {
+      bridges = await api.listBridges(id);
+    } catch (e) {
+      if (e instanceof GitLabError && api.client.jobToken && i === 0) {
+        log.warn(
+          `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set \`token\` to an access token with read_api to include them, or child-pipelines: false to silence this`
+        );
+        break;
+      }
+      throw e;
+    }
+    for (const bridge of bridges) {
+      const child = bridge.downstream_pipeline;
+      if (child && child.project_id === bridge.pipeline.project_id && !found.includes(child.id))
+        found.push(child.id);
+    }
+  }
+  return { pipelines: [root, ...found.slice(1).sort((a, b) => a - b)], jobs };
+}
+function selectJobs(patterns, h) {
+  const ordered = h.pipelines.flatMap(
+    (id) => (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id)
+  );
+  const byName = /* @__PURE__ */ new Map();
+  for (const job of ordered) if (!byName.has(job.name)) byName.set(job.name, job);
+  const selected = [];
+  const unmatched = [];
+  const taken = /* @__PURE__ */ new Set();
+  for (const pattern of patterns) {
+    const names = select(pattern, byName.keys());
+    if (names.length === 0) unmatched.push(pattern);
+    for (const name of names) {
+      const job = byName.get(name);
+      if (job && !taken.has(job.id)) {
+        taken.add(job.id);
+        selected.push({ pattern, job });
       }
     }
-  };
-  const settled = await Promise.allSettled(
-    Array.from({ length: Math.min(limit, items.length) }, worker)
-  );
-  const failure2 = settled.find((s) => s.status === "rejected");
-  if (failure2) throw failure2.reason;
-  return results;
+  }
+  return { selected, unmatched };
 }
+var awaited = (status, accepted) => ACTIVE.has(status) && !accepted.has(status);
+var DEFAULT_POLL = {
+  initialMs: 5e3,
+  maxMs: 3e4,
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms))
+};
+async function waitForJobs(api, selected, options2, poll, log) {
+  const started = Date.now();
+  let current = selected;
+  let delay = poll.initialMs;
+  const describe = (s) => `${s.job.name} (${s.job.status})`;
+  const unfinished = (s) => awaited(s.job.status, options2.statuses);
+  log.info(`waiting for ${current.filter(unfinished).map(describe).join(", ")}`);
+  for (; ; ) {
+    const active = current.filter(unfinished);
+    if (active.length === 0) return current;
+    const elapsed = Date.now() - started;
+    if (elapsed >= options2.waitMs)
+      throw new RunError(
+        `timed out after ${Math.round(elapsed / 1e3)} s waiting for ${active.map(describe).join(", ")}`,
+        "raise wait-timeout, or fetch the artifacts in a later stage"
+      );
+    await poll.sleep(Math.min(delay, options2.waitMs - elapsed));
+    delay = Math.min(delay * 1.5, poll.maxMs);
+    const pipelines = [...new Set(active.map((s) => s.job.pipeline.id))];
+    const fresh = /* @__PURE__ */ new Map();
+    for (const id of pipelines) fresh.set(id, await api.listPipelineJobs(id));
+    current = current.map((s) => {
+      const jobs = fresh.get(s.job.pipeline.id);
+      if (!jobs) return s;
+      const now = jobs.filter((j) => j.name === s.job.name).sort((a, b) => b.id - a.id)[0];
+      if (!now) return s;
+      if (now.status !== s.job.status || now.id !== s.job.id)
+        log.info(
+          `${s.job.name}: ${s.job.status} -> ${now.status}${now.id !== s.job.id ? ` (retried as job ${now.id})` : ""}`
+        );
+      return { ...s, job: now };
+    });
+  }
+}
+
+// src/resolve/targets.ts
+async function resolveTargets(selector2, ctx) {
+  if (selector2.kind !== "ref") return resolveJobs(selector2, ctx);
+  const { ref, name } = selector2;
+  ctx.log.info(
+    `${name}: from the newest successful pipeline of ${ref} (GitLab's ref lookup), not the running pipeline`
+  );
+  const browse = `jobs/artifacts/${encodeURIComponent(ref)}/browse?job=${encodeURIComponent(name)}`;
+  return {
+    targets: [
+      { kind: "ref", ref, name, label: `${name} of ref ${ref}`, webUrl: ctx.api.webUrl(browse) }
+    ],
+    missing: []
+  };
+}
+async function resolveJobs(selector2, ctx) {
+  if (selector2.kind === "names") return byNames(selector2, ctx);
+  return {
+    targets: selector2.ids.map((id) => ({
+      kind: "job",
+      id,
+      name: `job ${id}`,
+      label: `job ${id}`,
+      pipelineId: void 0,
+      status: void 0,
+      webUrl: ctx.api.webUrl(`jobs/${id}`),
+      size: 0,
+      expiresAt: void 0
+    })),
+    missing: []
+  };
+}
+async function byNames(selector2, ctx) {
+  const { api, log } = ctx;
+  const { pipelineId } = selector2;
+  const hierarchy = await log.group(
+    `Finding ${selector2.patterns.map((p) => p.text).join(", ")} in pipeline ${pipelineId}`,
+    async () => {
+      const h = await readHierarchy(api, pipelineId, selector2.childPipelines, log);
+      const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
+      log.info(
+        `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`
+      );
+      return h;
+    }
+  );
+  const where = `pipeline ${pipelineId}${selector2.childPipelines ? " or its child pipelines" : ""}`;
+  const found = selectJobs(selector2.patterns, hierarchy);
+  const missing = found.unmatched.map((p) => ({
+    why: `no job matches ${JSON.stringify(p.text)} in ${where}`
+  }));
+  for (const s of found.selected)
+    log.debug(
+      `${JSON.stringify(s.pattern.text)} selects ${s.job.name} (job ${s.job.id} of pipeline ${s.job.pipeline.id}, ${s.job.status})`
+    );
+  let { selected } = found;
+  const active = selected.filter((s) => awaited(s.job.status, selector2.statuses));
+  if (active.length > 0) {
+    if (selector2.waitMs === void 0)
+      throw new RunError(
+        `${active.map((s) => `${s.job.name} (job ${s.job.id}) is still ${s.job.status}`).join("; ")}`,
+        "set wait to true to wait for it (up to wait-timeout), or fetch the artifacts in a later stage"
+      );
+    const waitMs = selector2.waitMs;
+    selected = await log.group(
+      "Waiting for jobs to finish",
+      () => waitForJobs(api, selected, { waitMs, statuses: selector2.statuses }, ctx.poll, log)
+    );
+  }
+  const targets = [];
+  for (const { job } of selected) {
+    const why = unqualified(job, selector2.statuses);
+    if (why) {
+      missing.push({ why: `${job.name} (job ${job.id}) ${why}` });
+      log.debug(`${job.name} (job ${job.id}) left out: ${why}`);
+    } else
+      targets.push({
+        kind: "job",
+        id: job.id,
+        name: job.name,
+        label: `${job.name} (job ${job.id})`,
+        pipelineId: job.pipeline.id,
+        status: job.status,
+        webUrl: job.web_url,
+        size: archiveSize(job),
+        expiresAt: job.artifacts_expire_at
+      });
+  }
+  for (const t of targets)
+    log.info(`${t.name}: job ${t.id} of pipeline ${t.pipelineId} (${t.status})`);
+  return { targets, missing };
+}
+var archiveOf = (job) => job.artifacts?.find((a) => a.file_type === "archive");
+var archiveSize = (job) => job.artifacts_file?.size ?? archiveOf(job)?.size ?? 0;
+function unqualified(job, statuses) {
+  if (!statuses.has(job.status))
+    return `finished with status ${job.status}, and status accepts ${[...statuses].join(", ")}`;
+  if (job.artifacts_file === void 0 && archiveOf(job) === void 0)
+    return "has no artifacts archive (none uploaded, expired or deleted)";
+  return void 0;
+}
+
+// src/commands/session.ts
+function settle(missing, policy, log) {
+  const reasons = missing.map((m) => m.why);
+  if (missing.length === 0 || policy === "ignore") return reasons;
+  if (policy === "warn") {
+    log.warn(`no artifacts for ${reasons.join("; ")}`);
+    return reasons;
+  }
+  const hints = [...new Set(missing.map((m) => m.hint).filter((h) => h !== void 0))];
+  throw new RunError(
+    `no artifacts for ${reasons.join("; ")}`,
+    hints.length > 0 ? hints.join("; ") : "set if-no-artifact-found to warn or ignore if that is expected"
+  );
+}
+
+// src/commands/jobs.ts
+async function eachJob(options2, session, act) {
+  const found = await resolveJobs(options2.selector, session);
+  const missing = settle(found.missing, options2.ifNoArtifactFound, session.log);
+  const jobs = [];
+  for (const job of found.targets) jobs.push(await act(job));
+  return {
+    mode: options2.mode,
+    dryRun: options2.dryRun,
+    pipelineId: options2.selector.kind === "names" ? options2.selector.pipelineId : void 0,
+    downloadPath: void 0,
+    jobs,
+    found: jobs.length > 0,
+    missing,
+    conflicts: []
+  };
+}
+function info(t) {
+  if (t.kind === "ref")
+    return {
+      id: void 0,
+      name: t.name,
+      pipelineId: void 0,
+      status: void 0,
+      webUrl: t.webUrl,
+      bytes: 0
+    };
+  return {
+    id: t.id,
+    name: t.name,
+    pipelineId: t.pipelineId,
+    status: t.status,
+    webUrl: t.webUrl,
+    bytes: t.size,
+    expiresAt: t.expiresAt
+  };
+}
+
+// src/commands/delete.ts
+var deleteArtifacts = (options2, session) => eachJob(options2, session, async (job) => {
+  if (options2.dryRun) return { ...info(job), action: "would-delete" };
+  await session.api.deleteArtifacts(job.id);
+  session.log.info(`${job.label}: artifacts deleted`);
+  return { ...info(job), action: "deleted" };
+});
+
+// src/commands/delete-project.ts
+var deleteProject = async (options2, session) => {
+  const note = options2.dryRun ? `Would ask GitLab to delete the artifacts of every job in project ${options2.project} (the newest successful pipeline of each ref is kept).` : `GitLab accepted deleting the artifacts of project ${options2.project} (${await session.api.deleteProjectArtifacts()}); it deletes them in the background and keeps the newest successful pipeline of each ref.`;
+  session.log.info(note);
+  return {
+    mode: "delete-project",
+    dryRun: options2.dryRun,
+    pipelineId: void 0,
+    downloadPath: void 0,
+    jobs: [],
+    found: false,
+    missing: [],
+    conflicts: [],
+    note
+  };
+};
+
+// src/commands/download.ts
+import { mkdir as mkdir2, rename as rename2 } from "node:fs/promises";
+import { dirname as dirname2, join as join3 } from "node:path";
+
+// src/archive/extract.ts
+import { buffer } from "node:stream/consumers";
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import {
+  lstat,
+  mkdir,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  symlink,
+  writeFile
+} from "node:fs/promises";
+import { dirname, join, posix, relative, sep } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { crc32 } from "node:zlib";
+
+// src/archive/source.ts
+var import_yauzl = __toESM(require_yauzl(), 1);
+import { open } from "node:fs/promises";
+import { Readable } from "node:stream";
+var SLICE = 256 * 1024;
+async function fileSource(path) {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    const read = async (position, length) => {
+      const buffer3 = Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(buffer3, 0, length, position);
+      if (bytesRead < length)
+        throw new Error(`unexpected end of archive at byte ${position + bytesRead}`);
+      return buffer3;
+    };
+    return {
+      size,
+      read,
+      stream: (start, end) => Readable.from(
+        (async function* () {
+          for (let at = start; at < end; at += SLICE) yield read(at, Math.min(SLICE, end - at));
+        })(),
+        { objectMode: false }
+      ),
+      close: () => handle.close()
+    };
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+}
+var ZIP_OPTIONS = {
+  lazyEntries: true,
+  decodeStrings: true,
+  validateEntrySizes: true,
+  strictFileNames: false,
+  // The source's owner closes it.
+  autoClose: false
+};
+var SourceReader = class extends import_yauzl.default.RandomAccessReader {
+  constructor(source) {
+    super();
+    this.source = source;
+  }
+  source;
+  _readStreamForRange(start, end) {
+    return this.source.stream(start, end);
+  }
+  read(buffer3, offset, length, position, callback) {
+    this.source.read(position, length).then(
+      (data) => {
+        data.copy(buffer3, offset);
+        callback(data.length < length ? new Error("unexpected end of the archive") : null);
+      },
+      (e) => callback(e)
+    );
+  }
+  close(callback) {
+    callback(null);
+  }
+};
+function openZip(source) {
+  return new Promise(
+    (resolve3, reject) => import_yauzl.default.fromRandomAccessReader(
+      new SourceReader(source),
+      source.size,
+      ZIP_OPTIONS,
+      (err, zip) => err || !zip ? reject(err ?? new Error("not a zip archive")) : resolve3(zip)
+    )
+  );
+}
+async function withFile(path, body) {
+  const source = await fileSource(path);
+  try {
+    return await body(source);
+  } finally {
+    await source.close();
+  }
+}
+
+// src/archive/extract.ts
+var UnsafeArchive = class extends RunError {
+  name = "UnsafeArchive";
+};
+var S_IFMT = 61440;
+var S_IFLNK = 40960;
+var S_IFDIR = 16384;
+var RATIO_FLOOR = 1024 * 1024;
+var MAX_LINK_TARGET = 4096;
+var SMALL_FILE = 256 * 1024;
+var WRITE_BUFFER = 1024 * 1024;
+function entries(zip) {
+  return (async function* () {
+    for (; ; ) {
+      const entry = await new Promise((resolve3, reject) => {
+        const onEntry = (e) => done(() => resolve3(e));
+        const onEnd = () => done(() => resolve3(void 0));
+        const onError = (e) => done(() => reject(e));
+        const done = (then) => {
+          zip.off("entry", onEntry);
+          zip.off("end", onEnd);
+          zip.off("error", onError);
+          then();
+        };
+        zip.on("entry", onEntry);
+        zip.on("end", onEnd);
+        zip.on("error", onError);
+        zip.readEntry();
+      });
+      if (!entry) return;
+      yield entry;
+    }
+  })();
+}
+async function entryNames(source) {
+  const zip = await openZip(source);
+  const names = [];
+  try {
+    for await (const entry of entries(zip)) names.push(entry.fileName);
+  } finally {
+    zip.close();
+  }
+  return names;
+}
+var readStream = (zip, entry) => new Promise(
+  (resolve3, reject) => zip.openReadStream(entry, (err, stream) => err || !stream ? reject(err) : resolve3(stream))
+);
+function modeOf(entry) {
+  const unix = entry.versionMadeBy >> 8 === 3;
+  return unix ? entry.externalFileAttributes >>> 16 : 0;
+}
+async function stage(archive, dest, limits, label, wanted) {
+  await mkdir(dest, { recursive: true });
+  const dir = join(dest, `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`);
+  await mkdir(dir);
+  let zip;
+  try {
+    try {
+      zip = await openZip(archive);
+    } catch (e) {
+      throw new UnsafeArchive(
+        `the artifacts of ${label} are not a readable zip archive: ${e.message}`
+      );
+    }
+    if (zip.entryCount > limits.maxEntries)
+      throw new UnsafeArchive(
+        `the artifacts of ${label} hold ${zip.entryCount} entries, more than max-files (${limits.maxEntries})`,
+        "raise max-files if the archive is trusted"
+      );
+    const files = [];
+    const dirs = [];
+    const seen = /* @__PURE__ */ new Set();
+    const links = /* @__PURE__ */ new Set();
+    let bytes2 = 0;
+    const refuse = (name, why, hint) => {
+      throw new UnsafeArchive(
+        `the artifacts of ${label} are refused: entry ${JSON.stringify(name)} ${why}`,
+        hint
+      );
+    };
+    let current = "";
+    try {
+      for await (const entry of entries(zip)) {
+        const name = canonical(entry.fileName);
+        current = name;
+        const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
+        if (name === "" || wanted && (isDir || !wanted(name))) continue;
+        if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
+        for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p))
+          if (links.has(p))
+            refuse(name, `would be written through the symlink ${JSON.stringify(p)}`);
+        if (seen.has(name) && !isDir) refuse(name, "appears twice");
+        seen.add(name);
+        const target = join(dir, ...name.split("/"));
+        if (isDir) {
+          await mkdir(target, { recursive: true });
+          dirs.push(name);
+          continue;
+        }
+        await mkdir(dirname(target), { recursive: true });
+        const mode = modeOf(entry);
+        if ((mode & S_IFMT) === S_IFLNK) {
+          if (entry.uncompressedSize > MAX_LINK_TARGET)
+            refuse(name, "is a symlink with an oversized target");
+          const link = (await buffer(await readStream(zip, entry))).toString("utf8");
+          const why = linkEscapes(name, link, links);
+          if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
+          await symlink(link, target);
+          links.add(name);
+          files.push(name);
+          continue;
+        }
+        bytes2 += entry.uncompressedSize;
+        if (bytes2 > limits.maxBytes)
+          refuse(
+            name,
+            `takes the archive past max-size (${limits.maxBytes} bytes)`,
+            "raise max-size if the archive is trusted"
+          );
+        if (entry.uncompressedSize >= RATIO_FLOOR && entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxRatio)
+          refuse(
+            name,
+            `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
+            "raise max-ratio if the archive is trusted"
+          );
+        const perms = (mode & 511 || 420) | 384;
+        let crc = 0;
+        if (entry.uncompressedSize <= SMALL_FILE) {
+          const data = await buffer(await readStream(zip, entry));
+          crc = crc32(data);
+          await writeFile(target, data, { mode: perms, flag: "wx" });
+        } else {
+          const check = new Transform({
+            transform(chunk, _enc, done) {
+              crc = crc32(chunk, crc);
+              done(null, chunk);
+            }
+          });
+          await pipeline(
+            await readStream(zip, entry),
+            check,
+            createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
+          );
+        }
+        if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
+        files.push(name);
+      }
+    } catch (e) {
+      if (e instanceof UnsafeArchive) throw e;
+      const at = current ? `entry ${JSON.stringify(current)}: ` : "";
+      throw new UnsafeArchive(
+        `the artifacts of ${label} are refused: ${at}${e.message}`
+      );
+    }
+    return { dir, files, dirs, bytes: bytes2 };
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    zip?.close();
+  }
+}
+function canonical(name) {
+  const n = posix.normalize(name.replace(/\/+$/, ""));
+  return n === "." ? "" : n.replace(/^(\.\/)+/, "");
+}
+function linkEscapes(name, target, links) {
+  if (target === "" || target.includes("\0")) return "with an empty or invalid target";
+  if (target.startsWith("/") || /^[A-Za-z]:/.test(target) || target.startsWith("\\"))
+    return "pointing outside the destination: its target is an absolute path";
+  const at = posix.dirname(name) === "." ? [] : posix.dirname(name).split("/");
+  const segments = target.split("/").filter((s) => s !== "" && s !== ".");
+  for (const [i, segment] of segments.entries()) {
+    if (segment === "..") {
+      if (at.length === 0) return "pointing outside the destination";
+      at.pop();
+    } else {
+      at.push(segment);
+      if (i < segments.length - 1 && links.has(at.join("/")))
+        return `pointing through another symlink, ${JSON.stringify(at.join("/"))}, which could lead outside the destination`;
+    }
+  }
+  return void 0;
+}
+async function commit(staged, dest) {
+  try {
+    await preflight(staged, dest);
+    for (const name of staged.dirs)
+      await mkdir(join(dest, ...name.split("/")), { recursive: true });
+    for (const name of staged.files) {
+      const to = join(dest, ...name.split("/"));
+      await mkdir(dirname(to), { recursive: true });
+      await rename(join(staged.dir, ...name.split("/")), to);
+    }
+  } finally {
+    await rm(staged.dir, { recursive: true, force: true });
+  }
+}
+async function preflight(staged, dest) {
+  const root = await realpath(dest);
+  const folders = new Set(staged.dirs);
+  for (const name of staged.files)
+    for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) folders.add(p);
+  for (const name of folders) {
+    const path = join(dest, ...name.split("/"));
+    const found = await lstat(path).catch(() => void 0);
+    if (!found) continue;
+    if (!found.isDirectory() && !found.isSymbolicLink())
+      throw new RunError(
+        `cannot create the folder ${name} in ${dest}: a file of that name is there`
+      );
+    const real = await realpath(path).catch(() => "");
+    if (real !== root && !real.startsWith(root + sep))
+      throw new UnsafeArchive(
+        `${name}: the destination's folder ${relative(root, path)} leads outside it through a symlink`
+      );
+  }
+  for (const name of staged.files) {
+    const existing = await lstat(join(dest, ...name.split("/"))).catch(() => void 0);
+    if (existing?.isDirectory())
+      throw new RunError(
+        `cannot put the file ${name} where a folder of that name exists in ${dest}`
+      );
+  }
+}
+var discard = (staged) => rm(staged.dir, { recursive: true, force: true });
+async function removeIfEmpty(dir) {
+  if ((await readdir(dir).catch(() => ["?"])).length === 0) await rmdir(dir).catch(() => {
+  });
+}
+
+// src/report.ts
+import { posix as posix2, relative as relative2, sep as sep2 } from "node:path";
+var isDownloaded = (j) => j.action === "downloaded";
+function filesUnder(job, downloadPath) {
+  const prefix = relative2(downloadPath, job.path).split(sep2).join("/");
+  return job.files.map((f) => prefix === "" ? f : posix2.join(prefix, f));
+}
+
+// src/transfer/strategy.ts
+import { rm as rm3 } from "node:fs/promises";
 
 // src/log.ts
 var UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -3759,8 +4153,7 @@ function isAborted(e) {
   return err?.code === "ERR_STREAM_PREMATURE_CLOSE" || err?.code === "ECONNRESET" || /aborted/i.test(err?.message ?? "");
 }
 
-// src/transfer/remote-zip.ts
-var import_yauzl3 = __toESM(require_yauzl(), 1);
+// src/transfer/ranged.ts
 import { buffer as buffer2 } from "node:stream/consumers";
 import { PassThrough, Readable as Readable2 } from "node:stream";
 var TAIL = 20 + 22 + 65535;
@@ -3769,45 +4162,50 @@ var KEPT_BLOCKS = 8;
 var RangesIgnored = class extends Error {
   name = "RangesIgnored";
 };
-var RemoteArchive = class {
-  constructor(client, url, what) {
+var RangedSource = class _RangedSource {
+  constructor(client, url, what, size, validator2) {
     this.client = client;
     this.url = url;
     this.what = what;
+    this.size = size;
+    this.validator = validator2;
   }
   client;
   url;
   what;
-  size = 0;
+  size;
+  validator;
   /** Body bytes received, for reporting. */
   received = 0;
-  #validator;
   #blocks = [];
   /** Fetches the tail; learns the size and the validator. Throws RangesIgnored on a 200. */
-  async open() {
-    const res = await this.client.request(
+  static async open(client, url, what) {
+    const res = await client.request(
       "GET",
-      this.url,
-      { what: `reading the end of ${this.what}`, route: "download" },
+      url,
+      { what: `reading the end of ${what}`, route: "download" },
       { Range: `bytes=-${TAIL}` },
       (s) => s === 206 || s === 200
     );
     if (res.status === 200) {
       res.body.destroy();
       throw new RangesIgnored(
-        `the server answered a Range request for ${this.what} with the whole archive`
+        `the server answered a Range request for ${what} with the whole archive`
       );
     }
     const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(res.headers["content-range"] ?? ""));
     if (!range)
       throw new RunError(
-        `${this.what}: no usable Content-Range in the answer (${res.headers["content-range"]})`
+        `${what}: no usable Content-Range in the answer (${res.headers["content-range"]})`
       );
-    this.size = Number(range[3]);
-    this.#validator = validator(res.headers);
+    const source = new _RangedSource(client, url, what, Number(range[3]), validator(res.headers));
     const tail = await buffer2(res.body);
-    this.received += tail.length;
-    this.#keep({ start: Number(range[1]), data: tail });
+    source.received += tail.length;
+    source.#keep({ start: Number(range[1]), data: tail });
+    return source;
+  }
+  async close() {
+    this.#blocks = [];
   }
   #keep(block) {
     this.#blocks.unshift(block);
@@ -3820,7 +4218,7 @@ var RemoteArchive = class {
   /** Bytes [start, end) as one ranged GET, If-Range guarded. */
   async fetch(start, end) {
     const headers = { Range: `bytes=${start}-${end - 1}` };
-    if (this.#validator) headers["If-Range"] = this.#validator;
+    if (this.validator) headers["If-Range"] = this.validator;
     const res = await this.client.request(
       "GET",
       this.url,
@@ -3875,576 +4273,403 @@ var RemoteArchive = class {
     );
     return out;
   }
-  /** Opens the archive for yauzl. */
-  async zip(options2) {
-    const reader = new RangeReader(this);
-    return new Promise(
-      (resolve3, reject) => import_yauzl3.default.fromRandomAccessReader(
-        reader,
-        this.size,
-        { ...options2, autoClose: false },
-        (err, zip) => err || !zip ? reject(err) : resolve3(zip)
-      )
-    );
-  }
-};
-var RangeReader = class extends import_yauzl3.default.RandomAccessReader {
-  constructor(archive) {
-    super();
-    this.archive = archive;
-  }
-  archive;
-  _readStreamForRange(start, end) {
-    return this.archive.stream(start, end);
-  }
-  read(buffer3, offset, length, position, callback) {
-    this.archive.read(position, length).then(
-      (data) => {
-        data.copy(buffer3, offset);
-        callback(data.length < length ? new Error("unexpected end of the remote archive") : null);
-      },
-      (e) => callback(e)
-    );
-  }
-  close(callback) {
-    callback(null);
-  }
 };
 
-// src/commands/download.ts
-async function readRemotely(api, target, dest, options2, log, said) {
-  const wanted = pathMatcher(options2.paths ?? []);
-  const what = `the artifacts of ${target.label}`;
-  const remote = new RemoteArchive(api.client, target.url, what);
+// src/transfer/strategy.ts
+function strategyFor(fetch2) {
+  switch (fetch2.kind) {
+    case "archive":
+      return (w, p, ctx) => wholeArchive(w, p, fetch2.extract, ctx);
+    case "file":
+      return (w, p, ctx) => oneFile(w, p, fetch2.path, ctx);
+    case "paths":
+      return (w, p, ctx) => somePaths(w, p, fetch2.patterns, ctx);
+  }
+}
+async function drop(fetched) {
+  if (fetched.kind === "staged") await discard(fetched.staged);
+  if (fetched.kind === "file") await rm3(fetched.temp, { force: true });
+}
+async function wholeArchive(wanted, place, extract, ctx) {
+  const what = `the artifacts of ${wanted.label}`;
+  let got;
+  try {
+    got = await download({
+      client: ctx.client,
+      url: wanted.archiveUrl,
+      dir: place.dir,
+      what,
+      progress: progressReporter(wanted.name, ctx)
+    });
+  } catch (e) {
+    if (e instanceof GitLabError && e.status === 404 && wanted.absent)
+      return { kind: "missing", why: wanted.absent(e.gitlab) };
+    throw e;
+  }
+  ctx.log.info(
+    `${wanted.label}: ${formatBytes(got.bytes)} downloaded${got.resumes ? ` (resumed ${got.resumes} time(s))` : ""}, sha256 ${got.sha256}`
+  );
+  const { bytes: bytes2, sha256 } = got;
+  if (!extract) return { kind: "file", temp: got.file, name: place.zipName, bytes: bytes2, sha256 };
+  try {
+    const staged = await withFile(
+      got.file,
+      (source) => stage(source, place.dir, ctx.limits, wanted.label)
+    );
+    return { kind: "staged", staged, bytes: bytes2, sha256 };
+  } finally {
+    await rm3(got.file, { force: true });
+  }
+}
+async function oneFile(wanted, place, path, ctx) {
+  try {
+    const got = await download({
+      client: ctx.client,
+      url: wanted.fileUrl(path),
+      dir: place.dir,
+      what: `${path} from the artifacts of ${wanted.label}`,
+      progress: progressReporter(wanted.name, ctx)
+    });
+    ctx.log.info(`${wanted.label}: ${path}, ${formatBytes(got.bytes)} downloaded`);
+    return { kind: "file", temp: got.file, name: path, bytes: got.bytes };
+  } catch (e) {
+    if (!(e instanceof GitLabError) || e.status !== 404) throw e;
+    if (e.gitlab === "404 page not found")
+      return {
+        kind: "missing",
+        why: `${wanted.label}: no file ${JSON.stringify(path)} in its artifacts`,
+        hint: await nearHint(wanted, path, ctx)
+      };
+    return { kind: "missing", why: wanted.absent?.(e.gitlab) ?? `${wanted.label}: ${e.gitlab}` };
+  }
+}
+async function somePaths(wanted, place, patterns, ctx) {
+  const matcher = pathMatcher(patterns);
+  const what = `the artifacts of ${wanted.label}`;
   let staged;
   let bytes2;
-  let sha256 = "";
+  let sha256;
   try {
-    await remote.open();
-    staged = await stage(() => remote.zip(ZIP_OPTIONS), dest, options2.limits, target.label, wanted);
+    const remote = await RangedSource.open(ctx.client, wanted.archiveUrl, what);
+    try {
+      staged = await stage(remote, place.dir, ctx.limits, wanted.label, matcher);
+    } finally {
+      await remote.close();
+    }
     bytes2 = remote.received;
-    log.info(
-      `${target.label}: ${staged.files.length} file(s) read from a ${formatBytes(remote.size)} archive, ${formatBytes(bytes2)} transferred`
+    ctx.log.info(
+      `${wanted.label}: ${staged.files.length} file(s) read from a ${formatBytes(remote.size)} archive, ${formatBytes(bytes2)} transferred`
     );
   } catch (e) {
+    if (e instanceof GitLabError && e.status === 404 && wanted.absent)
+      return { kind: "missing", why: wanted.absent(e.gitlab) };
     if (!(e instanceof RangesIgnored)) throw e;
-    if (!said.has("ranges")) log.warn(`${e.message}; downloading whole archives instead`);
-    said.add("ranges");
-    const got = await download({ client: api.client, url: target.url, dir: dest, what });
+    if (!ctx.said.has("ranges")) ctx.log.warn(`${e.message}; downloading whole archives instead`);
+    ctx.said.add("ranges");
+    const got = await download({
+      client: ctx.client,
+      url: wanted.archiveUrl,
+      dir: place.dir,
+      what
+    });
     try {
-      staged = await stage(got.file, dest, options2.limits, target.label, wanted);
+      staged = await withFile(
+        got.file,
+        (source) => stage(source, place.dir, ctx.limits, wanted.label, matcher)
+      );
     } finally {
       await rm3(got.file, { force: true });
     }
     ({ bytes: bytes2, sha256 } = got);
   }
-  if (staged.files.length === 0) {
-    await discard(staged);
-    return void 0;
-  }
-  return { target, dest, bytes: bytes2, sha256, staged };
+  if (staged.files.length > 0) return { kind: "staged", staged, bytes: bytes2, sha256 };
+  await discard(staged);
+  return {
+    kind: "missing",
+    why: `${wanted.label}: no file matches ${patterns.join(", ")} in its artifacts`,
+    hint: "names in an archive are exact and case-sensitive"
+  };
 }
-async function nearHint(api, target, options2) {
+async function nearHint(wanted, path, ctx) {
   const advice = "names in an archive are exact and case-sensitive, with forward slashes";
-  if (options2.artifactPath === void 0 || target.id === void 0) return advice;
-  const remote = new RemoteArchive(
-    api.client,
-    api.archiveUrl(target.id),
-    `the artifacts of ${target.label}`
-  );
   try {
-    await remote.open();
-    const near = nearest(await entryNames(await remote.zip(ZIP_OPTIONS)), options2.artifactPath);
-    return near.length > 0 ? `${advice}; close names in it: ${near.join(", ")}` : advice;
+    const remote = await RangedSource.open(
+      ctx.client,
+      wanted.archiveUrl,
+      `the artifacts of ${wanted.label}`
+    );
+    try {
+      const near = nearest(await entryNames(remote), path);
+      return near.length > 0 ? `${advice}; close names in it: ${near.join(", ")}` : advice;
+    } finally {
+      await remote.close();
+    }
   } catch {
     return advice;
   }
 }
-function notThere(e, target, options2) {
-  if (options2.artifactPath !== void 0 && e.gitlab === "404 page not found")
-    return `${target.label}: no file ${JSON.stringify(options2.artifactPath)} in its artifacts`;
-  if (options2.ref !== void 0)
-    return `no job ${JSON.stringify(target.name)} with artifacts in the newest successful pipeline of ${options2.ref} or its child pipelines (${e.gitlab})`;
-  if (options2.jobIds.length > 0 || options2.artifactPath !== void 0)
-    return `${target.label}: ${e.gitlab}`;
-  return void 0;
-}
-var safeName = (name) => (
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-  name.replace(/[/\\:*?"<>|\x00-\x1f]/g, "_").replace(/^\.+/, "_")
-);
-async function fetchAll(api, targets, options2, context, missing) {
-  const { log } = context;
-  const several = targets.length > 1;
-  const destOf = (t) => several && !options2.merge ? join3(options2.path, safeName(t.name)) : options2.path;
-  const created = [];
-  const fetched = [];
-  const said = /* @__PURE__ */ new Set();
-  try {
-    const all = await mapLimit(targets, options2.concurrency, async (target, i) => {
-      const dest = destOf(target);
-      const made = await mkdir2(dest, { recursive: true });
-      if (made) created.push(made, dest);
-      const { label } = target;
-      if (options2.paths) {
-        const item2 = await readRemotely(api, target, dest, options2, log, said);
-        if (item2) fetched[i] = item2;
-        else missing.push(`${label}: no file matches ${options2.paths.join(", ")} in its artifacts`);
-        if (!item2 && options2.ifNoArtifactFound === "fail")
-          throw new RunError(
-            `no artifacts for ${missing.at(-1)}`,
-            "names in an archive are exact and case-sensitive"
-          );
-        return item2;
-      }
-      const what = options2.artifactPath === void 0 ? `the artifacts of ${label}` : `${options2.artifactPath} from the artifacts of ${label}`;
-      let got;
-      try {
-        got = await download({
-          client: api.client,
-          url: target.url,
-          dir: dest,
-          what,
-          progress: progressReporter(target.name, log, context.progressEveryMs ?? 5e3)
-        });
-      } catch (e) {
-        const why = e instanceof GitLabError && e.status === 404 ? notThere(e, target, options2) : void 0;
-        if (!why) throw e;
-        if (options2.ifNoArtifactFound === "fail")
-          throw new RunError(why, await nearHint(api, target, options2));
-        missing.push(why);
-        return void 0;
-      }
-      log.info(
-        `${label}: ${formatBytes(got.bytes)} downloaded${got.resumes ? ` (resumed ${got.resumes} time(s))` : ""}, sha256 ${got.sha256}`
-      );
-      const item = { target, dest, bytes: got.bytes, sha256: got.sha256 };
-      fetched[i] = item;
-      if (!options2.extract || options2.artifactPath !== void 0) {
-        item.zip = got.file;
-        return item;
-      }
-      try {
-        item.staged = await stage(got.file, dest, options2.limits, label);
-      } finally {
-        await rm3(got.file, { force: true });
-      }
-      return item;
-    });
-    const results = [];
-    for (const item of all) {
-      if (!item) continue;
-      const { target, dest } = item;
-      let path = dest;
-      let files;
-      if (item.staged) {
-        await commit(item.staged, dest);
-        files = item.staged.files.map(
-          (f) => toPosix(relative2(options2.path, join3(dest, ...f.split("/"))))
-        );
-      } else {
-        path = options2.artifactPath !== void 0 ? join3(dest, ...options2.artifactPath.split("/")) : join3(
-          several && options2.merge ? options2.path : dest,
-          several && options2.merge ? `${safeName(target.name)}.zip` : "artifacts.zip"
-        );
-        await mkdir2(dirname2(path), { recursive: true });
-        await rename2(item.zip, path);
-        files = [toPosix(relative2(options2.path, path))];
-      }
-      results.push({
-        ...target,
-        action: "downloaded",
-        path,
-        files,
-        bytes: item.bytes,
-        sha256: item.sha256
-      });
-    }
-    return results;
-  } catch (e) {
-    for (const item of fetched) {
-      if (item?.staged) await discard(item.staged);
-      if (item?.zip) await rm3(item.zip, { force: true });
-    }
-    for (const dir of created.reverse()) await removeIfEmpty(dir);
-    throw e;
-  }
-}
-var toPosix = (p) => p.split(sep2).join("/");
-function conflicts(jobs) {
-  const seen = /* @__PURE__ */ new Map();
-  for (const j of jobs) for (const f of j.files) seen.set(f, (seen.get(f) ?? 0) + 1);
-  return [...seen].filter(([, n]) => n > 1).map(([f]) => f);
-}
-function progressReporter(name, log, everyMs) {
+function progressReporter(name, ctx) {
   const started = Date.now();
   let last = started;
   return (received, total) => {
     const now = Date.now();
-    if (now - last < everyMs) return;
+    if (now - last < ctx.progressEveryMs) return;
     last = now;
     const rate = received / Math.max((now - started) / 1e3, 1e-3);
     const of = total ? ` of ${formatBytes(total)} (${Math.floor(received / total * 100)}%)` : "";
-    log.info(`${name}: ${formatBytes(received)}${of} at ${formatBytes(rate)}/s`);
+    ctx.log.info(`${name}: ${formatBytes(received)}${of} at ${formatBytes(rate)}/s`);
   };
 }
 
-// src/resolve/jobs.ts
-var ACTIVE = /* @__PURE__ */ new Set([
-  "created",
-  "waiting_for_resource",
-  "preparing",
-  "waiting_for_callback",
-  "pending",
-  "running",
-  "canceling",
-  "scheduled"
-]);
-async function readHierarchy(api, root, children, log) {
-  const jobs = /* @__PURE__ */ new Map();
-  const found = [root];
-  for (let i = 0; i < found.length; i++) {
-    const id = found[i];
-    jobs.set(id, await api.listPipelineJobs(id));
-    if (!children) continue;
-    let bridges;
+// src/commands/download.ts
+var safeName = (name) => (
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+  name.replace(/[/\\:*?"<>|\x00-\x1f]/g, "_").replace(/^\.+/, "_")
+);
+var download2 = async (options2, session) => {
+  const { api, log } = session;
+  const found = await resolveTargets(options2.selector, session);
+  const missing = settle(found.missing, options2.ifNoArtifactFound, log);
+  const { targets } = found;
+  let jobs;
+  if (options2.dryRun)
+    jobs = targets.map((t) => ({ ...info(t), action: "would-download" }));
+  else {
+    const fetched = await fetchAll(api, targets, options2, {
+      client: api.client,
+      limits: options2.limits,
+      log,
+      progressEveryMs: session.progressEveryMs,
+      said: /* @__PURE__ */ new Set()
+    });
     try {
-      bridges = await api.listBridges(id);
+      const absent = fetched.items.flatMap((f) => f.got.kind === "missing" ? [f.got] : []);
+      missing.push(...settle(absent, options2.ifNoArtifactFound, log));
+      jobs = await placeAll(fetched.items);
     } catch (e) {
-      if (e instanceof GitLabError && api.client.options.token.header === "JOB-TOKEN" && i === 0) {
-        log.warn(
-          `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set \`token\` to an access token with read_api to include them, or child-pipelines: false to silence this`
-        );
-        break;
-      }
+      await cleanUp(fetched);
       throw e;
     }
-    for (const bridge of bridges) {
-      const child = bridge.downstream_pipeline;
-      if (child && child.project_id === bridge.pipeline.project_id && !found.includes(child.id))
-        found.push(child.id);
-    }
   }
-  return { pipelines: [root, ...found.slice(1).sort((a, b) => a - b)], jobs };
-}
-function selectJobs(patterns, h) {
-  const ordered = h.pipelines.flatMap(
-    (id) => (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id)
-  );
-  const byName = /* @__PURE__ */ new Map();
-  for (const job of ordered) if (!byName.has(job.name)) byName.set(job.name, job);
-  const selected = [];
-  const unmatched = [];
-  const taken = /* @__PURE__ */ new Set();
-  for (const pattern of patterns) {
-    const names = select(pattern, byName.keys());
-    if (names.length === 0) unmatched.push(pattern);
-    for (const name of names) {
-      const job = byName.get(name);
-      if (job && !taken.has(job.id)) {
-        taken.add(job.id);
-        selected.push({ pattern, job });
-      }
-    }
-  }
-  return { selected, unmatched };
-}
-var awaited = (status, accepted) => ACTIVE.has(status) && !accepted.has(status);
-var DEFAULT_POLL = {
-  initialMs: 5e3,
-  maxMs: 3e4,
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms))
+  const downloaded = jobs.filter(isDownloaded);
+  return {
+    mode: "download",
+    dryRun: options2.dryRun,
+    pipelineId: options2.selector.kind === "names" ? options2.selector.pipelineId : void 0,
+    downloadPath: options2.path,
+    jobs,
+    found: jobs.length > 0,
+    missing,
+    conflicts: options2.merge ? conflicts(downloaded, options2.path) : [],
+    ...options2.selector.kind === "ref" ? { ref: options2.selector.ref } : {}
+  };
 };
-async function waitForJobs(api, selected, options2, poll, log) {
-  const started = Date.now();
-  let current = selected;
-  let delay = poll.initialMs;
-  const describe = (s) => `${s.job.name} (${s.job.status})`;
-  const unfinished = (s) => awaited(s.job.status, options2.statuses);
-  log.info(`waiting for ${current.filter(unfinished).map(describe).join(", ")}`);
-  for (; ; ) {
-    const active = current.filter(unfinished);
-    if (active.length === 0) return current;
-    const elapsed = Date.now() - started;
-    if (elapsed >= options2.waitTimeoutMs)
-      throw new RunError(
-        `timed out after ${Math.round(elapsed / 1e3)} s waiting for ${active.map(describe).join(", ")}`,
-        "raise wait-timeout, or fetch the artifacts in a later stage"
-      );
-    await poll.sleep(Math.min(delay, options2.waitTimeoutMs - elapsed));
-    delay = Math.min(delay * 1.5, poll.maxMs);
-    const pipelines = [...new Set(active.map((s) => s.job.pipeline.id))];
-    const fresh = /* @__PURE__ */ new Map();
-    for (const id of pipelines) fresh.set(id, await api.listPipelineJobs(id));
-    current = current.map((s) => {
-      const jobs = fresh.get(s.job.pipeline.id);
-      if (!jobs) return s;
-      const now = jobs.filter((j) => j.name === s.job.name).sort((a, b) => b.id - a.id)[0];
-      if (!now) return s;
-      if (now.status !== s.job.status || now.id !== s.job.id)
-        log.info(
-          `${s.job.name}: ${s.job.status} -> ${now.status}${now.id !== s.job.id ? ` (retried as job ${now.id})` : ""}`
-        );
-      return { ...s, job: now };
+function placeOf(target, options2, several) {
+  const name = safeName(target.name);
+  const zipName = several ? `${name}.zip` : "artifacts.zip";
+  const whole = options2.fetch.kind === "archive" && !options2.fetch.extract;
+  const dir = several && !options2.merge && !whole ? join3(options2.path, name) : options2.path;
+  return { dir, zipName };
+}
+function wantedOf(api, target) {
+  const { label, name } = target;
+  if (target.kind === "ref")
+    return {
+      label,
+      name,
+      archiveUrl: api.refUrl(target.ref, name),
+      fileUrl: (path) => api.refUrl(target.ref, name, path),
+      absent: (gitlab) => `no job ${JSON.stringify(name)} with artifacts in the newest successful pipeline of ${target.ref} or its child pipelines (${gitlab})`
+    };
+  return {
+    label,
+    name,
+    archiveUrl: api.archiveUrl(target.id),
+    fileUrl: (path) => api.fileUrl(target.id, path),
+    // A job found by name was listed with an archive; one given by id was not checked.
+    absent: target.pipelineId === void 0 ? (gitlab) => `${label}: ${gitlab}` : void 0
+  };
+}
+async function fetchAll(api, targets, options2, ctx) {
+  const strategy = strategyFor(options2.fetch);
+  const done = { items: [], created: [] };
+  const slots = [];
+  try {
+    await mapLimit(targets, options2.concurrency, async (target, i) => {
+      const place = placeOf(target, options2, targets.length > 1);
+      const made = await mkdir2(place.dir, { recursive: true });
+      if (made) done.created.push(made, place.dir);
+      slots[i] = { target, place, got: await strategy(wantedOf(api, target), place, ctx) };
+    });
+  } catch (e) {
+    done.items = slots.filter((s) => s !== void 0);
+    await cleanUp(done);
+    throw e;
+  }
+  done.items = slots.filter((s) => s !== void 0);
+  return done;
+}
+async function placeAll(items) {
+  const results = [];
+  for (let item = items[0]; item !== void 0; items.shift(), item = items[0]) {
+    const { got, place, target } = item;
+    if (got.kind === "missing") continue;
+    let files;
+    if (got.kind === "staged") {
+      await commit(got.staged, place.dir);
+      files = got.staged.files;
+    } else {
+      const to = join3(place.dir, ...got.name.split("/"));
+      await mkdir2(dirname2(to), { recursive: true });
+      await rename2(got.temp, to);
+      files = [got.name];
+    }
+    results.push({
+      ...info(target),
+      action: "downloaded",
+      path: place.dir,
+      files,
+      bytes: got.bytes,
+      ...got.sha256 === void 0 ? {} : { sha256: got.sha256 }
     });
   }
+  return results;
 }
+async function cleanUp(fetched) {
+  for (const item of fetched.items) await drop(item.got);
+  for (const dir of [...fetched.created].reverse()) await removeIfEmpty(dir);
+}
+function conflicts(jobs, downloadPath) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const j of jobs)
+    for (const f of filesUnder(j, downloadPath)) seen.set(f, (seen.get(f) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([f]) => f);
+}
+
+// src/commands/keep.ts
+var keep = (options2, session) => eachJob(options2, session, async (job) => {
+  if (options2.dryRun) return { ...info(job), action: "would-keep" };
+  const kept = await session.api.keep(job.id);
+  session.log.info(
+    `${job.label}: artifacts kept${kept.artifacts_expire_at ? ` until ${kept.artifacts_expire_at}` : " with no expiry"}`
+  );
+  return { ...info(job), expiresAt: kept.artifacts_expire_at, action: "kept" };
+});
+
+// src/commands/list.ts
+var list = (options2, session) => eachJob(options2, session, async (job) => ({
+  ...info(job),
+  action: "listed",
+  storage: await session.api.storageOf(job.id)
+}));
+
+// src/commands/index.ts
+var COMMANDS = {
+  download: download2,
+  list,
+  keep,
+  delete: deleteArtifacts,
+  "delete-project": deleteProject
+};
 
 // src/main.ts
-async function run(options2, context) {
+function run(options2, context) {
   const { log } = context;
+  const { connection } = options2;
   const client = new GitLabClient({
-    baseUrl: options2.gitlabUrl,
-    token: options2.token,
-    caFile: options2.caFile,
+    baseUrl: connection.gitlabUrl,
+    token: connection.token,
+    caFile: connection.caFile,
     retry: context.retry,
     userAgent: context.userAgent,
-    onRetry: (message) => log.warn(message)
+    onRetry: (message) => log.warn(message),
+    onExchange: (line) => log.debug(line)
   });
-  const api = new GitLabApi(client, options2.project);
-  const result = {
-    mode: options2.mode,
-    dryRun: options2.dryRun,
-    pipelineId: options2.pipelineId,
-    downloadPath: options2.path,
-    jobs: [],
-    found: false,
-    missing: [],
-    conflicts: []
+  const session = {
+    api: new GitLabApi(client, options2.project),
+    log,
+    poll: context.poll ?? DEFAULT_POLL,
+    progressEveryMs: context.progressEveryMs ?? 5e3
   };
-  if (options2.mode === "delete-project") {
-    result.note = options2.dryRun ? `Would ask GitLab to delete the artifacts of every job in project ${options2.project} (the newest successful pipeline of each ref is kept).` : `GitLab accepted deleting the artifacts of project ${options2.project} (${await api.deleteProjectArtifacts()}); it deletes them in the background and keeps the newest successful pipeline of each ref.`;
-    log.info(result.note);
-    return result;
-  }
-  const missing = result.missing;
-  const web = (rest) => /^\d+$/.test(options2.project) ? "" : `${new URL(options2.gitlabUrl).origin}/${options2.project}/-/${rest}`;
-  const urlOf = (id) => options2.artifactPath === void 0 ? api.archiveUrl(id) : api.fileUrl(id, options2.artifactPath);
-  let targets;
-  if (options2.ref !== void 0) {
-    const name = options2.jobs[0]?.text ?? "";
-    result.ref = options2.ref;
-    log.info(
-      `${name}: from the newest successful pipeline of ${options2.ref} (GitLab's ref lookup), not the running pipeline`
-    );
-    targets = [
-      {
-        id: void 0,
-        name,
-        label: `${name} of ref ${options2.ref}`,
-        url: api.refUrl(options2.ref, name, options2.artifactPath),
-        pipelineId: void 0,
-        status: void 0,
-        webUrl: web(
-          `jobs/artifacts/${encodeURIComponent(options2.ref)}/browse?job=${encodeURIComponent(name)}`
-        ),
-        size: 0,
-        expiresAt: void 0
-      }
-    ];
-  } else if (options2.jobIds.length > 0) {
-    targets = options2.jobIds.map((id) => ({
-      id,
-      name: `job ${id}`,
-      label: `job ${id}`,
-      url: urlOf(id),
-      pipelineId: void 0,
-      status: void 0,
-      webUrl: web(`jobs/${id}`),
-      size: 0,
-      expiresAt: void 0
-    }));
-  } else targets = await resolveTargets(api, options2, context, missing, urlOf);
-  if (missing.length > 0 && options2.ifNoArtifactFound === "fail")
-    throw new RunError(
-      `no artifacts for ${missing.join("; ")}`,
-      "set if-no-artifact-found to warn or ignore if that is expected"
-    );
-  if (targets.length > 0) {
-    if (options2.mode === "download" && !options2.dryRun)
-      result.jobs = await fetchAll(api, targets, options2, context, missing);
-    else result.jobs = await actOn(api, targets, options2, log);
-  }
-  result.found = result.jobs.length > 0;
-  if (missing.length > 0 && options2.ifNoArtifactFound === "warn")
-    log.warn(`no artifacts for ${missing.join("; ")}`);
-  if (options2.merge) result.conflicts = conflicts(result.jobs);
-  return result;
+  return dispatch(options2.mode, options2, session);
 }
-async function resolveTargets(api, options2, context, missing, urlOf) {
-  const { log } = context;
-  const pipelineId = options2.pipelineId;
-  const hierarchy = await log.group(
-    `Finding ${options2.jobs.map((p) => p.text).join(", ")} in pipeline ${pipelineId}`,
-    async () => {
-      const h = await readHierarchy(api, pipelineId, options2.childPipelines, log);
-      const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
-      log.info(
-        `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`
-      );
-      return h;
-    }
-  );
-  const where = `pipeline ${pipelineId}${options2.childPipelines ? " or its child pipelines" : ""}`;
-  const found = selectJobs(options2.jobs, hierarchy);
-  const { unmatched } = found;
-  let { selected } = found;
-  for (const p of unmatched) missing.push(`no job matches ${JSON.stringify(p.text)} in ${where}`);
-  const active = selected.filter((s) => awaited(s.job.status, options2.statuses));
-  if (active.length > 0) {
-    if (!options2.wait)
-      throw new RunError(
-        `${active.map((s) => `${s.job.name} (job ${s.job.id}) is still ${s.job.status}`).join("; ")}`,
-        "set wait to true to wait for it (up to wait-timeout), or fetch the artifacts in a later stage"
-      );
-    selected = await log.group(
-      "Waiting for jobs to finish",
-      () => waitForJobs(api, selected, options2, context.poll ?? DEFAULT_POLL, log)
-    );
-  }
-  const targets = [];
-  for (const { job } of selected) {
-    const why = unqualified(job, options2);
-    if (why) missing.push(`${job.name} (job ${job.id}) ${why}`);
-    else
-      targets.push({
-        id: job.id,
-        name: job.name,
-        label: `${job.name} (job ${job.id})`,
-        url: urlOf(job.id),
-        pipelineId: job.pipeline.id,
-        status: job.status,
-        webUrl: job.web_url,
-        size: job.artifacts_file?.size ?? job.artifacts?.find((a) => a.file_type === "archive")?.size ?? 0,
-        expiresAt: job.artifacts_expire_at
-      });
-  }
-  for (const t of targets)
-    log.info(`${t.name}: job ${t.id} of pipeline ${t.pipelineId} (${t.status})`);
-  return targets;
-}
-function unqualified(job, options2) {
-  if (!options2.statuses.has(job.status))
-    return `finished with status ${job.status}, and status accepts ${[...options2.statuses].join(", ")}`;
-  const hasArchive = job.artifacts_file !== void 0 || job.artifacts?.some((a) => a.file_type === "archive");
-  if (!hasArchive) return "has no artifacts archive (none uploaded, expired or deleted)";
-  return void 0;
-}
-
-// src/report.ts
-function manifest(result) {
-  return result.jobs.map((j) => ({
-    action: j.action,
-    id: j.id,
-    name: j.name,
-    pipeline: j.pipelineId ?? null,
-    status: j.status ?? null,
-    web_url: j.webUrl,
-    path: j.path,
-    files: j.files,
-    bytes: j.bytes,
-    sha256: j.sha256,
-    expires_at: j.expiresAt ?? null,
-    ...j.storage ? { storage: j.storage } : {}
-  }));
-}
-var OUTPUT_TYPES = {
-  "job-id": "string",
-  "job-ids": "array",
-  "job-urls": "array",
-  "pipeline-id": "string",
-  "download-path": "string",
-  files: "array",
-  "file-count": "number",
-  bytes: "number",
-  sha256: "string",
-  found: "boolean",
-  artifacts: "array"
-};
-function outputs(result) {
-  const files = result.jobs.flatMap((j) => j.files);
-  const first = result.jobs[0];
-  return {
-    "job-id": first?.id === void 0 ? "" : String(first.id),
-    "job-ids": JSON.stringify(result.jobs.map((j) => j.id)),
-    "job-urls": JSON.stringify(result.jobs.map((j) => j.webUrl)),
-    "pipeline-id": result.pipelineId === void 0 ? "" : String(result.pipelineId),
-    "download-path": result.downloadPath,
-    files: JSON.stringify(files),
-    "file-count": String(files.length),
-    bytes: String(result.jobs.reduce((n, j) => n + j.bytes, 0)),
-    sha256: result.jobs.length === 1 && first ? first.sha256 : "",
-    found: String(result.found),
-    artifacts: JSON.stringify(manifest(result))
-  };
-}
-var who = (j) => j.id === void 0 ? j.name : `${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""})`;
-var VERB = {
-  downloaded: ["Fetched", "Would fetch"],
-  listed: ["Found", "Found"],
-  kept: ["Kept", "Would keep"],
-  deleted: ["Deleted", "Would delete"]
-};
-function summary(result) {
-  if (result.note) return result.note;
-  if (!result.found) return `No artifacts found.${result.missing.map((m) => `
-  ${m}`).join("")}`;
-  const action = result.jobs[0]?.action ?? "downloaded";
-  const verb = VERB[action][result.dryRun ? 1 : 0];
-  const bytes2 = result.jobs.reduce((n, j) => n + j.bytes, 0);
-  const count = `${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"}`;
-  if (action !== "downloaded" || result.dryRun) {
-    const rows = result.jobs.map((j) => [
-      j.name,
-      j.id === void 0 ? "" : String(j.id),
-      j.pipelineId === void 0 ? "" : String(j.pipelineId),
-      j.status ?? "",
-      formatBytes(j.bytes),
-      j.expiresAt === void 0 ? "" : j.expiresAt ?? "never",
-      j.storage ?? ""
-    ]);
-    const lines2 = [
-      `${verb} the artifacts of ${count} (${formatBytes(bytes2)}):`,
-      ...table(["job", "id", "pipeline", "status", "size", "expires", "storage"], rows)
-    ];
-    for (const m of result.missing) lines2.push(`  not found: ${m}`);
-    return lines2.join("\n");
-  }
-  const files = result.jobs.reduce((n, j) => n + j.files.length, 0);
-  const lines = [
-    `${verb} the artifacts of ${count} (${formatBytes(bytes2)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
-    ...result.jobs.map(
-      (j) => `  ${who(j)}: ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}, sha256 ${j.sha256}`
-    )
-  ];
-  if (result.ref)
-    lines.push(
-      `  (from the newest successful pipeline of ${result.ref}, not the running pipeline)`
-    );
-  for (const m of result.missing) lines.push(`  not fetched: ${m}`);
-  for (const c of result.conflicts)
-    lines.push(`  conflict: ${c} came from more than one job; the last one's copy is kept`);
-  return lines.join("\n");
-}
-function table(header2, rows) {
-  const used = header2.map((_, c) => rows.some((r) => (r[c] ?? "") !== ""));
-  const cols = header2.map((h, c) => [h, ...rows.map((r) => r[c] ?? "")]).filter((_, c) => used[c]);
-  const widths = cols.map((col) => Math.max(...col.map((v) => v.length)));
-  const line = (i) => `  ${cols.map((col, c) => (col[i] ?? "").padEnd(widths[c] ?? 0)).join("  ").trimEnd()}`;
-  return [0, ...rows.map((_, i) => i + 1)].map(line);
+function dispatch(mode, options2, session) {
+  const command = COMMANDS[mode];
+  return command(options2, session);
 }
 
 // src/faces/errors.ts
 function failure(e) {
-  if (e instanceof InputError || e instanceof RunError)
-    return { message: e.message, exitCode: e.exitCode };
+  if (e instanceof InputError) return { message: e.message, exitCode: e.exitCode, input: e.input };
+  if (e instanceof RunError)
+    return { message: e.message, exitCode: e.exitCode, ...e.hint ? { hint: e.hint } : {} };
   const err = e instanceof Error ? e : new Error(String(e));
   return { message: `unexpected error: ${err.message}`, exitCode: 1, stack: err.stack };
+}
+function errorJson(f) {
+  return {
+    message: f.message,
+    ...f.hint ? { hint: f.hint } : {},
+    exit_code: f.exitCode,
+    ...f.input ? { input: f.input } : {}
+  };
 }
 
 // src/faces/gitlab.ts
 import { writeFile as writeFile2 } from "node:fs/promises";
 import { isAbsolute, relative as relative3, sep as sep3 } from "node:path";
+
+// src/faces/outputs.ts
+function manifest(result) {
+  return result.jobs.map((j) => ({
+    action: j.action,
+    id: j.id ?? null,
+    name: j.name,
+    pipeline: j.pipelineId ?? null,
+    status: j.status ?? null,
+    web_url: j.webUrl,
+    ...isDownloaded(j) ? { path: j.path, files: j.files } : {},
+    bytes: j.bytes,
+    ...isDownloaded(j) && j.sha256 !== void 0 ? { sha256: j.sha256 } : {},
+    expires_at: j.expiresAt ?? null,
+    ...j.action === "listed" ? { storage: j.storage } : {}
+  }));
+}
+function outputs(result) {
+  const downloaded = result.jobs.filter(isDownloaded);
+  const path = result.downloadPath;
+  const files = path === void 0 ? [] : downloaded.flatMap((j) => filesUnder(j, path));
+  const [first] = result.jobs;
+  const one = result.jobs.length === 1 && first && isDownloaded(first) ? first : void 0;
+  const all = {
+    "job-id": first?.id,
+    "job-ids": result.jobs.map((j) => j.id ?? null),
+    "job-urls": result.jobs.map((j) => j.webUrl),
+    "pipeline-id": result.pipelineId,
+    "download-path": path,
+    files,
+    "file-count": files.length,
+    bytes: result.jobs.reduce((n, j) => n + j.bytes, 0),
+    sha256: one?.sha256,
+    found: result.found,
+    artifacts: manifest(result)
+  };
+  return Object.fromEntries(
+    OUTPUT_NAMES.flatMap((n) => all[n] === void 0 ? [] : [[n, all[n]]])
+  );
+}
+function outputText(name, value) {
+  return OUTPUTS[name].type === "array" || typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+function textOutputs(result) {
+  const values = outputs(result);
+  return OUTPUT_NAMES.flatMap((name) => {
+    const value = values[name];
+    return value === void 0 ? [] : [[name, outputText(name, value)]];
+  });
+}
+
+// src/faces/gitlab.ts
 var ESC = "\x1B";
 var colours = (t) => !t.env.NO_COLOR && t.env.FORCE_COLOR !== "0" && (t.isTTY || t.env.GITLAB_CI === "true" || t.env.FORCE_COLOR !== void 0);
 function jobLog(t, verbose) {
@@ -4482,7 +4707,7 @@ function jobLog(t, verbose) {
     }
   };
 }
-var DOTENV_OUTPUTS = [
+var DOTENV_OUTPUTS = /* @__PURE__ */ new Set([
   "job-id",
   "pipeline-id",
   "download-path",
@@ -4490,16 +4715,17 @@ var DOTENV_OUTPUTS = [
   "bytes",
   "sha256",
   "found"
-];
+]);
 var DOTENV_VALUE = /^[^\s"'`#\\]*$/;
 var DOTENV_MAX_BYTES = 5 * 1024;
 function dotenv(result, prefix, manifestPath, base) {
   const local = (path) => {
     const rel = relative3(base, path);
-    return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel.split(sep3).join("/");
+    return rel.startsWith("..") || isAbsolute(rel) ? path : rel.split(sep3).join("/");
   };
-  const all = { ...outputs(result), "download-path": local(result.downloadPath) };
-  const values = DOTENV_OUTPUTS.map((name) => [name, all[name]]);
+  const values = textOutputs(result).filter(
+    ([name]) => DOTENV_OUTPUTS.has(name)
+  );
   if (manifestPath !== void 0) values.push(["manifest", local(manifestPath)]);
   const lines = [];
   const skipped = [];
@@ -4527,27 +4753,86 @@ async function writeReports(result, files, manifestJson, log) {
   }
 }
 function stepOutputs(result) {
-  return Object.entries(outputs(result)).map(([name, text2]) => {
-    const type = OUTPUT_TYPES[name];
-    const value = type === "string" ? text2 : JSON.parse(text2);
-    return `${JSON.stringify({ name: name.replace(/-/g, "_"), value })}
-`;
-  }).join("");
+  return Object.entries(outputs(result)).map(([name, value]) => `${JSON.stringify({ name: name.replace(/-/g, "_"), value })}
+`).join("");
+}
+
+// src/faces/summary.ts
+var who = (j) => j.id === void 0 ? j.name : `${j.name} (job ${j.id}${j.pipelineId ? `, pipeline ${j.pipelineId}` : ""})`;
+var VERB = {
+  downloaded: "Fetched",
+  "would-download": "Would fetch",
+  listed: "Found",
+  kept: "Kept",
+  "would-keep": "Would keep",
+  deleted: "Deleted",
+  "would-delete": "Would delete"
+};
+function summary(result) {
+  if (result.note) return result.note;
+  if (!result.found) return `No artifacts found.${result.missing.map((m) => `
+  ${m}`).join("")}`;
+  const action = result.jobs[0]?.action ?? "downloaded";
+  const verb = VERB[action];
+  const bytes2 = result.jobs.reduce((n, j) => n + j.bytes, 0);
+  const count = `${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"}`;
+  const downloaded = result.jobs.filter(isDownloaded);
+  if (downloaded.length === 0) {
+    const rows = result.jobs.map((j) => [
+      j.name,
+      j.id === void 0 ? "" : String(j.id),
+      j.pipelineId === void 0 ? "" : String(j.pipelineId),
+      j.status ?? "",
+      formatBytes(j.bytes),
+      j.expiresAt === void 0 ? "" : j.expiresAt ?? "never",
+      j.action === "listed" ? j.storage : ""
+    ]);
+    const lines2 = [
+      `${verb} the artifacts of ${count} (${formatBytes(bytes2)}):`,
+      ...table(["job", "id", "pipeline", "status", "size", "expires", "storage"], rows)
+    ];
+    for (const m of result.missing) lines2.push(`  not found: ${m}`);
+    return lines2.join("\n");
+  }
+  const files = downloaded.reduce((n, j) => n + j.files.length, 0);
+  const lines = [
+    `${verb} the artifacts of ${count} (${formatBytes(bytes2)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
+    ...downloaded.map(
+      (j) => `  ${who(j)}: ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}${j.sha256 ? `, sha256 ${j.sha256}` : ""}`
+    )
+  ];
+  if (result.ref)
+    lines.push(
+      `  (from the newest successful pipeline of ${result.ref}, not the running pipeline)`
+    );
+  for (const m of result.missing) lines.push(`  not fetched: ${m}`);
+  for (const c of result.conflicts)
+    lines.push(`  conflict: ${c} came from more than one job; the last one's copy is kept`);
+  return lines.join("\n");
+}
+function table(header2, rows) {
+  const used = header2.map((_, c) => rows.some((r) => (r[c] ?? "") !== ""));
+  const cols = header2.map((h, c) => [h, ...rows.map((r) => r[c] ?? "")]).filter((_, c) => used[c]);
+  const widths = cols.map((col) => Math.max(...col.map((v) => v.length)));
+  const line = (i) => `  ${cols.map((col, c) => (col[i] ?? "").padEnd(widths[c] ?? 0)).join("  ").trimEnd()}`;
+  return [0, ...rows.map((_, i) => i + 1)].map(line);
 }
 
 // src/faces/cli.ts
 var VERSION = true ? "0.1.0" : "dev";
-var COMMANDS = MODES;
+var SUBCOMMANDS = MODES;
+function help(name, def) {
+  const value = def.kind === "boolean" ? "[=true|false]" : LIST_KINDS.has(def.kind) ? " VALUE..." : " VALUE";
+  const notes = [
+    def.options ? `one${LIST_KINDS.has(def.kind) ? " or more" : ""} of ${def.options.join(", ")}` : "",
+    LIST_KINDS.has(def.kind) ? "repeatable" : "",
+    def.default === void 0 ? "" : `default ${def.default}`,
+    def.env ? `from ${def.env.join(", ")}` : ""
+  ].filter(Boolean);
+  return `  --${name}${value}
+      ${def.description}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
+}
 function usage() {
-  const flags = INPUT_NAMES.map((name) => {
-    const def = INPUTS[name];
-    const fallback = [
-      "default" in def ? `default ${def.default}` : "",
-      "env" in def ? `from ${def.env.join(", ")}` : ""
-    ].filter(Boolean).join("; ");
-    return `  --${name}${def.kind === "boolean" ? "[=true|false]" : " VALUE"}
-      ${def.description}${fallback ? ` (${fallback})` : ""}`;
-  });
   return [
     "pipeline-artifacts: download the artifacts of sibling jobs in a running GitLab pipeline, by job name",
     "",
@@ -4557,38 +4842,35 @@ function usage() {
     "       pipeline-artifacts --help | --version",
     "",
     "Options:",
-    ...flags,
-    "  --json",
-    "      Print the manifest of what was fetched as JSON on stdout.",
-    "  --manifest FILE",
-    "      Also write that JSON manifest to FILE (for later jobs: save it as an artifact).",
-    "  --dotenv FILE",
-    "      Write a dotenv report for later jobs (artifacts:reports:dotenv): PREFIX_JOB_ID, _PIPELINE_ID,",
-    "      _DOWNLOAD_PATH, _FILE_COUNT, _BYTES, _SHA256, _FOUND and _MANIFEST (the manifest's path).",
-    "  --dotenv-prefix PREFIX",
-    "      Prefix of the dotenv keys (default PIPELINE_ARTIFACTS_).",
-    "  --step-output FILE",
-    "      Append the outputs to FILE as typed JSON lines, as a GitLab CI/CD step does.",
-    "  --verbose",
-    "      Print debugging details.",
+    ...INPUT_NAMES.map((name) => help(name, INPUTS[name])),
+    "",
+    "Output:",
+    ...CLI_FLAGS_NAMES.map((name) => help(name, CLI_FLAGS[name])),
     "",
     "A flag not given is read from PIPELINE_ARTIFACTS_INPUT_<NAME> (e.g. PIPELINE_ARTIFACTS_INPUT_JOB_ID),",
-    "then from the CI variables named above.",
+    "then from the CI variables named above. A flag of a list may be repeated (--status success",
+    "--status failed) or hold several values, one a line or comma-separated.",
     "",
     "Exit codes: 0 done, 1 failed, 2 bad input (nothing was requested or written).",
     ""
   ].join("\n");
 }
+var CLI_FLAGS_NAMES = Object.keys(CLI_FLAGS);
 var inputVariable = (name) => `PIPELINE_ARTIFACTS_INPUT_${name.toUpperCase().replace(/-/g, "_")}`;
+function flagDef(name) {
+  if (Object.hasOwn(INPUTS, name)) return INPUTS[name];
+  if (Object.hasOwn(CLI_FLAGS, name)) return CLI_FLAGS[name];
+  return void 0;
+}
 function normalise(argv2) {
   const out = [];
   for (let i = 0; i < argv2.length; i++) {
     const arg = argv2[i];
     const flag = /^--(no-)?([a-z-]+)$/.exec(arg);
-    const def = flag ? INPUTS[flag[2]] : void 0;
+    const def = flag ? flagDef(flag[2] ?? "") : void 0;
     if (!flag || !def) {
       out.push(arg);
-      if (/^--[a-z-]+$/.test(arg) && INPUTS[arg.slice(2)] && i + 1 < argv2.length)
+      if (/^--[a-z-]+$/.test(arg) && flagDef(arg.slice(2)) && i + 1 < argv2.length)
         out.push(argv2[++i]);
       continue;
     }
@@ -4598,7 +4880,7 @@ function normalise(argv2) {
     }
     const next = argv2[i + 1];
     if (flag[1]) out.push(`--${flag[2]}=false`);
-    else if (next !== void 0 && !next.startsWith("-") && !COMMANDS.includes(next)) {
+    else if (next !== void 0 && !next.startsWith("-") && !SUBCOMMANDS.includes(next)) {
       out.push(`--${flag[2]}=${next}`);
       i++;
     } else out.push(`--${flag[2]}=true`);
@@ -4606,16 +4888,23 @@ function normalise(argv2) {
   return out;
 }
 async function cli(argv2, io) {
+  const wantsJson = argv2.some((a) => a === "--json" || a === "--json=true");
+  const fail = (f) => {
+    io.stderr(`pipeline-artifacts: ${f.message}
+`);
+    if (wantsJson) io.stdout(`${JSON.stringify({ error: errorJson(f) }, null, 2)}
+`);
+    return f.exitCode;
+  };
   let parsed;
   try {
     parsed = parse(normalise(argv2));
   } catch (e) {
-    io.stderr(
-      `pipeline-artifacts: ${e.message}
-Run pipeline-artifacts --help for the options.
-`
-    );
-    return 2;
+    return fail({
+      message: `${e.message}
+Run pipeline-artifacts --help for the options.`,
+      exitCode: 2
+    });
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -4628,90 +4917,86 @@ Run pipeline-artifacts --help for the options.
     return 0;
   }
   const command = positionals[0] ?? "download";
-  if (!COMMANDS.includes(command) || positionals.length > 1) {
-    io.stderr(
-      `pipeline-artifacts: unknown command ${JSON.stringify(positionals.join(" "))}; the commands are: ${COMMANDS.join(", ")}
-`
-    );
-    return 2;
-  }
+  if (!SUBCOMMANDS.includes(command) || positionals.length > 1)
+    return fail({
+      message: `unknown command ${JSON.stringify(positionals.join(" "))}; the commands are: ${SUBCOMMANDS.join(", ")}`,
+      exitCode: 2
+    });
   const raw2 = {};
   for (const name of INPUT_NAMES) {
     const v = values[name];
-    if (Array.isArray(v)) raw2[name] = v.join("\n");
-    else if (typeof v === "string") raw2[name] = v;
+    if (v !== void 0) raw2[name] = v.join("\n");
     else if (io.env[inputVariable(name)]) raw2[name] = io.env[inputVariable(name)];
   }
   if (positionals[0] !== void 0) {
-    if (raw2.mode !== void 0 && raw2.mode !== command) {
-      io.stderr(
-        `pipeline-artifacts: the command ${command} and --mode ${raw2.mode} disagree; give one of them
-`
-      );
-      return 2;
-    }
+    if (raw2.mode !== void 0 && raw2.mode !== command)
+      return fail({
+        message: `the command ${command} and --mode ${raw2.mode} disagree; give one of them`,
+        exitCode: 2,
+        input: "mode"
+      });
     raw2.mode = command;
   }
-  const verbose = values.verbose === true || io.env.CI_DEBUG_TRACE === "true";
+  const flag = (name) => values[name]?.at(-1);
+  const json = parseBoolean(flag("json") ?? "false");
+  const verboseFlag = parseBoolean(flag("verbose") ?? "false");
+  if (json === void 0 || verboseFlag === void 0)
+    return fail({
+      message: `--${json === void 0 ? "json" : "verbose"} takes true or false`,
+      exitCode: 2
+    });
+  const verbose = verboseFlag || io.env.CI_DEBUG_TRACE === "true";
   const log = jobLog({ write: io.stderr, env: io.env, isTTY: io.isTTY ?? false }, verbose);
-  const prefix = values["dotenv-prefix"] ?? "PIPELINE_ARTIFACTS_";
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
-    io.stderr(
-      `pipeline-artifacts: --dotenv-prefix ${JSON.stringify(prefix)} is not a variable name prefix; use letters, digits and _
-`
-    );
-    return 2;
-  }
+  const prefix = flag("dotenv-prefix") ?? CLI_FLAGS["dotenv-prefix"].default;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix))
+    return fail({
+      message: `--dotenv-prefix ${JSON.stringify(prefix)} is not a variable name prefix; use letters, digits and _`,
+      exitCode: 2
+    });
+  const file = (name) => {
+    const value = flag(name);
+    return value === void 0 ? void 0 : resolve2(io.cwd, value);
+  };
   try {
     const result = await run(readOptions(raw2, io.env, io.cwd), {
       log,
       userAgent: `pipeline-artifacts/${VERSION}`
     });
-    const json = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}
+    const text2 = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}
 `;
     await writeReports(
       result,
       {
-        dotenv: values.dotenv && resolve2(io.cwd, values.dotenv),
+        dotenv: file("dotenv"),
         prefix,
-        manifest: values.manifest && resolve2(io.cwd, values.manifest),
-        stepOutput: values["step-output"] && resolve2(io.cwd, values["step-output"]),
+        manifest: file("manifest"),
+        stepOutput: file("step-output"),
         base: io.cwd
       },
-      json,
+      text2,
       log
     );
-    io.stdout(values.json ? json : `${summary(result)}
+    io.stdout(json ? text2 : `${summary(result)}
 `);
     return 0;
   } catch (e) {
     const f = failure(e);
-    io.stderr(`pipeline-artifacts: ${f.message}
-`);
     if (f.stack && verbose) io.stderr(`${f.stack}
 `);
-    return f.exitCode;
+    return fail(f);
   }
 }
 function parse(argv2) {
-  const options2 = Object.fromEntries(
-    INPUT_NAMES.map((name) => [
-      name,
-      { type: "string", multiple: name === "job" || name === "job-id" }
-    ])
-  );
+  const flags = [...INPUT_NAMES, ...CLI_FLAGS_NAMES].map((name) => [
+    name,
+    { type: "string", multiple: true }
+  ]);
   return parseArgs({
     args: argv2,
     allowPositionals: true,
     strict: true,
     options: {
-      ...options2,
-      json: { type: "boolean" },
-      manifest: { type: "string" },
-      dotenv: { type: "string" },
-      "dotenv-prefix": { type: "string" },
-      "step-output": { type: "string" },
-      verbose: { type: "boolean" },
+      ...Object.fromEntries(flags),
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" }
     }
@@ -5113,7 +5398,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
-var { chmod, copyFile, lstat: lstat2, mkdir: mkdir3, open: open3, readdir: readdir2, rename: rename3, rm: rm4, rmdir: rmdir2, stat: stat2, symlink: symlink2, unlink } = fs2.promises;
+var { chmod, copyFile, lstat: lstat2, mkdir: mkdir3, open: open2, readdir: readdir2, rename: rename3, rm: rm4, rmdir: rmdir2, stat, symlink: symlink2, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
 
@@ -5191,7 +5476,7 @@ function error(message, properties = {}) {
 function warning(message, properties = {}) {
   issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
-function info(message) {
+function info2(message) {
   process.stdout.write(message + os4.EOL);
 }
 function startGroup(name) {
@@ -5218,16 +5503,16 @@ async function github(env) {
   const raw2 = {};
   for (const name of INPUT_NAMES) raw2[name] = getInput(name);
   const log = {
-    info: (m) => info(m),
+    info: (m) => info2(m),
     warn: (m) => warning(m),
     debug: (m) => debug(m),
     group: (title, body) => group(title, body)
   };
   try {
     const options2 = readOptions(raw2, env);
-    setSecret(options2.token.value);
+    setSecret(options2.connection.token.value);
     const result = await run(options2, { log, userAgent: "pipeline-artifacts (action)" });
-    for (const [name, value] of Object.entries(outputs(result))) setOutput(name, value);
+    for (const [name, value] of textOutputs(result)) setOutput(name, value);
     if (env.GITHUB_STEP_SUMMARY) await writeSummary(result);
   } catch (e) {
     const f = failure(e);
@@ -5248,11 +5533,11 @@ async function writeSummary(result) {
         { data: "sha256", header: true }
       ],
       ...result.jobs.map((j) => [
-        `<a href="${j.webUrl}">${escape(j.name)}</a> (${j.id})`,
+        `<a href="${j.webUrl}">${escape(j.name)}</a>${j.id === void 0 ? "" : ` (${j.id})`}`,
         String(j.pipelineId ?? ""),
-        String(j.files.length),
+        isDownloaded(j) ? String(j.files.length) : j.action,
         formatBytes(j.bytes),
-        `<code>${j.sha256.slice(0, 12)}</code>`
+        isDownloaded(j) && j.sha256 ? `<code>${j.sha256.slice(0, 12)}</code>` : ""
       ])
     ]);
   else summary3.addRaw("No artifacts fetched.", true);

@@ -7,8 +7,13 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { INPUT_NAMES, INPUTS, type InputDef, type InputName } from "../src/inputs.ts";
-import { OUTPUT_TYPES, type OutputName, OUTPUTS } from "../src/report.ts";
+import {
+  INPUT_NAMES,
+  INPUTS,
+  type InputDef,
+  type InputName,
+  OUTPUTS,
+} from "../src/inputs/schema.ts";
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 export const ACTION_YML = root("action.yml");
@@ -34,7 +39,7 @@ export function actionYml(): string {
     }),
   );
   const outputs = Object.fromEntries(
-    Object.entries(OUTPUTS).map(([name, description]) => [name, { description }]),
+    Object.entries(OUTPUTS).map(([name, { description }]) => [name, { description }]),
   );
   const doc = {
     name: "pipeline-artifacts",
@@ -46,7 +51,7 @@ export function actionYml(): string {
     outputs,
     runs: { using: "node24", main: "dist/index.js" },
   };
-  return `# Generated from src/inputs.ts and src/report.ts by \`npm run generate\`: edit those, not this.\n${stringify(doc, { lineWidth: 0 })}`;
+  return `# Generated from src/inputs/schema.ts by \`npm run generate\`: edit those, not this.\n${stringify(doc, { lineWidth: 0 })}`;
 }
 
 const pkg = JSON.parse(readFileSync(root("package.json"), "utf8")) as {
@@ -128,7 +133,7 @@ export function componentYml(): string {
     },
   };
   return [
-    "# Generated from src/inputs.ts by `npm run generate`: edit that, not this.",
+    "# Generated from src/inputs/schema.ts by `npm run generate`: edit that, not this.",
     stringify({ spec: { inputs } }, { lineWidth: 0 }).trimEnd(),
     "---",
     stringify({ "$[[ inputs.job_name ]]": job }, { lineWidth: 0 }),
@@ -150,13 +155,13 @@ export function stepYml(): string {
     env[`PIPELINE_ARTIFACTS_INPUT_${snake(name).toUpperCase()}`] = `\${{ inputs.${snake(name)} }}`;
   }
   const outputs = Object.fromEntries(
-    Object.entries(OUTPUTS).map(([name, description]) => [
+    Object.entries(OUTPUTS).map(([name, { type, description }]) => [
       snake(name),
-      { type: OUTPUT_TYPES[name as OutputName], description },
+      { type, description },
     ]),
   );
   return [
-    "# Generated from src/inputs.ts and src/report.ts by `npm run generate`: edit those, not this.",
+    "# Generated from src/inputs/schema.ts by `npm run generate`: edit those, not this.",
     stringify({ spec: { inputs, outputs } }, { lineWidth: 0 }).trimEnd(),
     "---",
     stringify(
@@ -189,7 +194,7 @@ export function inputTable(): string {
 
 export function outputTable(): string {
   const rows = Object.entries(OUTPUTS).map(
-    ([name, description]) => `| \`${name}\` | ${cell(description)} |`,
+    ([name, { description }]) => `| \`${name}\` | ${cell(description)} |`,
   );
   return ["| output | meaning |", "|---|---|", ...rows].join("\n");
 }

@@ -1,12 +1,11 @@
-/** One schema, no drift: action.yml, the README tables and the CLI's --help come from src/inputs.ts. */
+/** One schema, no drift: action.yml, the README tables and the CLI's --help come from src/inputs/schema.ts. */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { format, resolveConfig } from "prettier";
 import { parse, parseAllDocuments } from "yaml";
 import { inputVariable, usage } from "../src/faces/cli.ts";
-import { INPUT_NAMES, INPUTS, type InputDef } from "../src/inputs.ts";
-import { OUTPUTS } from "../src/report.ts";
+import { INPUT_NAMES, INPUTS, type InputDef, OUTPUTS } from "../src/inputs/schema.ts";
 import {
   ACTION_YML,
   actionYml,

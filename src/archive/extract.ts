@@ -26,7 +26,6 @@ import {
   rename,
   rm,
   rmdir,
-  stat,
   symlink,
   writeFile,
 } from "node:fs/promises";
@@ -34,10 +33,10 @@ import { dirname, join, posix, relative, sep } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32 } from "node:zlib";
-import yauzl from "yauzl";
+import type yauzl from "yauzl";
 import { RunError } from "../errors.ts";
-import type { ExtractLimits } from "../inputs.ts";
-import { openZip } from "./reader.ts";
+import type { ExtractLimits } from "./limits.ts";
+import { type ByteSource, openZip } from "./source.ts";
 
 export interface Staged {
   /** The staging folder, inside the destination. */
@@ -65,18 +64,6 @@ const SMALL_FILE = 256 * 1024;
 /** Bytes queued for a file before waiting: large entries are written in few system calls. */
 const WRITE_BUFFER = 1024 * 1024;
 
-/** How every archive is opened: yauzl validates names and sizes; entries are read one by one. */
-export const ZIP_OPTIONS: yauzl.Options = {
-  lazyEntries: true,
-  decodeStrings: true,
-  validateEntrySizes: true,
-  strictFileNames: false,
-};
-
-function open(file: string): Promise<yauzl.ZipFile> {
-  return stat(file).then(({ size }) => openZip(file, size, ZIP_OPTIONS));
-}
-
 function entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
   return (async function* () {
     for (;;) {
@@ -102,7 +89,8 @@ function entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
 }
 
 /** Every entry name of an archive, reading nothing but its central directory. */
-export async function entryNames(zip: yauzl.ZipFile): Promise<string[]> {
+export async function entryNames(source: ByteSource): Promise<string[]> {
+  const zip = await openZip(source);
   const names: string[] = [];
   try {
     for await (const entry of entries(zip)) names.push(entry.fileName);
@@ -123,12 +111,12 @@ function modeOf(entry: yauzl.Entry): number {
 }
 
 /**
- * Extracts an archive — a local file, or any source that opens as a yauzl ZipFile (a remote
- * archive read through HTTP ranges) — into a new staging folder inside `dest`. With `wanted`,
- * only the entries it accepts (and nothing else is read). `label` names the archive in messages.
+ * Extracts an archive — a local file, or a remote archive read through HTTP ranges — into a new
+ * staging folder inside `dest`. With `wanted`, only the entries it accepts (and nothing else is
+ * read). `label` names the archive in messages.
  */
 export async function stage(
-  archive: string | (() => Promise<yauzl.ZipFile>),
+  archive: ByteSource,
   dest: string,
   limits: ExtractLimits,
   label: string,
@@ -140,7 +128,7 @@ export async function stage(
   let zip: yauzl.ZipFile | undefined;
   try {
     try {
-      zip = await (typeof archive === "string" ? open(archive) : archive());
+      zip = await openZip(archive);
     } catch (e) {
       throw new UnsafeArchive(
         `the artifacts of ${label} are not a readable zip archive: ${(e as Error).message}`,

@@ -5,37 +5,46 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parseBoolean, type RawInputs, readOptions } from "../inputs/parse.ts";
 import {
+  CLI_FLAGS,
+  type CliFlag,
   INPUT_NAMES,
   INPUTS,
+  type InputDef,
   type InputName,
-  MODES,
-  type RawInputs,
-  readOptions,
-} from "../inputs.ts";
+  LIST_KINDS,
+} from "../inputs/schema.ts";
 import type { Log } from "../log.ts";
 import { run } from "../main.ts";
-import { manifest, summary } from "../report.ts";
-import { failure } from "./errors.ts";
+import { MODES } from "../options.ts";
+import { errorJson, type Failure, failure } from "./errors.ts";
 import { jobLog, writeReports } from "./gitlab.ts";
+import { manifest } from "./outputs.ts";
+import { summary } from "./summary.ts";
 
 declare const PIPELINE_ARTIFACTS_VERSION: string;
 const VERSION = typeof PIPELINE_ARTIFACTS_VERSION === "string" ? PIPELINE_ARTIFACTS_VERSION : "dev";
 
 /** Each mode is also a command: `pipeline-artifacts keep --job build` is `--mode keep`. */
-const COMMANDS = MODES;
+export const SUBCOMMANDS: readonly string[] = MODES;
+
+/** One flag in --help: its value, what it means, what it accepts, where its default comes from. */
+function help(name: string, def: InputDef): string {
+  const value =
+    def.kind === "boolean" ? "[=true|false]" : LIST_KINDS.has(def.kind) ? " VALUE..." : " VALUE";
+  const notes = [
+    def.options
+      ? `one${LIST_KINDS.has(def.kind) ? " or more" : ""} of ${def.options.join(", ")}`
+      : "",
+    LIST_KINDS.has(def.kind) ? "repeatable" : "",
+    def.default === undefined ? "" : `default ${def.default}`,
+    def.env ? `from ${def.env.join(", ")}` : "",
+  ].filter(Boolean);
+  return `  --${name}${value}\n      ${def.description}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
+}
 
 export function usage(): string {
-  const flags = INPUT_NAMES.map((name) => {
-    const def = INPUTS[name];
-    const fallback = [
-      "default" in def ? `default ${def.default}` : "",
-      "env" in def ? `from ${def.env.join(", ")}` : "",
-    ]
-      .filter(Boolean)
-      .join("; ");
-    return `  --${name}${def.kind === "boolean" ? "[=true|false]" : " VALUE"}\n      ${def.description}${fallback ? ` (${fallback})` : ""}`;
-  });
   return [
     "pipeline-artifacts: download the artifacts of sibling jobs in a running GitLab pipeline, by job name",
     "",
@@ -45,28 +54,21 @@ export function usage(): string {
     "       pipeline-artifacts --help | --version",
     "",
     "Options:",
-    ...flags,
-    "  --json",
-    "      Print the manifest of what was fetched as JSON on stdout.",
-    "  --manifest FILE",
-    "      Also write that JSON manifest to FILE (for later jobs: save it as an artifact).",
-    "  --dotenv FILE",
-    "      Write a dotenv report for later jobs (artifacts:reports:dotenv): PREFIX_JOB_ID, _PIPELINE_ID,",
-    "      _DOWNLOAD_PATH, _FILE_COUNT, _BYTES, _SHA256, _FOUND and _MANIFEST (the manifest's path).",
-    "  --dotenv-prefix PREFIX",
-    "      Prefix of the dotenv keys (default PIPELINE_ARTIFACTS_).",
-    "  --step-output FILE",
-    "      Append the outputs to FILE as typed JSON lines, as a GitLab CI/CD step does.",
-    "  --verbose",
-    "      Print debugging details.",
+    ...INPUT_NAMES.map((name) => help(name, INPUTS[name])),
+    "",
+    "Output:",
+    ...CLI_FLAGS_NAMES.map((name) => help(name, CLI_FLAGS[name])),
     "",
     "A flag not given is read from PIPELINE_ARTIFACTS_INPUT_<NAME> (e.g. PIPELINE_ARTIFACTS_INPUT_JOB_ID),",
-    "then from the CI variables named above.",
+    "then from the CI variables named above. A flag of a list may be repeated (--status success",
+    "--status failed) or hold several values, one a line or comma-separated.",
     "",
     "Exit codes: 0 done, 1 failed, 2 bad input (nothing was requested or written).",
     "",
   ].join("\n");
 }
+
+const CLI_FLAGS_NAMES = Object.keys(CLI_FLAGS) as CliFlag[];
 
 /** The variable an input can also come from: `job-id` -> PIPELINE_ARTIFACTS_INPUT_JOB_ID. */
 export const inputVariable = (name: InputName) =>
@@ -81,6 +83,13 @@ export interface Io {
   isTTY?: boolean;
 }
 
+/** The schema's definition of a flag, if it is an input or a CLI flag. */
+function flagDef(name: string): InputDef | undefined {
+  if (Object.hasOwn(INPUTS, name)) return INPUTS[name as InputName];
+  if (Object.hasOwn(CLI_FLAGS, name)) return CLI_FLAGS[name as CliFlag];
+  return undefined;
+}
+
 /**
  * Boolean flags may be bare (`--wait`), negated (`--no-wait`) or followed by their value
  * (`--wait false`), which Node 20's parseArgs cannot say: rewrite them as `--wait=...`. Values of
@@ -91,11 +100,11 @@ function normalise(argv: string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const flag = /^--(no-)?([a-z-]+)$/.exec(arg);
-    const def = flag ? (INPUTS[flag[2] as InputName] as { kind: string } | undefined) : undefined;
+    const def = flag ? flagDef(flag[2] ?? "") : undefined;
     if (!flag || !def) {
       out.push(arg);
       // A string flag without `=` takes the next argument as its value, whatever it looks like.
-      if (/^--[a-z-]+$/.test(arg) && INPUTS[arg.slice(2) as InputName] && i + 1 < argv.length)
+      if (/^--[a-z-]+$/.test(arg) && flagDef(arg.slice(2)) && i + 1 < argv.length)
         out.push(argv[++i] as string);
       continue;
     }
@@ -108,7 +117,7 @@ function normalise(argv: string[]): string[] {
     else if (
       next !== undefined &&
       !next.startsWith("-") &&
-      !(COMMANDS as readonly string[]).includes(next)
+      !(SUBCOMMANDS as readonly string[]).includes(next)
     ) {
       out.push(`--${flag[2]}=${next}`);
       i++;
@@ -118,14 +127,21 @@ function normalise(argv: string[]): string[] {
 }
 
 export async function cli(argv: string[], io: Io): Promise<number> {
+  // Asked for JSON, a script gets one JSON object on stdout whatever happens.
+  const wantsJson = argv.some((a) => a === "--json" || a === "--json=true");
+  const fail = (f: Failure): number => {
+    io.stderr(`pipeline-artifacts: ${f.message}\n`);
+    if (wantsJson) io.stdout(`${JSON.stringify({ error: errorJson(f) }, null, 2)}\n`);
+    return f.exitCode;
+  };
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(normalise(argv));
   } catch (e) {
-    io.stderr(
-      `pipeline-artifacts: ${(e as Error).message}\nRun pipeline-artifacts --help for the options.\n`,
-    );
-    return 2;
+    return fail({
+      message: `${(e as Error).message}\nRun pipeline-artifacts --help for the options.`,
+      exitCode: 2,
+    });
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -137,86 +153,90 @@ export async function cli(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? "download";
-  if (!(COMMANDS as readonly string[]).includes(command) || positionals.length > 1) {
-    io.stderr(
-      `pipeline-artifacts: unknown command ${JSON.stringify(positionals.join(" "))}; the commands are: ${COMMANDS.join(", ")}\n`,
-    );
-    return 2;
-  }
+  if (!SUBCOMMANDS.includes(command) || positionals.length > 1)
+    return fail({
+      message: `unknown command ${JSON.stringify(positionals.join(" "))}; the commands are: ${SUBCOMMANDS.join(", ")}`,
+      exitCode: 2,
+    });
 
   const raw: RawInputs = {};
   for (const name of INPUT_NAMES) {
     const v = values[name];
-    if (Array.isArray(v)) raw[name] = v.join("\n");
-    else if (typeof v === "string") raw[name] = v;
+    if (v !== undefined) raw[name] = v.join("\n");
     // The GitLab component and step pass their inputs as variables, never spliced into a command line.
     else if (io.env[inputVariable(name)]) raw[name] = io.env[inputVariable(name)];
   }
   if (positionals[0] !== undefined) {
-    if (raw.mode !== undefined && raw.mode !== command) {
-      io.stderr(
-        `pipeline-artifacts: the command ${command} and --mode ${raw.mode} disagree; give one of them\n`,
-      );
-      return 2;
-    }
+    if (raw.mode !== undefined && raw.mode !== command)
+      return fail({
+        message: `the command ${command} and --mode ${raw.mode} disagree; give one of them`,
+        exitCode: 2,
+        input: "mode",
+      });
     raw.mode = command;
   }
-  const verbose = values.verbose === true || io.env.CI_DEBUG_TRACE === "true";
+  const flag = (name: CliFlag) => values[name]?.at(-1);
+  const json = parseBoolean(flag("json") ?? "false");
+  const verboseFlag = parseBoolean(flag("verbose") ?? "false");
+  if (json === undefined || verboseFlag === undefined)
+    return fail({
+      message: `--${json === undefined ? "json" : "verbose"} takes true or false`,
+      exitCode: 2,
+    });
+  const verbose = verboseFlag || io.env.CI_DEBUG_TRACE === "true";
   const log: Log = jobLog({ write: io.stderr, env: io.env, isTTY: io.isTTY ?? false }, verbose);
-  const prefix = values["dotenv-prefix"] ?? "PIPELINE_ARTIFACTS_";
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
-    io.stderr(
-      `pipeline-artifacts: --dotenv-prefix ${JSON.stringify(prefix)} is not a variable name prefix; use letters, digits and _\n`,
-    );
-    return 2;
-  }
+  const prefix = flag("dotenv-prefix") ?? CLI_FLAGS["dotenv-prefix"].default;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix))
+    return fail({
+      message: `--dotenv-prefix ${JSON.stringify(prefix)} is not a variable name prefix; use letters, digits and _`,
+      exitCode: 2,
+    });
+  const file = (name: CliFlag) => {
+    const value = flag(name);
+    return value === undefined ? undefined : resolve(io.cwd, value);
+  };
   try {
     const result = await run(readOptions(raw, io.env, io.cwd), {
       log,
       userAgent: `pipeline-artifacts/${VERSION}`,
     });
-    const json = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}\n`;
+    const text = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}\n`;
     await writeReports(
       result,
       {
-        dotenv: values.dotenv && resolve(io.cwd, values.dotenv),
+        dotenv: file("dotenv"),
         prefix,
-        manifest: values.manifest && resolve(io.cwd, values.manifest),
-        stepOutput: values["step-output"] && resolve(io.cwd, values["step-output"]),
+        manifest: file("manifest"),
+        stepOutput: file("step-output"),
         base: io.cwd,
       },
-      json,
+      text,
       log,
     );
-    io.stdout(values.json ? json : `${summary(result)}\n`);
+    io.stdout(json ? text : `${summary(result)}\n`);
     return 0;
   } catch (e) {
     const f = failure(e);
-    io.stderr(`pipeline-artifacts: ${f.message}\n`);
     if (f.stack && verbose) io.stderr(`${f.stack}\n`);
-    return f.exitCode;
+    return fail(f);
   }
 }
 
+/** Every flag of the schema takes text (booleans are rewritten to `--flag=value` first). */
 function parse(argv: string[]) {
-  const options = Object.fromEntries(
-    INPUT_NAMES.map((name) => [
-      name,
-      { type: "string" as const, multiple: name === "job" || name === "job-id" },
-    ]),
-  ) as Record<InputName, { type: "string"; multiple: boolean }>;
+  const flags = [...INPUT_NAMES, ...CLI_FLAGS_NAMES].map((name) => [
+    name,
+    { type: "string" as const, multiple: true as const },
+  ]);
   return parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
     options: {
-      ...options,
-      json: { type: "boolean" },
-      manifest: { type: "string" },
-      dotenv: { type: "string" },
-      "dotenv-prefix": { type: "string" },
-      "step-output": { type: "string" },
-      verbose: { type: "boolean" },
+      ...(Object.fromEntries(flags) as Record<
+        InputName | CliFlag,
+        { type: "string"; multiple: true }
+      >),
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },

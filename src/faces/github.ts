@@ -4,12 +4,14 @@
  * runner starts the bundle, so @actions/core's workflow commands are always understood.
  */
 import * as core from "@actions/core";
-import { INPUT_NAMES, type RawInputs, readOptions } from "../inputs.ts";
+import { type RawInputs, readOptions } from "../inputs/parse.ts";
+import { INPUT_NAMES } from "../inputs/schema.ts";
 import type { Log } from "../log.ts";
 import { formatBytes } from "../log.ts";
 import { run as runCore } from "../main.ts";
-import { outputs, type Result } from "../report.ts";
+import { isDownloaded, type Result } from "../report.ts";
 import { failure } from "./errors.ts";
+import { textOutputs } from "./outputs.ts";
 
 export async function github(env: Record<string, string | undefined>): Promise<void> {
   const raw: RawInputs = {};
@@ -22,9 +24,9 @@ export async function github(env: Record<string, string | undefined>): Promise<v
   };
   try {
     const options = readOptions(raw, env);
-    core.setSecret(options.token.value);
+    core.setSecret(options.connection.token.value);
     const result = await runCore(options, { log, userAgent: "pipeline-artifacts (action)" });
-    for (const [name, value] of Object.entries(outputs(result))) core.setOutput(name, value);
+    for (const [name, value] of textOutputs(result)) core.setOutput(name, value);
     if (env.GITHUB_STEP_SUMMARY) await writeSummary(result);
   } catch (e) {
     const f = failure(e);
@@ -49,11 +51,11 @@ async function writeSummary(result: Result): Promise<void> {
         { data: "sha256", header: true },
       ],
       ...result.jobs.map((j) => [
-        `<a href="${j.webUrl}">${escape(j.name)}</a> (${j.id})`,
+        `<a href="${j.webUrl}">${escape(j.name)}</a>${j.id === undefined ? "" : ` (${j.id})`}`,
         String(j.pipelineId ?? ""),
-        String(j.files.length),
+        isDownloaded(j) ? String(j.files.length) : j.action,
         formatBytes(j.bytes),
-        `<code>${j.sha256.slice(0, 12)}</code>`,
+        isDownloaded(j) && j.sha256 ? `<code>${j.sha256.slice(0, 12)}</code>` : "",
       ]),
     ]);
   else summary.addRaw("No artifacts fetched.", true);

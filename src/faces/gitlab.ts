@@ -4,8 +4,10 @@
  */
 import { writeFile } from "node:fs/promises";
 import { isAbsolute, relative, sep } from "node:path";
+import type { OutputName } from "../inputs/schema.ts";
 import type { Log } from "../log.ts";
-import { OUTPUT_TYPES, type OutputName, outputs, type Result } from "../report.ts";
+import type { Result } from "../report.ts";
+import { outputs, textOutputs } from "./outputs.ts";
 
 const ESC = "\u001b";
 
@@ -57,7 +59,7 @@ export function jobLog(t: Terminal, verbose: boolean): Log {
 }
 
 /** Outputs that fit GitLab's dotenv rules: one value each, no spaces, quotes or newlines. */
-const DOTENV_OUTPUTS = [
+const DOTENV_OUTPUTS: ReadonlySet<OutputName> = new Set([
   "job-id",
   "pipeline-id",
   "download-path",
@@ -65,7 +67,7 @@ const DOTENV_OUTPUTS = [
   "bytes",
   "sha256",
   "found",
-] as const;
+]);
 const DOTENV_VALUE = /^[^\s"'`#\\]*$/;
 /** GitLab's limits for a dotenv report: 5 KB; 20 variables on self-managed by default. */
 const DOTENV_MAX_BYTES = 5 * 1024;
@@ -78,7 +80,8 @@ export interface Dotenv {
 
 /**
  * The dotenv report: `<PREFIX>JOB_ID=1001` and so on, plus `<PREFIX>MANIFEST` naming the JSON
- * manifest that holds the lists (job ids, URLs, files), which a dotenv value cannot.
+ * manifest that holds the lists (job ids, URLs, files), which a dotenv value cannot. Outputs
+ * without a value are left out.
  */
 export function dotenv(
   result: Result,
@@ -86,17 +89,15 @@ export function dotenv(
   manifestPath: string | undefined,
   base: string,
 ): Dotenv {
-  // Later jobs run in their own build folder: paths inside this job's go relative to it.
+  // The manifest is saved as an artifact of this job: later jobs find it under their own build
+  // folder, so it is named relative to this job's.
   const local = (path: string) => {
     const rel = relative(base, path);
-    return rel === ""
-      ? "."
-      : rel.startsWith("..") || isAbsolute(rel)
-        ? path
-        : rel.split(sep).join("/");
+    return rel.startsWith("..") || isAbsolute(rel) ? path : rel.split(sep).join("/");
   };
-  const all = { ...outputs(result), "download-path": local(result.downloadPath) };
-  const values: [string, string][] = DOTENV_OUTPUTS.map((name) => [name, all[name]]);
+  const values: [string, string][] = textOutputs(result).filter(([name]) =>
+    DOTENV_OUTPUTS.has(name),
+  );
   if (manifestPath !== undefined) values.push(["manifest", local(manifestPath)]);
   const lines: string[] = [];
   const skipped: string[] = [];
@@ -132,10 +133,6 @@ export async function writeReports(
 /** A GitLab step's outputs: one JSON object a line, `{"name": "job_id", "value": ...}`, typed. */
 export function stepOutputs(result: Result): string {
   return Object.entries(outputs(result))
-    .map(([name, text]) => {
-      const type = OUTPUT_TYPES[name as OutputName];
-      const value = type === "string" ? text : (JSON.parse(text) as unknown);
-      return `${JSON.stringify({ name: name.replace(/-/g, "_"), value })}\n`;
-    })
+    .map(([name, value]) => `${JSON.stringify({ name: name.replace(/-/g, "_"), value })}\n`)
     .join("");
 }

@@ -1,8 +1,26 @@
 /** The GitLab endpoints pipeline-artifacts uses, typed, with pagination done right. */
 import type { IncomingHttpHeaders } from "node:http";
-import type { JobStatus } from "../inputs.ts";
+import { mapLimit } from "../util/concurrency.ts";
 import { type GitLabClient, readJson, readText } from "./client.ts";
 import { type Attempt, gitlabMessage } from "./errors.ts";
+
+/** GitLab's job statuses (Ci::HasStatus). */
+export const JOB_STATUSES = [
+  "created",
+  "waiting_for_resource",
+  "preparing",
+  "waiting_for_callback",
+  "pending",
+  "running",
+  "success",
+  "failed",
+  "canceling",
+  "canceled",
+  "skipped",
+  "manual",
+  "scheduled",
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface PipelineRef {
   id: number;
@@ -40,11 +58,19 @@ const PAGE_CONCURRENCY = 4;
 
 export class GitLabApi {
   readonly #project: string;
+  readonly #web: string | undefined;
   constructor(
     readonly client: GitLabClient,
     project: string,
   ) {
     this.#project = encodeURIComponent(project);
+    // Web routes need the project's path; a numeric id gives none.
+    this.#web = /^\d+$/.test(project) ? undefined : `${client.webRoot}/${project}/-/`;
+  }
+
+  /** A web page of the project (`jobs/1001`), or "" when the project was given by id. */
+  webUrl(rest: string): string {
+    return this.#web === undefined ? "" : `${this.#web}${rest}`;
   }
 
   listPipelineJobs(pipelineId: number): Promise<ApiJob[]> {
@@ -173,37 +199,4 @@ const nextPage = (headers: IncomingHttpHeaders) => header(headers, "x-next-page"
 function unique<T extends { id: number }>(rows: T[]): T[] {
   const seen = new Set<number>();
   return rows.filter((r) => !seen.has(r.id) && seen.add(r.id));
-}
-
-/**
- * Maps with at most `limit` calls in flight (each started only when a slot frees up); results
- * keep the input's order. After a failure no new call starts; once the calls in flight have
- * ended, the first error rejects.
- */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i] as T, i);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  // Wait for the calls in flight to end even after a failure, so the caller can clean up after all.
-  const settled = await Promise.allSettled(
-    Array.from({ length: Math.min(limit, items.length) }, worker),
-  );
-  const failure = settled.find((s) => s.status === "rejected");
-  if (failure) throw failure.reason;
-  return results;
 }

@@ -9,7 +9,7 @@ import { text } from "node:stream/consumers";
 import { rootCertificates } from "node:tls";
 import { HttpClient } from "@actions/http-client";
 import { RunError } from "../errors.ts";
-import type { Token } from "../inputs.ts";
+import { isJobToken, type Token } from "./auth.ts";
 import { type Attempt, GitLabError, gitlabMessage, RetriesExhausted } from "./errors.ts";
 
 export interface RetryPolicy {
@@ -39,6 +39,8 @@ export interface ClientOptions {
   userAgent?: string;
   /** Told about each retry, e.g. to log it. */
   onRetry?: (message: string) => void;
+  /** Told about each HTTP exchange (one line, no credentials, no signed query), e.g. for --verbose. */
+  onExchange?: (line: string) => void;
   /** Sleeps between retries; tests may shorten them. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -67,12 +69,20 @@ export class Retryable extends Error {
 
 export class GitLabClient {
   readonly origin: string;
+  /** GitLab's web root: the API root without `/api/v4` (it may hold a relative URL root). */
+  readonly webRoot: string;
+  /** Whether the token is a CI job token, which GitLab accepts on fewer routes. */
+  readonly jobToken: boolean;
+  readonly #options: ClientOptions;
   readonly #http: HttpClient;
   readonly #retry: RetryPolicy;
   readonly #sleep: (ms: number) => Promise<void>;
 
-  constructor(readonly options: ClientOptions) {
+  constructor(options: ClientOptions) {
+    this.#options = options;
     this.origin = new URL(options.baseUrl).origin;
+    this.webRoot = options.baseUrl.replace(/\/api\/v4$/, "");
+    this.jobToken = isJobToken(options.token);
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.#http = new HttpClient(options.userAgent ?? "pipeline-artifacts", [], {
@@ -94,14 +104,14 @@ export class GitLabClient {
         `cannot read the CA file ${caFile} (CI_SERVER_TLS_CA_FILE): ${(e as Error).message}`,
       );
     }
-    const agent = this.#http.getAgent(this.options.baseUrl) as {
+    const agent = this.#http.getAgent(this.#options.baseUrl) as {
       options?: Record<string, unknown>;
     };
     agent.options = { ...agent.options, ca: [...rootCertificates, ca.toString("utf8")] };
   }
 
   url(path: string, query?: Record<string, string | number | boolean>): string {
-    const url = new URL(`${this.options.baseUrl}${path}`);
+    const url = new URL(`${this.#options.baseUrl}${path}`);
     for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
     return url.href;
   }
@@ -147,7 +157,7 @@ export class GitLabClient {
     const text = await readText(res.body);
     if (RETRY_STATUS.has(res.status))
       throw new Retryable(`${res.status} ${gitlabMessage(text)}`, retryAfter(res.headers));
-    throw new GitLabError(res.status, gitlabMessage(text), attempt, this.options.token);
+    throw new GitLabError(res.status, gitlabMessage(text), attempt, this.#options.token);
   }
 
   async #retrying<T>(attempt: Attempt, once: () => Promise<T>): Promise<T> {
@@ -161,7 +171,7 @@ export class GitLabClient {
         const delay = this.#delay(n, retryable.afterMs);
         if (n >= this.#retry.attempts || Date.now() - started + delay > this.#retry.budgetMs)
           throw new RetriesExhausted(attempt.what, n, retryable.message);
-        this.options.onRetry?.(
+        this.#options.onRetry?.(
           `${attempt.what}: ${retryable.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${this.#retry.attempts})`,
         );
         await this.#sleep(delay);
@@ -187,9 +197,11 @@ export class GitLabClient {
       const target = new URL(url);
       const toGitLab = target.origin === this.origin;
       const sent: OutgoingHttpHeaders = { ...headers };
-      if (toGitLab) sent[this.options.token.header] = this.options.token.value;
+      if (toGitLab) sent[this.#options.token.header] = this.#options.token.value;
+      const began = Date.now();
       const res = await this.#http.request(verb, url, null, sent as Record<string, string>);
       const status = res.message.statusCode ?? 0;
+      this.#options.onExchange?.(exchange(verb, target, toGitLab, headers, res.message, began));
       const location = res.message.headers.location;
       if (!REDIRECTS.has(status) || !location)
         return { status, headers: res.message.headers, url, body: res.message };
@@ -204,6 +216,28 @@ export class GitLabClient {
       url = next.href;
     }
   }
+}
+
+/**
+ * `GET /api/v4/projects/42/jobs/1001/artifacts [Range bytes=0-] -> 206, 1.0 MiB, 12 ms`. Object
+ * storage URLs lose their query (it holds the signature); GitLab's keep theirs (page, per_page, job).
+ */
+function exchange(
+  verb: string,
+  target: URL,
+  toGitLab: boolean,
+  headers: OutgoingHttpHeaders,
+  res: IncomingMessage,
+  began: number,
+): string {
+  const where = toGitLab
+    ? `${target.pathname}${target.search}`
+    : `${target.origin}${target.pathname}`;
+  const range = typeof headers.Range === "string" ? ` [Range ${headers.Range}]` : "";
+  const length = res.headers["content-length"];
+  const size = length === undefined ? "" : `, ${length} bytes`;
+  const to = res.headers.location ? ` to ${new URL(res.headers.location, target).origin}` : "";
+  return `${verb} ${where}${range} -> ${res.statusCode}${to}${size}, ${Date.now() - began} ms`;
 }
 
 /** Retry-After (seconds or a date), else RateLimit-Reset (unix time) read against the server's Date. */

@@ -1,6 +1,6 @@
 /** GitLab's refusals, turned into messages that say what happened and what to do. */
 import { RunError } from "../errors.ts";
-import type { Token } from "../inputs.ts";
+import { isJobToken, type Token } from "./auth.ts";
 
 /** Parses GitLab's error body: `{"message": ...}`, `{"error": ...}`, OAuth's `error_description`, or text. */
 export function gitlabMessage(body: string): string {
@@ -51,7 +51,7 @@ function adviceFor(
   attempt: Attempt,
   token: Token,
 ): string | undefined {
-  const job = token.header === "JOB-TOKEN";
+  const job = isJobToken(token);
   if (status === 401) {
     if (/expired/i.test(gitlab)) return `the token (${token.source}) has expired; create a new one`;
     if (/revoked/i.test(gitlab)) return `the token (${token.source}) was revoked; create a new one`;

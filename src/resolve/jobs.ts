@@ -3,9 +3,8 @@
  * GitLab; the newest attempt of each name; statuses that qualify; waiting for jobs still running.
  */
 import { RunError } from "../errors.ts";
-import { type ApiJob, GitLabApi } from "../gitlab/api.ts";
+import type { ApiBridge, ApiJob, GitLabApi, JobStatus } from "../gitlab/api.ts";
 import { GitLabError } from "../gitlab/errors.ts";
-import type { JobStatus, Options } from "../inputs.ts";
 import type { Log } from "../log.ts";
 import { type NamePattern, select } from "./match.ts";
 
@@ -40,12 +39,12 @@ export async function readHierarchy(
     const id = found[i] as number;
     jobs.set(id, await api.listPipelineJobs(id));
     if (!children) continue;
-    let bridges: Awaited<ReturnType<GitLabApi["listBridges"]>>;
+    let bridges: ApiBridge[];
     try {
       bridges = await api.listBridges(id);
     } catch (e) {
       // Older GitLab lets a job token list jobs but not trigger jobs: go on without children.
-      if (e instanceof GitLabError && api.client.options.token.header === "JOB-TOKEN" && i === 0) {
+      if (e instanceof GitLabError && api.client.jobToken && i === 0) {
         log.warn(
           `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set \`token\` to an access token with read_api to include them, or child-pipelines: false to silence this`,
         );
@@ -120,7 +119,7 @@ export const DEFAULT_POLL: PollPolicy = {
 export async function waitForJobs(
   api: GitLabApi,
   selected: Selected[],
-  options: Pick<Options, "waitTimeoutMs" | "statuses">,
+  options: { waitMs: number; statuses: ReadonlySet<JobStatus> },
   poll: PollPolicy,
   log: Log,
 ): Promise<Selected[]> {
@@ -134,12 +133,12 @@ export async function waitForJobs(
     const active = current.filter(unfinished);
     if (active.length === 0) return current;
     const elapsed = Date.now() - started;
-    if (elapsed >= options.waitTimeoutMs)
+    if (elapsed >= options.waitMs)
       throw new RunError(
         `timed out after ${Math.round(elapsed / 1000)} s waiting for ${active.map(describe).join(", ")}`,
         "raise wait-timeout, or fetch the artifacts in a later stage",
       );
-    await poll.sleep(Math.min(delay, options.waitTimeoutMs - elapsed));
+    await poll.sleep(Math.min(delay, options.waitMs - elapsed));
     delay = Math.min(delay * 1.5, poll.maxMs);
     const pipelines = [...new Set(active.map((s) => s.job.pipeline.id))];
     const fresh = new Map<number, ApiJob[]>();

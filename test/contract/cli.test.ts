@@ -61,3 +61,51 @@ test("a job still running exits 1 and says wait exists", async (t) => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /slow-report \(job 1008\) is still running\n {2}hint: set wait to true/);
 });
+
+test("a multi-job manifest: each job's path joined with each of its files names a file that exists", async (t) => {
+  const sim = await simulate(t);
+  const dir = await tempDir(t);
+  const r = await cli(["--job", "test, package", "--path", "out", "--json"], ciEnv(sim), dir);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as {
+    downloadPath: string;
+    jobs: { path: string; files: string[] }[];
+  };
+  assert.equal(result.downloadPath, join(dir, "out"));
+  assert.equal(result.jobs.length, 4);
+  for (const job of result.jobs) {
+    assert.ok(job.files.length > 0);
+    for (const file of job.files)
+      assert.ok(existsSync(join(job.path, file)), `${job.path} ${file}`);
+  }
+});
+
+test("--verbose logs every HTTP request and each resolution decision, never a token", async (t) => {
+  const sim = await simulate(t);
+  const r = await cli(
+    ["--job", "package", "--path", "out", "--verbose"],
+    ciEnv(sim),
+    await tempDir(t),
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const exchanges = r.stderr.split("\n").filter((l) => /^debug: (GET|HEAD|POST) /.test(l));
+  // One line per request the tool made, to GitLab and to object storage alike (the simulator's
+  // own proxy fetches are not the tool's).
+  const made = sim.log.entries.filter((e) =>
+    e.headers["user-agent"]?.startsWith("pipeline-artifacts"),
+  );
+  assert.equal(exchanges.length, made.length, r.stderr);
+  assert.ok(made.some((e) => e.origin === "storage"));
+  assert.ok(
+    exchanges.some((l) => / -> 302 to http:\/\/127\.0\.0\.1:\d+/.test(l)),
+    r.stderr,
+  );
+  assert.ok(
+    exchanges.every((l) => / -> \d{3}.*, \d+ ms$/.test(l)),
+    r.stderr,
+  );
+  // Signed object-storage URLs are logged without their query (it holds the signature).
+  assert.ok(!exchanges.some((l) => /X-Amz|Signature|expires=/i.test(l)), r.stderr);
+  assert.match(r.stderr, /debug: "package" selects package: \[linux, amd64\] \(job 1004/);
+  assert.ok(!r.stderr.includes(JOB_TOKEN), "the token must not appear");
+});

@@ -54,17 +54,20 @@ test("in a GitLab job: sections, a dotenv report of scalars and a manifest of ev
     "PIPELINE_ARTIFACTS_DOWNLOAD_PATH",
     "PIPELINE_ARTIFACTS_FILE_COUNT",
     "PIPELINE_ARTIFACTS_BYTES",
-    "PIPELINE_ARTIFACTS_SHA256",
     "PIPELINE_ARTIFACTS_FOUND",
     "PIPELINE_ARTIFACTS_MANIFEST",
   ]);
   assert.equal(env.PIPELINE_ARTIFACTS_JOB_ID, "1001");
   assert.equal(env.PIPELINE_ARTIFACTS_FILE_COUNT, "7");
   assert.equal(env.PIPELINE_ARTIFACTS_FOUND, "true");
-  assert.equal(env.PIPELINE_ARTIFACTS_SHA256, "", "several jobs: each hash is in the manifest");
-  // Relative to the job's folder: a later job runs in its own.
+  // No SHA256 key: several jobs have a hash each, in the manifest.
+  // The manifest is an artifact of this job: relative to its folder, a later job finds it in its own.
   assert.equal(env.PIPELINE_ARTIFACTS_MANIFEST, "manifest.json");
-  assert.equal(env.PIPELINE_ARTIFACTS_DOWNLOAD_PATH, "out");
+  assert.equal(
+    env.PIPELINE_ARTIFACTS_DOWNLOAD_PATH,
+    join(dir, "out"),
+    "absolute, as in every face",
+  );
   for (const value of Object.values(env)) assert.match(value, /^[^\s"']*$/);
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
     jobs: { id: number }[];

@@ -48,7 +48,7 @@ test("the step fetches a sibling's artifacts and writes typed outputs to the out
       .map((o) => [o.name, o.value]),
   );
   assert.deepEqual(Object.keys(outputs), Object.keys(head.spec.outputs));
-  assert.equal(outputs.job_id, "1001");
+  assert.equal(outputs.job_id, 1001, "ids are numbers where outputs are typed");
   assert.deepEqual(outputs.job_ids, [1001]);
   assert.equal(outputs.file_count, 5);
   assert.equal(outputs.found, true);

@@ -1,11 +1,12 @@
 /** The core over real HTTP against the simulator: resolve by name, download, extract, report. */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readdir, readFile, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { JobSpec, ScenarioSpec } from "../simulator/scenario.ts";
-import { ciEnv, fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
+import { ciEnv, fetchArtifacts, projectEnv, tempDir, downloaded } from "../support/run.ts";
 import { MAINTAINER, simulate } from "../support/sim.ts";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -42,7 +43,7 @@ describe("download by job name", () => {
     );
     assert.equal((await stat(join(dest, "bin/tool"))).mode & 0o777, 0o755);
     assert.equal(await readlink(join(dest, "bin/latest")), "tool");
-    const [job] = result.jobs;
+    const [job] = downloaded(result);
     assert.equal(job?.id, 1001);
     assert.equal(job?.sha256, sim.archiveOf(1001)?.sha256);
     assert.equal(job?.bytes, sim.archiveOf(1001)?.size);
@@ -59,6 +60,20 @@ describe("download by job name", () => {
     assert.equal(sha256(await readFile(join(dest, "artifacts.zip"))), sim.archiveOf(1001)?.sha256);
   });
 
+  test("extract: false with several jobs writes <path>/<job name>.zip, as documented", async (t) => {
+    const sim = await simulate(t);
+    const dest = await tempDir(t);
+    const { result } = await fetchArtifacts(sim, { job: "test", path: dest, extract: "false" });
+    assert.deepEqual(await tree(dest), ["test 1_2.zip", "test 2_2.zip"]);
+    assert.deepEqual(
+      downloaded(result).map((j) => [j.path, j.files, j.sha256]),
+      [
+        [dest, ["test 1_2.zip"], sim.archiveOf(1002)?.sha256],
+        [dest, ["test 2_2.zip"], sim.archiveOf(1003)?.sha256],
+      ],
+    );
+  });
+
   test("parallel and matrix jobs match by base name; several jobs go to path/<job name>", async (t) => {
     const sim = await simulate(t);
     const dest = await tempDir(t);
@@ -73,7 +88,12 @@ describe("download by job name", () => {
       "test 1_2/reports/junit-1.xml",
       "test 2_2/reports/junit-2.xml",
     ]);
-    assert.deepEqual(result.jobs[0]?.files, ["test 1_2/reports/junit-1.xml"]);
+    // Each job's files are relative to its own folder, which holds them.
+    const [first] = downloaded(result);
+    assert.equal(first?.path, join(dest, "test 1_2"));
+    assert.deepEqual(first?.files, ["reports/junit-1.xml"]);
+    for (const job of downloaded(result))
+      for (const file of job.files) assert.ok(existsSync(join(job.path, file)), file);
   });
 
   test("globs, regexes and exact matrix names", async (t) => {
@@ -181,7 +201,7 @@ describe("every storage mode", () => {
       const sim = await simulate(t);
       for (const env of [ciEnv(sim), { ...ciEnv(sim), GITLAB_TOKEN: MAINTAINER }]) {
         const { result } = await fetchArtifacts(sim, { job, path: await tempDir(t) }, env);
-        assert.equal(result.jobs[0]?.sha256, sim.archiveOf(id)?.sha256);
+        assert.equal(downloaded(result)[0]?.sha256, sim.archiveOf(id)?.sha256);
       }
       assert.deepEqual(sim.log.leaks, []);
       if (id === 1004) assert.ok(sim.log.find({ origin: "storage", status: 200 }).length >= 2);
@@ -247,7 +267,7 @@ describe("listing at scale", () => {
 test("by job id: no lookup; the web URL only when the project is given by path", async (t) => {
   const sim = await simulate(t);
   const byId = await fetchArtifacts(sim, { "job-id": "1001", path: await tempDir(t) });
-  assert.equal(byId.result.jobs[0]?.sha256, sim.archiveOf(1001)?.sha256);
+  assert.equal(downloaded(byId.result)[0]?.sha256, sim.archiveOf(1001)?.sha256);
   assert.equal(byId.result.jobs[0]?.webUrl, "", "a numeric project id gives no path for a web URL");
   assert.equal(sim.log.find({ route: "pipeline-jobs" }).length, 0);
   const byPath = await fetchArtifacts(

@@ -18,11 +18,11 @@ import { join, sep } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import { UnsafeArchive } from "../../src/archive/extract.ts";
 import { RunError } from "../../src/errors.ts";
-import type { RawInputs } from "../../src/inputs.ts";
+import type { RawInputs } from "../../src/inputs/parse.ts";
 import type { Simulator } from "../simulator/index.ts";
 import type { JobSpec } from "../simulator/scenario.ts";
 import type { ZipEntry } from "../simulator/zip.ts";
-import { fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
+import { fetchArtifacts, projectEnv, tempDir, downloaded } from "../support/run.ts";
 import { project, simulate } from "../support/sim.ts";
 
 const KEEP = "kept from before\n";
@@ -262,7 +262,7 @@ describe("hostile and broken archives are refused, and the destination is left a
       { job: "evil", path: dest, "max-ratio": "100000" },
       env(sim),
     );
-    assert.deepEqual(result.jobs[0]?.files, ["a.txt", "bomb.bin"]);
+    assert.deepEqual(downloaded(result)[0]?.files, ["a.txt", "bomb.bin"]);
     assert.deepEqual(await tree(dest), ["a.txt", "bomb.bin", "keep.txt"]);
     assert.equal((await stat(join(dest, "bomb.bin"))).size, 64 * 2 ** 20);
   });
@@ -326,7 +326,7 @@ describe("a benign archive", () => {
       "sub",
       "sub/x.txt",
     ]);
-    assert.deepEqual(result.jobs[0]?.files, [
+    assert.deepEqual(downloaded(result)[0]?.files, [
       "docs/readme.md",
       "bin/run",
       "bin/current",

@@ -7,7 +7,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import { cli, type Io } from "../../src/faces/cli.ts";
-import { INPUT_NAMES, type RawInputs, readOptions } from "../../src/inputs.ts";
+import { type RawInputs, readOptions } from "../../src/inputs/parse.ts";
+import { INPUT_NAMES } from "../../src/inputs/schema.ts";
+import type { ByNames, DownloadOptions } from "../../src/options.ts";
 import type { Simulator } from "../simulator/index.ts";
 import { ciEnv, tempDir } from "../support/run.ts";
 import { JOB_TOKEN, MAINTAINER, simulate } from "../support/sim.ts";
@@ -145,6 +147,61 @@ const BAD: BadCase[] = [
     says: ['input "pipeline-id"', /not set/, /CI_PIPELINE_ID/],
   },
   {
+    title: "--paths with --extract false (files out of an archive that is kept whole)",
+    argv: ["--job", "build", "--paths", "dist/", "--extract", "false"],
+    says: ['input "extract"', /paths/],
+  },
+  {
+    title: "--artifact-path with --extract false",
+    argv: ["--job", "build", "--artifact-path", "a.txt", "--extract=false"],
+    says: ['input "extract"', /artifact-path/],
+  },
+  {
+    title: "--paths with --artifact-path",
+    argv: ["--job", "build", "--paths", "a/", "--artifact-path", "b.txt"],
+    says: ['input "paths"', /not both/],
+  },
+  {
+    title: "--wait with --job-id (nothing to wait for)",
+    argv: ["--job-id", "1001", "--wait"],
+    says: ['input "wait"', /job-id/],
+  },
+  {
+    title: "--wait with --ref",
+    argv: ["--job", "build", "--ref", "main", "--wait"],
+    says: ['input "wait"', /ref/],
+  },
+  {
+    title: "--pipeline-id with --job-id",
+    argv: ["--job-id", "1001", "--pipeline-id", "500"],
+    says: ['input "pipeline-id"', /job-id/],
+  },
+  {
+    title: "--ref with a glob",
+    argv: ["--job", "build-*", "--ref", "main"],
+    says: ['input "ref"', /one exact name/],
+  },
+  {
+    title: "list with --ref",
+    argv: ["list", "--job", "build", "--ref", "main"],
+    says: ['input "ref"', /download only/],
+  },
+  {
+    title: "keep with --paths",
+    argv: ["keep", "--job", "build", "--paths", "a/"],
+    says: ['input "paths"', /mode download/],
+  },
+  {
+    title: "a token with a line break (never echoed)",
+    argv: ["--job", "build", "--token", "glpat-abc\nInjected: 1"],
+    says: ['input "token"', /line break/],
+  },
+  {
+    title: "an unknown command",
+    argv: ["fetch", "--job", "build"],
+    says: [/unknown command "fetch"/, /download, list/],
+  },
+  {
     title: "--project 'not a path'",
     argv: ["--job", "build", "--project", "not a path"],
     says: ['input "project"', '"not a path"', /group\/project/],
@@ -186,6 +243,61 @@ describe("a bad input exits 2, names the input, and makes no request", () => {
 });
 
 describe("CLI flag values", () => {
+  test("every list input is repeatable: --status and --paths given twice keep both", () => {
+    // The CLI hands readOptions the repeated values one a line, as the other faces do.
+    const o = read({ status: "success\nfailed", paths: "a/\nb.txt" });
+    assert.deepEqual([...names(o).statuses], ["success", "failed"]);
+    assert.deepEqual(o.fetch, { kind: "paths", patterns: ["a/", "b.txt"] });
+  });
+
+  test("--status twice and --paths twice reach the run", async (t) => {
+    const sim = await simulate(t);
+    const ran = await runCli(t, sim, [
+      "list",
+      "--job",
+      "build",
+      "--status",
+      "success",
+      "--status",
+      "failed",
+      "--json",
+    ]);
+    assert.equal(ran.code, 0, ran.stderr);
+    const listed = (JSON.parse(ran.stdout) as { jobs: { name: string }[] }).jobs.map((j) => j.name);
+    assert.ok(listed.includes("build"), ran.stdout);
+    const paths = await runCli(t, sim, [
+      "--job",
+      "build",
+      "--paths",
+      "dist/app.js",
+      "--paths",
+      "bin/tool",
+      "--json",
+    ]);
+    assert.equal(paths.code, 0, paths.stderr);
+    const [job] = (JSON.parse(paths.stdout) as { jobs: { files: string[] }[] }).jobs;
+    assert.deepEqual(job?.files.sort(), ["bin/tool", "dist/app.js"]);
+  });
+
+  test("--json: a failure is one JSON object on stdout, naming the input at fault", async (t) => {
+    const sim = await simulate(t);
+    const bad = await runCli(t, sim, ["--job", "build", "--concurrency", "0", "--json"]);
+    assert.equal(bad.code, 2);
+    assert.deepEqual(JSON.parse(bad.stdout), {
+      error: {
+        message: 'input "concurrency": "0" is not a whole number from 1 to 32',
+        exit_code: 2,
+        input: "concurrency",
+      },
+    });
+    const missing = await runCli(t, sim, ["--job", "no-such-job", "--json"]);
+    assert.equal(missing.code, 1);
+    const { error } = JSON.parse(missing.stdout) as { error: Record<string, unknown> };
+    assert.match(String(error.message), /no job matches "no-such-job"/);
+    assert.equal(error.exit_code, 1);
+    assert.equal(typeof error.hint, "string");
+  });
+
   test(
     "a job named like a boolean input (--job merge) is a job name, not a flag",
     {},
@@ -218,21 +330,31 @@ const ENV = {
   CI_PIPELINE_ID: "500",
   CI_JOB_TOKEN: "ci-job-token-value",
 };
-const read = (inputs: RawInputs, env: Record<string, string | undefined> = ENV) =>
-  readOptions({ job: "build", ...inputs }, env, "/work");
+/** The options of a download (what the tests below read). */
+function read(inputs: RawInputs, env: Record<string, string | undefined> = ENV): DownloadOptions {
+  const o = readOptions({ job: "build", ...inputs }, env, "/work");
+  if (o.mode !== "download") throw new Error(`mode ${o.mode}`);
+  return o;
+}
+
+/** The selector of jobs by name of those options. */
+function names(o: DownloadOptions): ByNames {
+  if (o.selector.kind !== "names") throw new Error(`selector ${o.selector.kind}`);
+  return o.selector;
+}
 
 describe("readOptions: accepted forms", () => {
   test("defaults", () => {
     const o = read({});
-    assert.equal(o.gitlabUrl, "https://gitlab.example.com/api/v4");
+    assert.equal(o.connection.gitlabUrl, "https://gitlab.example.com/api/v4");
     assert.equal(o.project, "42");
-    assert.equal(o.pipelineId, 500);
+    assert.equal(names(o).pipelineId, 500);
     assert.equal(o.path, "/work");
-    assert.equal(o.extract, true);
-    assert.deepEqual([...o.statuses], ["success"]);
-    assert.equal(o.childPipelines, true);
-    assert.equal(o.wait, false);
-    assert.equal(o.waitTimeoutMs, 30 * 60_000);
+    assert.deepEqual(o.fetch, { kind: "archive", extract: true });
+    assert.deepEqual([...names(o).statuses], ["success"]);
+    assert.equal(names(o).childPipelines, true);
+    assert.equal(names(o).waitMs, undefined, "no wait");
+    assert.equal(names(read({ wait: "true" })).waitMs, 30 * 60_000);
     assert.equal(o.ifNoArtifactFound, "fail");
     assert.equal(o.concurrency, 4);
     assert.equal(o.merge, false);
@@ -250,9 +372,9 @@ describe("readOptions: accepted forms", () => {
       ["TRUE", true],
       ["No", false],
     ] as const) {
-      assert.equal(read({ wait: text }).wait, value, text);
+      assert.equal(names(read({ wait: text })).waitMs !== undefined, value, text);
       assert.equal(read({ merge: text }).merge, value, text);
-      assert.equal(read({ extract: text }).extract, value, text);
+      assert.deepEqual(read({ extract: text }).fetch, { kind: "archive", extract: value }, text);
     }
     assert.throws(() => read({ extract: "maybe" }), /input "extract": "maybe" is not a boolean/);
   });
@@ -266,7 +388,7 @@ describe("readOptions: accepted forms", () => {
       ["500ms", 500],
       ["1h 30m 15s", 5_415_000],
     ] as const)
-      assert.equal(read({ "wait-timeout": text }).waitTimeoutMs, ms, text);
+      assert.equal(names(read({ wait: "true", "wait-timeout": text })).waitMs, ms, text);
     for (const bad of ["5x", "1.5h", "m", "30mm", "-5s"])
       assert.throws(() => read({ "wait-timeout": bad }), /input "wait-timeout"/, bad);
   });
@@ -286,31 +408,30 @@ describe("readOptions: accepted forms", () => {
   });
 
   test("job: split on newlines and commas, not inside matrix brackets", () => {
-    const texts = (job: string) => read({ job }).jobs.map((p) => p.text);
+    const texts = (job: string) => names(read({ job })).patterns.map((p) => p.text);
     assert.deepEqual(texts("build: [linux, amd64], test"), ["build: [linux, amd64]", "test"]);
     assert.deepEqual(texts("a\nb, c\n\n  d  "), ["a", "b", "c", "d"]);
     assert.deepEqual(texts("/^(a|b),c$/"), ["/^(a|b),c$/"]);
     assert.deepEqual(
-      read({ job: "build-*, /^test/i, lint" }).jobs.map((p) => p.kind),
+      names(read({ job: "build-*, /^test/i, lint" })).patterns.map((p) => p.kind),
       ["glob", "regex", "exact"],
     );
   });
 
   test("job-id: a list of ids, and no pipeline needed", () => {
     const o = read({ job: "", "job-id": "5, 6\n7" }, { ...ENV, CI_PIPELINE_ID: undefined });
-    assert.deepEqual(o.jobIds, [5, 6, 7]);
-    assert.equal(o.pipelineId, undefined);
+    assert.deepEqual(o.selector, { kind: "ids", ids: [5, 6, 7] });
   });
 
   test("gitlab-url: CI_SERVER_URL + /api/v4 when CI_API_V4_URL is unset", () => {
     const env = { ...ENV, CI_API_V4_URL: undefined, CI_SERVER_URL: "https://gitlab.example.com/" };
-    assert.equal(read({}, env).gitlabUrl, "https://gitlab.example.com/api/v4");
+    assert.equal(read({}, env).connection.gitlabUrl, "https://gitlab.example.com/api/v4");
     assert.equal(
-      read({}, { ...env, CI_SERVER_URL: "https://example.com/gitlab" }).gitlabUrl,
+      read({}, { ...env, CI_SERVER_URL: "https://example.com/gitlab" }).connection.gitlabUrl,
       "https://example.com/gitlab/api/v4",
     );
     assert.equal(
-      read({ "gitlab-url": "https://other.example/api/v4/" }, env).gitlabUrl,
+      read({ "gitlab-url": "https://other.example/api/v4/" }, env).connection.gitlabUrl,
       "https://other.example/api/v4",
     );
     assert.throws(
@@ -320,28 +441,28 @@ describe("readOptions: accepted forms", () => {
   });
 
   test("the token's header: GITLAB_TOKEN -> PRIVATE-TOKEN, CI_JOB_TOKEN -> JOB-TOKEN", () => {
-    assert.deepEqual(read({}).token, {
+    assert.deepEqual(read({}).connection.token, {
       value: "ci-job-token-value",
       header: "JOB-TOKEN",
       source: "CI_JOB_TOKEN",
     });
-    assert.deepEqual(read({}, { ...ENV, GITLAB_TOKEN: MAINTAINER }).token, {
+    assert.deepEqual(read({}, { ...ENV, GITLAB_TOKEN: MAINTAINER }).connection.token, {
       value: MAINTAINER,
       header: "PRIVATE-TOKEN",
       source: "GITLAB_TOKEN",
     });
     // The job's own token given through --token is still a job token.
-    assert.deepEqual(read({ token: "ci-job-token-value" }).token, {
+    assert.deepEqual(read({ token: "ci-job-token-value" }).connection.token, {
       value: "ci-job-token-value",
       header: "JOB-TOKEN",
       source: 'input "token"',
     });
     // So is a token that says it is one (glcbt-), wherever it comes from.
     assert.equal(
-      read({ token: JOB_TOKEN }, { ...ENV, CI_JOB_TOKEN: undefined }).token.header,
+      read({ token: JOB_TOKEN }, { ...ENV, CI_JOB_TOKEN: undefined }).connection.token.header,
       "JOB-TOKEN",
     );
-    assert.equal(read({ token: MAINTAINER }).token.header, "PRIVATE-TOKEN");
+    assert.equal(read({ token: MAINTAINER }).connection.token.header, "PRIVATE-TOKEN");
   });
 
   test("path is resolved against the working directory", () => {
@@ -351,7 +472,7 @@ describe("readOptions: accepted forms", () => {
 
   test("status: a list of job statuses", () => {
     assert.deepEqual(
-      [...read({ status: "success, failed\ncanceled" }).statuses],
+      [...names(read({ status: "success, failed\ncanceled" })).statuses],
       ["success", "failed", "canceled"],
     );
   });

@@ -29,13 +29,13 @@ describe("list and dry-run", () => {
     // Only a HEAD each, to tell where GitLab serves the archive from.
     assert.equal(sim.log.find({ route: "archive", method: "GET" }).length, 0);
     assert.deepEqual(
-      result.jobs.map((j) => j.storage),
+      result.jobs.map((j) => (j.action === "listed" ? j.storage : j.action)),
       ["gitlab", "gitlab", "gitlab"],
     );
     assert.equal(existsSync(dest), false);
     const remote = await fetchArtifacts(sim, { mode: "list", job: "package" });
     assert.deepEqual(
-      remote.result.jobs.map((j) => [j.name, j.storage]),
+      remote.result.jobs.map((j) => [j.name, j.action === "listed" ? j.storage : j.action]),
       [
         ["package: [linux, amd64]", "object storage"],
         ["package: [darwin, arm64]", "gitlab"],
@@ -50,7 +50,7 @@ describe("list and dry-run", () => {
     assert.equal(result.dryRun, true);
     assert.deepEqual(
       result.jobs.map((j) => [j.action, j.id]),
-      [["downloaded", 1001]],
+      [["would-download", 1001]],
     );
     assert.equal(sim.log.find({ route: "archive" }).length, 0);
     assert.equal(existsSync(dest), false);
@@ -75,14 +75,18 @@ describe("keep", () => {
     );
   });
 
-  test("dry-run keeps nothing", async (t) => {
+  test("dry-run keeps nothing, and says would-keep", async (t) => {
     const sim = await simulate(t);
-    await fetchArtifacts(
+    const { result } = await fetchArtifacts(
       sim,
       { mode: "keep", job: "build", "dry-run": "true" },
       withToken(sim, MAINTAINER),
     );
     assert.equal(sim.log.find({ route: "keep" }).length, 0);
+    assert.deepEqual(
+      result.jobs.map((j) => [j.action, j.id]),
+      [["would-keep", 1001]],
+    );
   });
 
   test("a job token is refused before any request, saying what is needed", async (t) => {
@@ -156,12 +160,14 @@ describe("delete", () => {
 
   test("dry-run deletes nothing; a job token is refused before any request", async (t) => {
     const sim = await simulate(t, spec());
-    await fetchArtifacts(
+    const { result } = await fetchArtifacts(
       sim,
       { mode: "delete", job: "build", "dry-run": "true" },
       withToken(sim, MAINTAINER),
     );
     assert.equal(sim.log.find({ route: "delete-artifacts" }).length, 0);
+    assert.ok(result.jobs.length > 0);
+    assert.ok(result.jobs.every((j) => j.action === "would-delete"));
     const before = sim.log.entries.length;
     await assert.rejects(
       fetchArtifacts(sim, { mode: "delete", job: "build" }),

@@ -4,7 +4,7 @@ import { readdir } from "node:fs/promises";
 import { describe, test } from "node:test";
 import { RunError } from "../../src/errors.ts";
 import type { ScenarioSpec } from "../simulator/scenario.ts";
-import { ciEnv, fetchArtifacts, tempDir } from "../support/run.ts";
+import { ciEnv, fetchArtifacts, tempDir, downloaded } from "../support/run.ts";
 import { MAINTAINER, SAMPLE, simulate } from "../support/sim.ts";
 import { readFileSync } from "node:fs";
 
@@ -15,7 +15,7 @@ describe("dropped connections resume", () => {
     const sim = await simulate(t);
     sim.inject({ route: "archive", kind: "reset", afterBytes: 300_000, times: 1 });
     const { result, log } = await fetchArtifacts(sim, { job: "build", path: await tempDir(t) });
-    assert.equal(result.jobs[0]?.sha256, sim.archiveOf(1001)?.sha256);
+    assert.equal(downloaded(result)[0]?.sha256, sim.archiveOf(1001)?.sha256);
     const requests = sim.log.find({ route: "archive" });
     assert.deepEqual(
       requests.map((r) => [r.status, r.outcome]),
@@ -35,7 +35,7 @@ describe("dropped connections resume", () => {
     const sim = await simulate(t);
     sim.inject({ route: "archive", kind: "truncate", afterBytes: 500_000, times: 2 });
     const { result } = await fetchArtifacts(sim, { job: "build", path: await tempDir(t) });
-    assert.equal(result.jobs[0]?.sha256, sim.archiveOf(1001)?.sha256);
+    assert.equal(downloaded(result)[0]?.sha256, sim.archiveOf(1001)?.sha256);
     // Each resume starts where the file ends: no later than the cut (Node drops body bytes it
     // had buffered when a connection ends early), and after the previous start.
     const starts = sim.log
@@ -59,7 +59,7 @@ describe("dropped connections resume", () => {
       job: "package: [linux, amd64]",
       path: await tempDir(t),
     });
-    assert.equal(result.jobs[0]?.sha256, sim.archiveOf(1004)?.sha256);
+    assert.equal(downloaded(result)[0]?.sha256, sim.archiveOf(1004)?.sha256);
     assert.deepEqual(
       sim.log
         .find({ origin: "storage" })
@@ -78,7 +78,7 @@ describe("dropped connections resume", () => {
     sim.inject({ route: "archive", kind: "reset", afterBytes: 200_000, times: 1 });
     sim.inject({ route: "archive", kind: "ignore-range", skip: 1, times: 1 });
     const { result } = await fetchArtifacts(sim, { job: "build", path: await tempDir(t) });
-    assert.equal(result.jobs[0]?.sha256, sim.archiveOf(1001)?.sha256);
+    assert.equal(downloaded(result)[0]?.sha256, sim.archiveOf(1001)?.sha256);
     assert.deepEqual(
       sim.log.find({ route: "archive" }).map((r) => r.status),
       [200, 200],
@@ -120,7 +120,7 @@ describe("retries", () => {
     sim.inject({ route: "archive", kind: "status", status: 502, times: 2 });
     sim.inject({ route: "archive", kind: "status", status: 503, skip: 2, times: 1 });
     const { result } = await fetchArtifacts(sim, { job: "build", path: await tempDir(t) });
-    assert.equal(result.jobs[0]?.sha256, sim.archiveOf(1001)?.sha256);
+    assert.equal(downloaded(result)[0]?.sha256, sim.archiveOf(1001)?.sha256);
     assert.deepEqual(
       sim.log.find({ route: "archive" }).map((r) => r.status),
       [502, 502, 503, 200],

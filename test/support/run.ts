@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import type { RetryPolicy } from "../../src/gitlab/client.ts";
-import { type RawInputs, readOptions } from "../../src/inputs.ts";
+import { type RawInputs, readOptions } from "../../src/inputs/parse.ts";
 import type { Log } from "../../src/log.ts";
 import { run } from "../../src/main.ts";
-import type { Result } from "../../src/report.ts";
+import type { Downloaded, Result } from "../../src/report.ts";
 import type { PollPolicy } from "../../src/resolve/jobs.ts";
 import type { Simulator } from "../simulator/index.ts";
 import { JOB_TOKEN, MAINTAINER } from "./sim.ts";
@@ -90,4 +90,12 @@ export async function fetchArtifacts(
     poll: { initialMs: 1, maxMs: 5, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), ...poll },
   }).finally(leaks);
   return { result, log };
+}
+
+/** The jobs a run downloaded (each must have been downloaded). */
+export function downloaded(result: Result): Downloaded[] {
+  return result.jobs.map((j) => {
+    assert.equal(j.action, "downloaded", `${j.name} was ${j.action}, not downloaded`);
+    return j as Downloaded;
+  });
 }

@@ -1,15 +1,17 @@
 /**
- * Reading a zip archive where it lies, through HTTP ranges, the way GitLab Workhorse does: the
- * tail (end-of-central-directory record), the central directory, then only the local headers
- * and data of the wanted entries. Every request after the first is guarded by If-Range with the
- * first answer's validator, so an archive that changes meanwhile is noticed, not mixed.
+ * An archive read where it lies, through HTTP ranges, the way GitLab Workhorse reads zips: a
+ * ByteSource (archive/source.ts) whose reads are ranged GETs. Opening fetches the tail (where a
+ * zip's end-of-central-directory record is); later reads fetch the central directory and only the
+ * local headers and data of the wanted entries. Every request after the first is guarded by
+ * If-Range with the first answer's validator, so an archive that changes meanwhile is noticed,
+ * not mixed.
  *
  * Reads are served from fixed-size blocks fetched on demand and kept for a while, so neighbouring
  * reads (a local header, its name, the next small entry) share one request.
  */
 import { buffer } from "node:stream/consumers";
 import { PassThrough, Readable } from "node:stream";
-import yauzl from "yauzl";
+import type { ByteSource } from "../archive/source.ts";
 import { RunError } from "../errors.ts";
 import { type GitLabClient, readText } from "../gitlab/client.ts";
 import { validator } from "./download.ts";
@@ -32,44 +34,48 @@ interface Block {
   data: Buffer;
 }
 
-export class RemoteArchive {
-  size = 0;
+export class RangedSource implements ByteSource {
   /** Body bytes received, for reporting. */
   received = 0;
-  #validator: string | undefined;
   #blocks: Block[] = [];
 
-  constructor(
+  private constructor(
     readonly client: GitLabClient,
     readonly url: string,
     readonly what: string,
+    readonly size: number,
+    readonly validator: string | undefined,
   ) {}
 
   /** Fetches the tail; learns the size and the validator. Throws RangesIgnored on a 200. */
-  async open(): Promise<void> {
-    const res = await this.client.request(
+  static async open(client: GitLabClient, url: string, what: string): Promise<RangedSource> {
+    const res = await client.request(
       "GET",
-      this.url,
-      { what: `reading the end of ${this.what}`, route: "download" },
+      url,
+      { what: `reading the end of ${what}`, route: "download" },
       { Range: `bytes=-${TAIL}` },
       (s) => s === 206 || s === 200,
     );
     if (res.status === 200) {
       res.body.destroy();
       throw new RangesIgnored(
-        `the server answered a Range request for ${this.what} with the whole archive`,
+        `the server answered a Range request for ${what} with the whole archive`,
       );
     }
     const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(res.headers["content-range"] ?? ""));
     if (!range)
       throw new RunError(
-        `${this.what}: no usable Content-Range in the answer (${res.headers["content-range"]})`,
+        `${what}: no usable Content-Range in the answer (${res.headers["content-range"]})`,
       );
-    this.size = Number(range[3]);
-    this.#validator = validator(res.headers);
+    const source = new RangedSource(client, url, what, Number(range[3]), validator(res.headers));
     const tail = await buffer(res.body);
-    this.received += tail.length;
-    this.#keep({ start: Number(range[1]), data: tail });
+    source.received += tail.length;
+    source.#keep({ start: Number(range[1]), data: tail });
+    return source;
+  }
+
+  async close(): Promise<void> {
+    this.#blocks = [];
   }
 
   #keep(block: Block): void {
@@ -85,7 +91,7 @@ export class RemoteArchive {
   /** Bytes [start, end) as one ranged GET, If-Range guarded. */
   async fetch(start: number, end: number): Promise<NodeJS.ReadableStream> {
     const headers: Record<string, string> = { Range: `bytes=${start}-${end - 1}` };
-    if (this.#validator) headers["If-Range"] = this.#validator;
+    if (this.validator) headers["If-Range"] = this.validator;
     const res = await this.client.request(
       "GET",
       this.url,
@@ -141,48 +147,5 @@ export class RemoteArchive {
       (e: Error) => out.destroy(e),
     );
     return out;
-  }
-
-  /** Opens the archive for yauzl. */
-  async zip(options: yauzl.Options): Promise<yauzl.ZipFile> {
-    const reader = new RangeReader(this);
-    return new Promise((resolve, reject) =>
-      yauzl.fromRandomAccessReader(
-        reader,
-        this.size,
-        { ...options, autoClose: false },
-        (err, zip) => (err || !zip ? reject(err) : resolve(zip)),
-      ),
-    );
-  }
-}
-
-class RangeReader extends yauzl.RandomAccessReader {
-  constructor(private readonly archive: RemoteArchive) {
-    super();
-  }
-
-  override _readStreamForRange(start: number, end: number) {
-    return this.archive.stream(start, end);
-  }
-
-  override read(
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-    callback: (err: Error | null) => void,
-  ): void {
-    this.archive.read(position, length).then(
-      (data) => {
-        data.copy(buffer, offset);
-        callback(data.length < length ? new Error("unexpected end of the remote archive") : null);
-      },
-      (e: Error) => callback(e),
-    );
-  }
-
-  override close(callback: (err: Error | null) => void): void {
-    callback(null);
   }
 }

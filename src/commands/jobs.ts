@@ -1,0 +1,49 @@
+/** What list, keep and delete share: resolve the jobs, then one call per job, in order. */
+import type { JobsOptions } from "../options.ts";
+import type { JobInfo, JobResult, Result } from "../report.ts";
+import { type Job, resolveJobs, type Target } from "../resolve/targets.ts";
+import { type Session, settle } from "./session.ts";
+
+export async function eachJob<M extends "list" | "keep" | "delete">(
+  options: JobsOptions<M>,
+  session: Session,
+  act: (job: Job) => Promise<JobResult>,
+): Promise<Result> {
+  const found = await resolveJobs(options.selector, session);
+  const missing = settle(found.missing, options.ifNoArtifactFound, session.log);
+  const jobs: JobResult[] = [];
+  // One at a time: a refusal stops the run before the next job is changed.
+  for (const job of found.targets) jobs.push(await act(job));
+  return {
+    mode: options.mode,
+    dryRun: options.dryRun,
+    pipelineId: options.selector.kind === "names" ? options.selector.pipelineId : undefined,
+    downloadPath: undefined,
+    jobs,
+    found: jobs.length > 0,
+    missing,
+    conflicts: [],
+  };
+}
+
+/** A target as results name it. */
+export function info(t: Target): JobInfo {
+  if (t.kind === "ref")
+    return {
+      id: undefined,
+      name: t.name,
+      pipelineId: undefined,
+      status: undefined,
+      webUrl: t.webUrl,
+      bytes: 0,
+    };
+  return {
+    id: t.id,
+    name: t.name,
+    pipelineId: t.pipelineId,
+    status: t.status,
+    webUrl: t.webUrl,
+    bytes: t.size,
+    expiresAt: t.expiresAt,
+  };
+}

@@ -1,0 +1,53 @@
+/** What every command works with: the GitLab API, the log, timing, and the missing-job policy. */
+import { RunError } from "../errors.ts";
+import type { GitLabApi } from "../gitlab/api.ts";
+import type { RetryPolicy } from "../gitlab/client.ts";
+import type { Log } from "../log.ts";
+import type { IfNone, OptionsOf } from "../options.ts";
+import type { Result } from "../report.ts";
+import type { PollPolicy } from "../resolve/jobs.ts";
+import type { Missing } from "../resolve/targets.ts";
+
+/** What a face gives run() besides the options. */
+export interface RunContext {
+  log: Log;
+  /** Retry and poll timing; tests shorten them. */
+  retry?: RetryPolicy;
+  poll?: PollPolicy;
+  userAgent?: string;
+  /** How often progress is reported at most, ms. */
+  progressEveryMs?: number;
+}
+
+export interface Session {
+  api: GitLabApi;
+  log: Log;
+  poll: PollPolicy;
+  progressEveryMs: number;
+}
+
+/** A mode's work: from its options to the Result. */
+export type Command<M extends keyof OptionsOf> = (
+  options: OptionsOf[M],
+  session: Session,
+) => Promise<Result>;
+
+/**
+ * The if-no-artifact-found policy, in one place: `fail` throws (naming every missing job, with
+ * the hints they carry), `warn` logs, `ignore` says nothing. Returns the reasons, for the Result.
+ */
+export function settle(missing: Missing[], policy: IfNone, log: Log): string[] {
+  const reasons = missing.map((m) => m.why);
+  if (missing.length === 0 || policy === "ignore") return reasons;
+  if (policy === "warn") {
+    log.warn(`no artifacts for ${reasons.join("; ")}`);
+    return reasons;
+  }
+  const hints = [...new Set(missing.map((m) => m.hint).filter((h) => h !== undefined))];
+  throw new RunError(
+    `no artifacts for ${reasons.join("; ")}`,
+    hints.length > 0
+      ? hints.join("; ")
+      : "set if-no-artifact-found to warn or ignore if that is expected",
+  );
+}

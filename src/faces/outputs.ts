@@ -1,0 +1,66 @@
+/**
+ * The Result as every face hands it on: the outputs (typed, by the schema's OUTPUTS) and the
+ * per-job manifest. Built from the Result alone: no input, so no token, can end up here.
+ */
+import { OUTPUT_NAMES, OUTPUTS, type OutputName } from "../inputs/schema.ts";
+import { filesUnder, isDownloaded, type Result } from "../report.ts";
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** The per-job manifest (the `artifacts` output and the JSON result's `jobs`). */
+export function manifest(result: Result): { [key: string]: Json }[] {
+  return result.jobs.map((j) => ({
+    action: j.action,
+    id: j.id ?? null,
+    name: j.name,
+    pipeline: j.pipelineId ?? null,
+    status: j.status ?? null,
+    web_url: j.webUrl,
+    ...(isDownloaded(j) ? { path: j.path, files: j.files } : {}),
+    bytes: j.bytes,
+    ...(isDownloaded(j) && j.sha256 !== undefined ? { sha256: j.sha256 } : {}),
+    expires_at: j.expiresAt ?? null,
+    ...(j.action === "listed" ? { storage: j.storage } : {}),
+  }));
+}
+
+/** Every output that has a value, typed as OUTPUTS says; those without one are left out. */
+export function outputs(result: Result): Partial<Record<OutputName, Json>> {
+  const downloaded = result.jobs.filter(isDownloaded);
+  const path = result.downloadPath;
+  const files = path === undefined ? [] : downloaded.flatMap((j) => filesUnder(j, path));
+  const [first] = result.jobs;
+  const one = result.jobs.length === 1 && first && isDownloaded(first) ? first : undefined;
+  const all: Record<OutputName, Json | undefined> = {
+    "job-id": first?.id,
+    "job-ids": result.jobs.map((j) => j.id ?? null),
+    "job-urls": result.jobs.map((j) => j.webUrl),
+    "pipeline-id": result.pipelineId,
+    "download-path": path,
+    files,
+    "file-count": files.length,
+    bytes: result.jobs.reduce((n, j) => n + j.bytes, 0),
+    sha256: one?.sha256,
+    found: result.found,
+    artifacts: manifest(result),
+  };
+  return Object.fromEntries(
+    OUTPUT_NAMES.flatMap((n) => (all[n] === undefined ? [] : [[n, all[n]]])),
+  );
+}
+
+/** An output as text, for formats without types (GITHUB_OUTPUT, dotenv): lists as JSON. */
+export function outputText(name: OutputName, value: Json): string {
+  return OUTPUTS[name].type === "array" || typeof value === "object"
+    ? JSON.stringify(value)
+    : String(value);
+}
+
+/** Outputs as text, in the schema's order. */
+export function textOutputs(result: Result): [OutputName, string][] {
+  const values = outputs(result);
+  return OUTPUT_NAMES.flatMap((name): [OutputName, string][] => {
+    const value = values[name];
+    return value === undefined ? [] : [[name, outputText(name, value)]];
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * What run() is asked to do, as types that admit only the combinations that make sense: a
+ * selector (resolve/) says which jobs, a fetch (transfer/) says what of their artifacts, and each
+ * mode carries only what it uses. inputs/parse.ts builds these from the inputs and refuses every
+ * other combination.
+ */
+import type { ExtractLimits } from "./archive/limits.ts";
+import type { Token } from "./gitlab/auth.ts";
+import type { JobSelector, Selector } from "./resolve/targets.ts";
+import type { Fetch } from "./transfer/strategy.ts";
+
+export type { ByIds, ByNames, ByRef, JobSelector, Selector } from "./resolve/targets.ts";
+export type { Fetch } from "./transfer/strategy.ts";
+
+export const MODES = ["download", "list", "keep", "delete", "delete-project"] as const;
+export type Mode = (typeof MODES)[number];
+
+export type IfNone = "fail" | "warn" | "ignore";
+
+export interface Connection {
+  /** API root, no trailing slash. */
+  gitlabUrl: string;
+  token: Token;
+  /** A CA bundle for a GitLab with a private CA (CI_SERVER_TLS_CA_FILE). */
+  caFile: string | undefined;
+}
+
+interface Common {
+  connection: Connection;
+  project: string;
+  /** Nothing is changed or written: report what would be done. */
+  dryRun: boolean;
+}
+
+export interface DownloadOptions extends Common {
+  mode: "download";
+  selector: Selector;
+  fetch: Fetch;
+  /** Absolute destination folder. */
+  path: string;
+  /** Several jobs' files together in `path`, instead of a folder each. */
+  merge: boolean;
+  concurrency: number;
+  limits: ExtractLimits;
+  ifNoArtifactFound: IfNone;
+}
+
+export interface JobsOptions<M extends "list" | "keep" | "delete"> extends Common {
+  mode: M;
+  selector: JobSelector;
+  ifNoArtifactFound: IfNone;
+}
+
+export interface DeleteProjectOptions extends Common {
+  mode: "delete-project";
+}
+
+export interface OptionsOf {
+  download: DownloadOptions;
+  list: JobsOptions<"list">;
+  keep: JobsOptions<"keep">;
+  delete: JobsOptions<"delete">;
+  "delete-project": DeleteProjectOptions;
+}
+
+export type Options = OptionsOf[Mode];

@@ -1,0 +1,198 @@
+/**
+ * From a selector to the jobs to act on: by name in the pipeline (and its children, waiting for
+ * them if asked), by id, or by ref. What could not be found is returned as `missing`, with why.
+ */
+import { RunError } from "../errors.ts";
+import type { ApiJob, GitLabApi, JobStatus } from "../gitlab/api.ts";
+import type { Log } from "../log.ts";
+import { awaited, type PollPolicy, readHierarchy, selectJobs, waitForJobs } from "./jobs.ts";
+import type { NamePattern } from "./match.ts";
+
+/** Jobs found by name in a pipeline (and its child pipelines), as the running job sees them. */
+export interface ByNames {
+  kind: "names";
+  pipelineId: number;
+  patterns: NamePattern[];
+  childPipelines: boolean;
+  statuses: ReadonlySet<JobStatus>;
+  /** Wait for matching jobs that have not finished, up to this long; undefined: do not wait. */
+  waitMs: number | undefined;
+}
+
+/** Jobs given by id: no lookup. */
+export interface ByIds {
+  kind: "ids";
+  ids: number[];
+}
+
+/** One job name in the newest successful pipeline of a branch or tag, as GitLab finds it. */
+export interface ByRef {
+  kind: "ref";
+  ref: string;
+  name: string;
+}
+
+/** Which jobs to act on. */
+export type Selector = ByNames | ByIds | ByRef;
+/** The selectors that name jobs by id once resolved (keep, delete and list act on ids). */
+export type JobSelector = ByNames | ByIds;
+
+/** A job known by its id. */
+export interface Job {
+  kind: "job";
+  id: number;
+  name: string;
+  /** How messages name it. */
+  label: string;
+  /** Unknown when the job was given by id. */
+  pipelineId: number | undefined;
+  status: JobStatus | undefined;
+  webUrl: string;
+  /** Archive size GitLab reported (0 when unknown). */
+  size: number;
+  expiresAt: string | null | undefined;
+}
+
+/** A job GitLab itself finds by name in the newest successful pipeline of a ref: no id here. */
+export interface RefJob {
+  kind: "ref";
+  ref: string;
+  name: string;
+  label: string;
+  webUrl: string;
+}
+
+export type Target = Job | RefJob;
+
+/** A requested job that gives no artifacts, and why; `hint` says what the user can do. */
+export interface Missing {
+  why: string;
+  hint?: string;
+}
+
+export interface Resolved<T extends Target> {
+  targets: T[];
+  missing: Missing[];
+}
+
+export interface ResolveContext {
+  api: GitLabApi;
+  log: Log;
+  poll: PollPolicy;
+}
+
+/** Any selector: a ref is left to GitLab's ref endpoints. */
+export async function resolveTargets(
+  selector: Selector,
+  ctx: ResolveContext,
+): Promise<Resolved<Target>> {
+  if (selector.kind !== "ref") return resolveJobs(selector, ctx);
+  const { ref, name } = selector;
+  ctx.log.info(
+    `${name}: from the newest successful pipeline of ${ref} (GitLab's ref lookup), not the running pipeline`,
+  );
+  const browse = `jobs/artifacts/${encodeURIComponent(ref)}/browse?job=${encodeURIComponent(name)}`;
+  return {
+    targets: [
+      { kind: "ref", ref, name, label: `${name} of ref ${ref}`, webUrl: ctx.api.webUrl(browse) },
+    ],
+    missing: [],
+  };
+}
+
+/** Selectors that end in job ids. */
+export async function resolveJobs(
+  selector: JobSelector,
+  ctx: ResolveContext,
+): Promise<Resolved<Job>> {
+  if (selector.kind === "names") return byNames(selector, ctx);
+  return {
+    targets: selector.ids.map((id) => ({
+      kind: "job",
+      id,
+      name: `job ${id}`,
+      label: `job ${id}`,
+      pipelineId: undefined,
+      status: undefined,
+      webUrl: ctx.api.webUrl(`jobs/${id}`),
+      size: 0,
+      expiresAt: undefined,
+    })),
+    missing: [],
+  };
+}
+
+/** Finds the jobs by name in the pipeline (and its children), waiting for them if asked. */
+async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved<Job>> {
+  const { api, log } = ctx;
+  const { pipelineId } = selector;
+  const hierarchy = await log.group(
+    `Finding ${selector.patterns.map((p) => p.text).join(", ")} in pipeline ${pipelineId}`,
+    async () => {
+      const h = await readHierarchy(api, pipelineId, selector.childPipelines, log);
+      const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
+      log.info(
+        `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`,
+      );
+      return h;
+    },
+  );
+  const where = `pipeline ${pipelineId}${selector.childPipelines ? " or its child pipelines" : ""}`;
+  const found = selectJobs(selector.patterns, hierarchy);
+  const missing: Missing[] = found.unmatched.map((p) => ({
+    why: `no job matches ${JSON.stringify(p.text)} in ${where}`,
+  }));
+  for (const s of found.selected)
+    log.debug(
+      `${JSON.stringify(s.pattern.text)} selects ${s.job.name} (job ${s.job.id} of pipeline ${s.job.pipeline.id}, ${s.job.status})`,
+    );
+  let { selected } = found;
+
+  const active = selected.filter((s) => awaited(s.job.status, selector.statuses));
+  if (active.length > 0) {
+    if (selector.waitMs === undefined)
+      throw new RunError(
+        `${active.map((s) => `${s.job.name} (job ${s.job.id}) is still ${s.job.status}`).join("; ")}`,
+        "set wait to true to wait for it (up to wait-timeout), or fetch the artifacts in a later stage",
+      );
+    const waitMs = selector.waitMs;
+    selected = await log.group("Waiting for jobs to finish", () =>
+      waitForJobs(api, selected, { waitMs, statuses: selector.statuses }, ctx.poll, log),
+    );
+  }
+
+  const targets: Job[] = [];
+  for (const { job } of selected) {
+    const why = unqualified(job, selector.statuses);
+    if (why) {
+      missing.push({ why: `${job.name} (job ${job.id}) ${why}` });
+      log.debug(`${job.name} (job ${job.id}) left out: ${why}`);
+    } else
+      targets.push({
+        kind: "job",
+        id: job.id,
+        name: job.name,
+        label: `${job.name} (job ${job.id})`,
+        pipelineId: job.pipeline.id,
+        status: job.status,
+        webUrl: job.web_url,
+        size: archiveSize(job),
+        expiresAt: job.artifacts_expire_at,
+      });
+  }
+  for (const t of targets)
+    log.info(`${t.name}: job ${t.id} of pipeline ${t.pipelineId} (${t.status})`);
+  return { targets, missing };
+}
+
+const archiveOf = (job: ApiJob) => job.artifacts?.find((a) => a.file_type === "archive");
+
+const archiveSize = (job: ApiJob) => job.artifacts_file?.size ?? archiveOf(job)?.size ?? 0;
+
+function unqualified(job: ApiJob, statuses: ReadonlySet<JobStatus>): string | undefined {
+  if (!statuses.has(job.status))
+    return `finished with status ${job.status}, and status accepts ${[...statuses].join(", ")}`;
+  if (job.artifacts_file === undefined && archiveOf(job) === undefined)
+    return "has no artifacts archive (none uploaded, expired or deleted)";
+  return undefined;
+}

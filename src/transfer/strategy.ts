@@ -1,0 +1,243 @@
+/**
+ * How a job's artifacts travel, one strategy per kind of fetch: the whole archive (downloaded,
+ * then extracted into a staging folder or kept as a zip), one file (GitLab's single-file route),
+ * or the files matching patterns (read out of the archive where it lies, through HTTP ranges).
+ * Each returns what it produced — a staged folder, a file, or why there was nothing — and leaves
+ * placing it to the caller.
+ */
+import { rm } from "node:fs/promises";
+import { discard, entryNames, type Staged, stage } from "../archive/extract.ts";
+import type { ExtractLimits } from "../archive/limits.ts";
+import { nearest, pathMatcher } from "../archive/paths.ts";
+import { withFile } from "../archive/source.ts";
+import type { GitLabClient } from "../gitlab/client.ts";
+import { GitLabError } from "../gitlab/errors.ts";
+import { formatBytes, type Log } from "../log.ts";
+import { download } from "./download.ts";
+import { RangedSource, RangesIgnored } from "./ranged.ts";
+
+/** What of each job's artifacts to fetch. */
+export type Fetch =
+  /** The whole archive: extracted, or kept as a zip file. */
+  | { kind: "archive"; extract: boolean }
+  /** One file, by its exact path in the archive (GitLab's single-file route). */
+  | { kind: "file"; path: string }
+  /** The entries matching these patterns, read out of the archive where it lies. */
+  | { kind: "paths"; patterns: string[] };
+
+/** The job whose artifacts to fetch, as transfer/ needs to know it. */
+export interface Wanted {
+  /** How messages name it: `build (job 1001)`. */
+  label: string;
+  name: string;
+  archiveUrl: string;
+  /** The URL of one file of the archive. */
+  fileUrl: (path: string) => string;
+  /**
+   * What a 404 of the archive means when nobody checked beforehand that the job has one (a job
+   * given by id or ref): that text. Undefined for jobs whose listing showed an archive, where a
+   * 404 is a failure.
+   */
+  absent?: (gitlab: string) => string;
+}
+
+/** Where results go: the job's folder, and the zip's name when the archive is kept whole. */
+export interface Place {
+  dir: string;
+  zipName: string;
+}
+
+export type Fetched =
+  | { kind: "staged"; staged: Staged; bytes: number; sha256?: string }
+  /** A temporary file beside `dir`, to be renamed to `name` (relative to the job's folder). */
+  | { kind: "file"; temp: string; name: string; bytes: number; sha256?: string }
+  | { kind: "missing"; why: string; hint?: string };
+
+export interface TransferContext {
+  client: GitLabClient;
+  limits: ExtractLimits;
+  log: Log;
+  /** How often progress is reported at most, ms. */
+  progressEveryMs: number;
+  /** Warnings already given this run (each is given once). */
+  said: Set<string>;
+}
+
+type Strategy = (wanted: Wanted, place: Place, ctx: TransferContext) => Promise<Fetched>;
+
+export function strategyFor(fetch: Fetch): Strategy {
+  switch (fetch.kind) {
+    case "archive":
+      return (w, p, ctx) => wholeArchive(w, p, fetch.extract, ctx);
+    case "file":
+      return (w, p, ctx) => oneFile(w, p, fetch.path, ctx);
+    case "paths":
+      return (w, p, ctx) => somePaths(w, p, fetch.patterns, ctx);
+  }
+}
+
+/** Removes what a strategy produced when it will not be placed. */
+export async function drop(fetched: Fetched): Promise<void> {
+  if (fetched.kind === "staged") await discard(fetched.staged);
+  if (fetched.kind === "file") await rm(fetched.temp, { force: true });
+}
+
+/** The archive, downloaded whole; extracted into a staging folder unless `extract` is off. */
+async function wholeArchive(
+  wanted: Wanted,
+  place: Place,
+  extract: boolean,
+  ctx: TransferContext,
+): Promise<Fetched> {
+  const what = `the artifacts of ${wanted.label}`;
+  let got: Awaited<ReturnType<typeof download>>;
+  try {
+    got = await download({
+      client: ctx.client,
+      url: wanted.archiveUrl,
+      dir: place.dir,
+      what,
+      progress: progressReporter(wanted.name, ctx),
+    });
+  } catch (e) {
+    if (e instanceof GitLabError && e.status === 404 && wanted.absent)
+      return { kind: "missing", why: wanted.absent(e.gitlab) };
+    throw e;
+  }
+  ctx.log.info(
+    `${wanted.label}: ${formatBytes(got.bytes)} downloaded${got.resumes ? ` (resumed ${got.resumes} time(s))` : ""}, sha256 ${got.sha256}`,
+  );
+  const { bytes, sha256 } = got;
+  if (!extract) return { kind: "file", temp: got.file, name: place.zipName, bytes, sha256 };
+  try {
+    const staged = await withFile(got.file, (source) =>
+      stage(source, place.dir, ctx.limits, wanted.label),
+    );
+    return { kind: "staged", staged, bytes, sha256 };
+  } finally {
+    await rm(got.file, { force: true });
+  }
+}
+
+/** One file, through GitLab's single-file route; its path in the archive is its path here. */
+async function oneFile(
+  wanted: Wanted,
+  place: Place,
+  path: string,
+  ctx: TransferContext,
+): Promise<Fetched> {
+  try {
+    const got = await download({
+      client: ctx.client,
+      url: wanted.fileUrl(path),
+      dir: place.dir,
+      what: `${path} from the artifacts of ${wanted.label}`,
+      progress: progressReporter(wanted.name, ctx),
+    });
+    ctx.log.info(`${wanted.label}: ${path}, ${formatBytes(got.bytes)} downloaded`);
+    return { kind: "file", temp: got.file, name: path, bytes: got.bytes };
+  } catch (e) {
+    if (!(e instanceof GitLabError) || e.status !== 404) throw e;
+    // Workhorse answers a missing entry with Go's plain-text 404.
+    if (e.gitlab === "404 page not found")
+      return {
+        kind: "missing",
+        why: `${wanted.label}: no file ${JSON.stringify(path)} in its artifacts`,
+        hint: await nearHint(wanted, path, ctx),
+      };
+    return { kind: "missing", why: wanted.absent?.(e.gitlab) ?? `${wanted.label}: ${e.gitlab}` };
+  }
+}
+
+/**
+ * The entries `patterns` match, read where the archive lies through HTTP ranges; when the server
+ * ignores ranges, the whole archive is downloaded (and that is said once a run).
+ */
+async function somePaths(
+  wanted: Wanted,
+  place: Place,
+  patterns: string[],
+  ctx: TransferContext,
+): Promise<Fetched> {
+  const matcher = pathMatcher(patterns);
+  const what = `the artifacts of ${wanted.label}`;
+  let staged: Staged;
+  let bytes: number;
+  let sha256: string | undefined;
+  try {
+    const remote = await RangedSource.open(ctx.client, wanted.archiveUrl, what);
+    try {
+      staged = await stage(remote, place.dir, ctx.limits, wanted.label, matcher);
+    } finally {
+      await remote.close();
+    }
+    bytes = remote.received;
+    ctx.log.info(
+      `${wanted.label}: ${staged.files.length} file(s) read from a ${formatBytes(remote.size)} archive, ${formatBytes(bytes)} transferred`,
+    );
+  } catch (e) {
+    if (e instanceof GitLabError && e.status === 404 && wanted.absent)
+      return { kind: "missing", why: wanted.absent(e.gitlab) };
+    if (!(e instanceof RangesIgnored)) throw e;
+    if (!ctx.said.has("ranges")) ctx.log.warn(`${e.message}; downloading whole archives instead`);
+    ctx.said.add("ranges");
+    const got = await download({
+      client: ctx.client,
+      url: wanted.archiveUrl,
+      dir: place.dir,
+      what,
+    });
+    try {
+      staged = await withFile(got.file, (source) =>
+        stage(source, place.dir, ctx.limits, wanted.label, matcher),
+      );
+    } finally {
+      await rm(got.file, { force: true });
+    }
+    ({ bytes, sha256 } = got);
+  }
+  if (staged.files.length > 0) return { kind: "staged", staged, bytes, sha256 };
+  await discard(staged);
+  return {
+    kind: "missing",
+    why: `${wanted.label}: no file matches ${patterns.join(", ")} in its artifacts`,
+    hint: "names in an archive are exact and case-sensitive",
+  };
+}
+
+/**
+ * For a file not found in an archive: names in it that come close, read from its central
+ * directory through HTTP ranges when the server allows (else the general advice).
+ */
+async function nearHint(wanted: Wanted, path: string, ctx: TransferContext): Promise<string> {
+  const advice = "names in an archive are exact and case-sensitive, with forward slashes";
+  try {
+    const remote = await RangedSource.open(
+      ctx.client,
+      wanted.archiveUrl,
+      `the artifacts of ${wanted.label}`,
+    );
+    try {
+      const near = nearest(await entryNames(remote), path);
+      return near.length > 0 ? `${advice}; close names in it: ${near.join(", ")}` : advice;
+    } finally {
+      await remote.close();
+    }
+  } catch {
+    return advice;
+  }
+}
+
+/** Progress at a calm rate: at most one line per interval, none for quick downloads. */
+function progressReporter(name: string, ctx: TransferContext) {
+  const started = Date.now();
+  let last = started;
+  return (received: number, total: number | undefined) => {
+    const now = Date.now();
+    if (now - last < ctx.progressEveryMs) return;
+    last = now;
+    const rate = received / Math.max((now - started) / 1000, 0.001);
+    const of = total ? ` of ${formatBytes(total)} (${Math.floor((received / total) * 100)}%)` : "";
+    ctx.log.info(`${name}: ${formatBytes(received)}${of} at ${formatBytes(rate)}/s`);
+  };
+}
