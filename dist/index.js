@@ -86,10 +86,10 @@ var require_tunnel = __commonJS({
       self.on("free", function onFree(socket, host, port, localAddress) {
         var options3 = toOptions(host, port, localAddress);
         for (var i = 0, len = self.requests.length; i < len; ++i) {
-          var pending = self.requests[i];
-          if (pending.host === options3.host && pending.port === options3.port) {
+          var pending2 = self.requests[i];
+          if (pending2.host === options3.host && pending2.port === options3.port) {
             self.requests.splice(i, 1);
-            pending.request.onSocket(socket);
+            pending2.request.onSocket(socket);
             return;
           }
         }
@@ -203,10 +203,10 @@ var require_tunnel = __commonJS({
         return;
       }
       this.sockets.splice(pos, 1);
-      var pending = this.requests.shift();
-      if (pending) {
-        this.createSocket(pending, function(socket2) {
-          pending.request.onSocket(socket2);
+      var pending2 = this.requests.shift();
+      if (pending2) {
+        this.createSocket(pending2, function(socket2) {
+          pending2.request.onSocket(socket2);
         });
       }
     };
@@ -453,26 +453,26 @@ var require_fd_slicer = __commonJS({
     };
     BufferSlicer.prototype.createReadStream = function(options2) {
       options2 = options2 || {};
-      var readStream2 = new PassThrough2(options2);
-      readStream2.start = options2.start || 0;
-      readStream2.endOffset = options2.end;
-      readStream2.pos = readStream2.endOffset || this.buffer.length;
-      var entireSlice = this.buffer.slice(readStream2.start, readStream2.pos);
+      var readStream = new PassThrough2(options2);
+      readStream.start = options2.start || 0;
+      readStream.endOffset = options2.end;
+      readStream.pos = readStream.endOffset || this.buffer.length;
+      var entireSlice = this.buffer.slice(readStream.start, readStream.pos);
       var maxChunkSize = 65536;
       var offset = 0;
       while (true) {
         var nextOffset = offset + maxChunkSize;
         if (nextOffset >= entireSlice.length) {
           if (offset < entireSlice.length) {
-            readStream2.write(entireSlice.slice(offset, entireSlice.length));
+            readStream.write(entireSlice.slice(offset, entireSlice.length));
           }
           break;
         }
-        readStream2.write(entireSlice.slice(offset, nextOffset));
+        readStream.write(entireSlice.slice(offset, nextOffset));
         offset = nextOffset;
       }
-      readStream2.end();
-      return readStream2;
+      readStream.end();
+      return readStream;
     };
     BufferSlicer.prototype.ref = function() {
       this.refCount += 1;
@@ -1221,20 +1221,20 @@ var require_yauzl = __commonJS({
     ZipFile.prototype.openReadStreamLowLevel = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, callback) {
       var self = this;
       var fileDataEnd = fileDataStart + compressedSize;
-      var readStream2 = self.reader.createReadStream({
+      var readStream = self.reader.createReadStream({
         start: fileDataStart + relativeStart,
         end: fileDataStart + relativeEnd
       });
-      var endpointStream = readStream2;
+      var endpointStream = readStream;
       if (decompress) {
         var destroyed = false;
         var inflateFilter = zlib.createInflateRaw();
-        readStream2.on("error", function(err) {
+        readStream.on("error", function(err) {
           setImmediate(function() {
             if (!destroyed) inflateFilter.emit("error", err);
           });
         });
-        readStream2.pipe(inflateFilter);
+        readStream.pipe(inflateFilter);
         if (self.validateEntrySizes) {
           endpointStream = new AssertByteCountStream(uncompressedSize);
           inflateFilter.on("error", function(err) {
@@ -1249,8 +1249,8 @@ var require_yauzl = __commonJS({
         installDestroyFn(endpointStream, function() {
           destroyed = true;
           if (inflateFilter !== endpointStream) inflateFilter.unpipe(endpointStream);
-          readStream2.unpipe(inflateFilter);
-          readStream2.destroy();
+          readStream.unpipe(inflateFilter);
+          readStream.destroy();
         });
       }
       callback(null, endpointStream);
@@ -1311,17 +1311,17 @@ var require_yauzl = __commonJS({
     };
     ZipFile.prototype.openReadStreamPromise = function(entry, options2) {
       return new Promise((resolve3, reject) => {
-        this.openReadStream(entry, options2, function(err, readStream2) {
+        this.openReadStream(entry, options2, function(err, readStream) {
           if (err) return reject(err);
-          resolve3(readStream2);
+          resolve3(readStream);
         });
       });
     };
     ZipFile.prototype.openReadStreamLowLevelPromise = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize) {
       return new Promise((resolve3, reject) => {
-        this.openReadStream(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, function(err, readStream2) {
+        this.openReadStream(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, function(err, readStream) {
           if (err) return reject(err);
-          resolve3(readStream2);
+          resolve3(readStream);
         });
       });
     };
@@ -1541,7 +1541,7 @@ var require_yauzl = __commonJS({
       throw new Error("not implemented");
     };
     RandomAccessReader.prototype.read = function(buffer3, offset, length, position, callback) {
-      var readStream2 = this.createReadStream({ start: position, end: position + length });
+      var readStream = this.createReadStream({ start: position, end: position + length });
       var writeStream = new Writable();
       var written = 0;
       writeStream._write = function(chunk, encoding, cb) {
@@ -1550,10 +1550,10 @@ var require_yauzl = __commonJS({
         cb();
       };
       writeStream.on("finish", callback);
-      readStream2.on("error", function(error2) {
+      readStream.on("error", function(error2) {
         callback(error2);
       });
-      readStream2.pipe(writeStream);
+      readStream.pipe(writeStream);
     };
     RandomAccessReader.prototype.close = function(callback) {
       setImmediate(callback);
@@ -1617,6 +1617,42 @@ var require_yauzl = __commonJS({
   }
 });
 
+// src/errors.ts
+var InputError = class extends Error {
+  constructor(input, message) {
+    super(`input "${input}": ${message}`);
+    this.input = input;
+  }
+  input;
+  name = "InputError";
+  exitCode = 2;
+};
+var SETTING = /\u27ea([a-z-]+)(?:=([^\u27eb]*))?\u27eb/g;
+var setting = (input, value) => `\u27EA${input}${value === void 0 ? "" : `=${value}`}\u27EB`;
+function spell(text2, as) {
+  return text2.replace(SETTING, (_, input, value) => {
+    if (as === "cli")
+      return value === void 0 || value === "true" ? `--${input}` : `--${input} ${value}`;
+    const name = as === "gitlab" ? input.replace(/-/g, "_") : input;
+    return value === void 0 ? `\`${name}\`` : `\`${name}: ${value}\``;
+  });
+}
+var RunError = class extends Error {
+  constructor(summary3, hint, options2) {
+    super(spell(hint ? `${summary3}
+  hint: ${hint}` : summary3, "github"), options2);
+    this.summary = summary3;
+    this.hint = hint;
+  }
+  summary;
+  hint;
+  name = "RunError";
+  exitCode = 1;
+};
+var Cancelled = class extends RunError {
+  name = "Cancelled";
+};
+
 // src/faces/cli.ts
 import { resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
@@ -1643,50 +1679,6 @@ function badPath(path) {
     return `${JSON.stringify(path)} is not a path inside an archive; give it relative, with forward slashes and no "." or ".." parts, e.g. dist/app.js, dist/*.js or dist/`;
   return void 0;
 }
-function nearest(names, wanted, most = 5) {
-  const base = (n) => n.slice(n.lastIndexOf("/") + 1).toLowerCase();
-  const scored = names.filter((n) => !n.endsWith("/")).map((n) => {
-    if (n.toLowerCase() === wanted.toLowerCase()) return { n, score: 0 };
-    if (base(n) === base(wanted)) return { n, score: 1 };
-    return { n, score: 1 + distance(n.toLowerCase(), wanted.toLowerCase()) };
-  }).filter((x) => x.score <= 4).sort((a, b) => a.score - b.score || a.n.localeCompare(b.n));
-  return scored.slice(0, most).map((x) => x.n);
-}
-function distance(a, b) {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++)
-      next[j] = Math.min(
-        (row[j] ?? 0) + 1,
-        (next[j - 1] ?? 0) + 1,
-        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
-      );
-    row = next;
-  }
-  return row[b.length] ?? 0;
-}
-
-// src/errors.ts
-var InputError = class extends Error {
-  constructor(input, message) {
-    super(`input "${input}": ${message}`);
-    this.input = input;
-  }
-  input;
-  name = "InputError";
-  exitCode = 2;
-};
-var RunError = class extends Error {
-  constructor(message, hint, options2) {
-    super(hint ? `${message}
-  hint: ${hint}` : message, options2);
-    this.hint = hint;
-  }
-  hint;
-  name = "RunError";
-  exitCode = 1;
-};
 
 // src/gitlab/auth.ts
 function tokenOf(value, source, jobToken) {
@@ -2538,7 +2530,7 @@ function adviceFor(status, gitlab, attempt, token2) {
   if (status === 403 && /job token not allowed/i.test(gitlab))
     return "add this project to the target project's CI/CD job token allowlist (Settings > CI/CD > Job token permissions), or use an access token";
   if (job && (attempt.route === "list-jobs" || attempt.route === "list-bridges") && (status === 404 || status === 401 || status === 403))
-    return "this GitLab does not let a CI job token list a pipeline's jobs (recent GitLab versions do); set `token` to a personal, project or group access token with read_api scope";
+    return `this GitLab does not let a CI job token list a pipeline's jobs (recent GitLab versions do); set ${setting("token")} to a personal, project or group access token with read_api scope`;
   if (status === 403 && attempt.route === "keep")
     return `keeping artifacts needs a token with api scope whose user has at least the Developer role (${token2.source} has not)`;
   if (status === 403 && (attempt.route === "delete" || attempt.route === "delete-project"))
@@ -2548,7 +2540,7 @@ function adviceFor(status, gitlab, attempt, token2) {
   if (status === 409)
     return "GitLab is refreshing the project's statistics; try again in a few minutes";
   if (status === 404 && /Project Not Found/.test(gitlab))
-    return "check `project`, and that the token may see the project (Reporter or above on a private project)";
+    return `check ${setting("project")}, and that the token may see the project (Reporter or above on a private project)`;
   if (status === 403)
     return "the token's user needs at least the Reporter role on the project, or the artifacts are restricted (artifacts:access)";
   return void 0;
@@ -2563,6 +2555,41 @@ var RetriesExhausted = class extends RunError {
   }
 };
 
+// src/gitlab/stall.ts
+var Stalled = class extends Error {
+  name = "Stalled";
+  code = "ETIMEDOUT";
+};
+function watchStall(body, ms, where) {
+  const { socket } = body;
+  let seen = socket.bytesRead;
+  let quietSince = Date.now();
+  const timer = setInterval(
+    () => {
+      const read = socket.bytesRead;
+      if (read !== seen || body.readableLength > 0) {
+        seen = read;
+        quietSince = Date.now();
+        return;
+      }
+      const quiet = Date.now() - quietSince;
+      if (quiet < ms) return;
+      clearInterval(timer);
+      body.destroy(
+        new Stalled(
+          `no data for ${(quiet / 1e3).toFixed(0)} s from ${where} (stall-timeout ${(ms / 1e3).toFixed(0)} s); the server or the network stalled`
+        )
+      );
+    },
+    Math.max(10, Math.min(1e3, ms / 4))
+  );
+  timer.unref();
+  const stop2 = () => clearInterval(timer);
+  body.once("end", stop2);
+  body.once("close", stop2);
+  body.once("error", stop2);
+}
+
 // src/gitlab/client.ts
 var DEFAULT_RETRY = {
   attempts: 8,
@@ -2570,6 +2597,8 @@ var DEFAULT_RETRY = {
   maxDelayMs: 3e4,
   budgetMs: 3e5
 };
+var DEFAULT_STALL_MS = 3e4;
+var CONNECT_BUDGET_MS = 15e3;
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var RETRY_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
 var MAX_REDIRECTS = 5;
@@ -2589,6 +2618,12 @@ var GitLabClient = class {
   #options;
   #http;
   #retry;
+  #stallMs;
+  /** Bodies being received, to end them when the run is cancelled. */
+  #live = /* @__PURE__ */ new Set();
+  /** Whether GitLab's origin has answered at all (a refused connection before that is a wrong URL). */
+  #reached = false;
+  #activity = "starting";
   #sleep;
   constructor(options2) {
     this.#options = options2;
@@ -2596,14 +2631,27 @@ var GitLabClient = class {
     this.webRoot = options2.baseUrl.replace(/\/api\/v4$/, "");
     this.jobToken = isJobToken(options2.token);
     this.#retry = options2.retry ?? DEFAULT_RETRY;
-    this.#sleep = options2.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#stallMs = options2.stallMs ?? DEFAULT_STALL_MS;
+    this.#sleep = options2.sleep ?? ((ms) => sleep(ms, options2.signal));
     this.#http = new HttpClient(options2.userAgent ?? "pipeline-artifacts", [], {
       keepAlive: true,
       allowRedirects: false,
       allowRetries: false,
-      socketTimeout: 12e4
+      // Waiting for an answer's headers: the same idle limit as for its body.
+      socketTimeout: this.#stallMs
     });
     if (options2.caFile) this.#trust(options2.caFile);
+    options2.signal?.addEventListener(
+      "abort",
+      () => {
+        for (const body of this.#live) body.destroy(options2.signal?.reason);
+      },
+      { once: true }
+    );
+  }
+  /** What the client was last asked to do, for messages: "downloading the artifacts of ...". */
+  get activity() {
+    return this.#activity;
   }
   /** Adds a CA bundle (a self-managed GitLab's private CA) to the agent's trusted roots. */
   #trust(caFile) {
@@ -2654,21 +2702,37 @@ var GitLabClient = class {
   }
   async #retrying(attempt, once2) {
     const started = Date.now();
+    const { signal } = this.#options;
+    this.#activity = attempt.what;
     for (let n = 1; ; n++) {
       try {
+        signal?.throwIfAborted();
         return await once2();
       } catch (e) {
+        signal?.throwIfAborted();
+        const code2 = e.code;
+        if (!this.#reached && code2 === "ENOTFOUND") throw this.#unreachable(e, n);
         const retryable = e instanceof Retryable ? e : networkError(e);
         if (!retryable) throw e;
         const delay = this.#delay(n, retryable.afterMs);
-        if (n >= this.#retry.attempts || Date.now() - started + delay > this.#retry.budgetMs)
-          throw new RetriesExhausted(attempt.what, n, retryable.message);
+        const budget = this.#reached ? this.#retry.budgetMs : Math.min(this.#retry.budgetMs, CONNECT_BUDGET_MS);
+        if (n >= this.#retry.attempts || Date.now() - started + delay > budget)
+          throw this.#reached ? new RetriesExhausted(attempt.what, n, retryable.message) : this.#unreachable(e, n);
         this.#options.onRetry?.(
           `${attempt.what}: ${retryable.message}; retrying in ${(delay / 1e3).toFixed(1)} s (attempt ${n + 1} of ${this.#retry.attempts})`
         );
         await this.#sleep(delay);
       }
     }
+  }
+  #unreachable(e, attempts) {
+    const err = e;
+    const why = err.code === "ENOTFOUND" ? `the host ${new URL(this.origin).hostname} does not resolve` : `${err.code ?? "no answer"}: ${err.message}${attempts > 1 ? ` (${attempts} attempts)` : ""}`;
+    return new RunError(
+      `cannot reach GitLab at ${this.#options.baseUrl}: ${why}`,
+      `check ${setting("gitlab-url")}, or CI_API_V4_URL / CI_SERVER_URL when it comes from the job`,
+      { cause: e }
+    );
   }
   /** GitLab's wait if it named one, else full-jitter exponential backoff. */
   #delay(attempt, afterMs) {
@@ -2691,7 +2755,12 @@ var GitLabClient = class {
       const began = Date.now();
       const res = await this.#http.request(verb, url, null, sent);
       const status = res.message.statusCode ?? 0;
+      if (toGitLab) this.#reached = true;
+      this.#live.add(res.message);
+      res.message.once("close", () => this.#live.delete(res.message));
+      if (this.#options.signal?.aborted) res.message.destroy(this.#options.signal.reason);
       this.#options.onExchange?.(exchange(verb, target, toGitLab, headers, res.message, began));
+      watchStall(res.message, this.#stallMs, `${verb} ${redacted(target, toGitLab)}`);
       const location = res.message.headers.location;
       if (!REDIRECTS.has(status) || !location)
         return { status, headers: res.message.headers, url, body: res.message };
@@ -2707,6 +2776,7 @@ var GitLabClient = class {
     }
   }
 };
+var redacted = (url, toGitLab) => toGitLab ? `${url.pathname}${url.search}` : `${url.origin}${url.pathname}`;
 function exchange(verb, target, toGitLab, headers, res, began) {
   const where = toGitLab ? `${target.pathname}${target.search}` : `${target.origin}${target.pathname}`;
   const range = typeof headers.Range === "string" ? ` [Range ${headers.Range}]` : "";
@@ -2741,6 +2811,7 @@ var NETWORK_CODES = /* @__PURE__ */ new Set([
   "UND_ERR_SOCKET"
 ]);
 function networkError(e) {
+  if (e instanceof RunError) return void 0;
   const err = e;
   if (err && typeof err === "object" && (NETWORK_CODES.has(err.code ?? "") || /socket hang up|timeout/i.test(err.message ?? "")))
     return new Retryable(`${err.code ?? "network error"}: ${err.message}`);
@@ -2756,6 +2827,19 @@ async function readJson(res) {
       `GitLab answered ${res.url} with something that is not JSON: ${text2.slice(0, 120)}`
     );
   }
+}
+function sleep(ms, signal) {
+  return new Promise((resolve3, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", done);
+      resolve3();
+    }, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 // src/gitlab/api.ts
@@ -2990,6 +3074,15 @@ var INPUTS = {
     default: "30m",
     description: "How long `wait` waits, e.g. `90s`, `30m`, `1h30m` (plain numbers are seconds)."
   },
+  "stall-timeout": {
+    kind: "duration",
+    default: "30s",
+    description: "How long a response may go without a byte before it is dropped and resumed (or retried) like a broken connection."
+  },
+  timeout: {
+    kind: "duration",
+    description: "Longest the whole run may take, e.g. `10m`; on expiry it stops, removes its temporary files and fails (exit 1). Unset: no limit (wait-timeout still bounds waiting)."
+  },
   "if-no-artifact-found": {
     kind: "enum",
     default: "fail",
@@ -3127,7 +3220,12 @@ function integer(name, r) {
 var DURATION_UNITS = { h: 36e5, m: 6e4, s: 1e3, ms: 1 };
 function duration(name, r) {
   const text2 = r.value.replace(/\s+/g, "");
-  if (/^\d+$/.test(text2)) return Number(text2) * 1e3;
+  const ms = /^\d+$/.test(text2) ? Number(text2) * 1e3 : durationParts(name, r, text2);
+  if (ms === 0)
+    throw new InputError(name, `${quoted(name, r)} is no time at all; give more than 0`);
+  return ms;
+}
+function durationParts(name, r, text2) {
   const parts = [...text2.matchAll(/(\d+)(ms|h|m|s)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text2)
     throw new InputError(
@@ -3257,7 +3355,11 @@ function project(v) {
     );
   return value;
 }
-function selector(v, inputs) {
+function runningJob(env) {
+  const id = env.CI_JOB_ID?.trim();
+  return id && /^\d+$/.test(id) ? Number(id) : void 0;
+}
+function selector(v, inputs, env) {
   const { job: patterns, "job-id": ids, ref, wait } = v;
   if (patterns.length > 0 && ids.length > 0)
     throw new InputError("job-id", "give job names (job) or job ids (job-id), not both");
@@ -3307,7 +3409,8 @@ function selector(v, inputs) {
     patterns,
     childPipelines: v["child-pipelines"],
     statuses: new Set(statuses),
-    waitMs: wait ? v["wait-timeout"] : void 0
+    waitMs: wait ? v["wait-timeout"] : void 0,
+    self: runningJob(env)
   };
   return names;
 }
@@ -3349,10 +3452,11 @@ function readOptions(inputs, env, cwd = process.cwd()) {
   const connection = {
     gitlabUrl: apiUrl(v, env),
     token: tok,
-    caFile: env.CI_SERVER_TLS_CA_FILE?.trim() || void 0
+    caFile: env.CI_SERVER_TLS_CA_FILE?.trim() || void 0,
+    stallMs: v["stall-timeout"]
   };
   const proj = project(v);
-  const common = { connection, project: proj, dryRun: v["dry-run"] };
+  const common = { connection, project: proj, dryRun: v["dry-run"], timeoutMs: v.timeout };
   if (mode === "delete-project") {
     const named = v.job.length > 0 ? "job" : v["job-id"].length > 0 ? "job-id" : void 0;
     if (named)
@@ -3368,7 +3472,7 @@ function readOptions(inputs, env, cwd = process.cwd()) {
       );
     return { ...common, mode };
   }
-  const chosen = selector(v, inputs);
+  const chosen = selector(v, inputs, env);
   const ifNoArtifactFound = v["if-no-artifact-found"];
   if (mode === "download")
     return {
@@ -3423,7 +3527,7 @@ async function readHierarchy(api, root, children, log) {
     } catch (e) {
       if (e instanceof GitLabError && api.client.jobToken && i === 0) {
         log.warn(
-          `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set \`token\` to an access token with read_api to include them, or child-pipelines: false to silence this`
+          `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set ${setting("token")} to an access token with read_api to include them, or ${setting("child-pipelines", "false")} to silence this`
         );
         break;
       }
@@ -3437,12 +3541,15 @@ async function readHierarchy(api, root, children, log) {
   }
   return { pipelines: [root, ...found.slice(1).sort((a, b) => a - b)], jobs };
 }
-function selectJobs(patterns, h) {
+function selectJobs(patterns, h, self) {
   const ordered = h.pipelines.flatMap(
     (id) => (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id)
   );
   const byName = /* @__PURE__ */ new Map();
-  for (const job of ordered) if (!byName.has(job.name)) byName.set(job.name, job);
+  let running;
+  for (const job of ordered)
+    if (job.id === self) running = job;
+    else if (!byName.has(job.name)) byName.set(job.name, job);
   const selected = [];
   const unmatched = [];
   const taken = /* @__PURE__ */ new Set();
@@ -3457,7 +3564,8 @@ function selectJobs(patterns, h) {
       }
     }
   }
-  return { selected, unmatched };
+  const matchedSelf = running && patterns.some((p) => select(p, [running.name]).length > 0);
+  return { selected, unmatched, self: matchedSelf ? running : void 0 };
 }
 var awaited = (status, accepted) => ACTIVE.has(status) && !accepted.has(status);
 var DEFAULT_POLL = {
@@ -3479,9 +3587,9 @@ async function waitForJobs(api, selected, options2, poll, log) {
     if (elapsed >= options2.waitMs)
       throw new RunError(
         `timed out after ${Math.round(elapsed / 1e3)} s waiting for ${active.map(describe).join(", ")}`,
-        "raise wait-timeout, or fetch the artifacts in a later stage"
+        `raise ${setting("wait-timeout")}, or fetch the artifacts in a later stage`
       );
-    await poll.sleep(Math.min(delay, options2.waitMs - elapsed));
+    await abortable(poll.sleep(Math.min(delay, options2.waitMs - elapsed)), options2.signal);
     delay = Math.min(delay * 1.5, poll.maxMs);
     const pipelines = [...new Set(active.map((s) => s.job.pipeline.id))];
     const fresh = /* @__PURE__ */ new Map();
@@ -3498,6 +3606,49 @@ async function waitForJobs(api, selected, options2, poll, log) {
       return { ...s, job: now };
     });
   }
+}
+function abortable(wait, signal) {
+  if (!signal) return wait;
+  signal.throwIfAborted();
+  return new Promise((resolve3, reject) => {
+    const stop2 = () => reject(signal.reason);
+    signal.addEventListener("abort", stop2, { once: true });
+    wait.then(
+      () => {
+        signal.removeEventListener("abort", stop2);
+        resolve3();
+      },
+      (e) => {
+        signal.removeEventListener("abort", stop2);
+        reject(e);
+      }
+    );
+  });
+}
+
+// src/util/text.ts
+function nearest(names, wanted, most = 5) {
+  const base = (n) => n.slice(n.lastIndexOf("/") + 1).toLowerCase();
+  const scored = names.filter((n) => !n.endsWith("/")).map((n) => {
+    if (n.toLowerCase() === wanted.toLowerCase()) return { n, score: 0 };
+    if (base(n) === base(wanted)) return { n, score: 1 };
+    return { n, score: 1 + distance(n.toLowerCase(), wanted.toLowerCase()) };
+  }).filter((x) => x.score <= 4).sort((a, b) => a.score - b.score || a.n.localeCompare(b.n));
+  return scored.slice(0, most).map((x) => x.n);
+}
+function distance(a, b) {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      );
+    row = next;
+  }
+  return row[b.length] ?? 0;
 }
 
 // src/resolve/targets.ts
@@ -3547,10 +3698,22 @@ async function byNames(selector2, ctx) {
     }
   );
   const where = `pipeline ${pipelineId}${selector2.childPipelines ? " or its child pipelines" : ""}`;
-  const found = selectJobs(selector2.patterns, hierarchy);
-  const missing = found.unmatched.map((p) => ({
-    why: `no job matches ${JSON.stringify(p.text)} in ${where}`
-  }));
+  const found = selectJobs(selector2.patterns, hierarchy, selector2.self);
+  const { self } = found;
+  const itself = (p) => self !== void 0 && select(p, [self.name]).length > 0;
+  if (self)
+    log.info(
+      `${self.name} (job ${self.id}) is the job running this and is left out, though it matches`
+    );
+  const names = [...new Set([...hierarchy.jobs.values()].flat().map((j) => j.name))];
+  const missing = found.unmatched.map(
+    (p) => itself(p) ? {
+      why: `${JSON.stringify(p.text)} matches only ${self?.name} (job ${self?.id}), the job running this, in ${where}`
+    } : {
+      why: `no job matches ${JSON.stringify(p.text)} in ${where}`,
+      hint: closeNames(p.text, names)
+    }
+  );
   for (const s of found.selected)
     log.debug(
       `${JSON.stringify(s.pattern.text)} selects ${s.job.name} (job ${s.job.id} of pipeline ${s.job.pipeline.id}, ${s.job.status})`
@@ -3561,12 +3724,18 @@ async function byNames(selector2, ctx) {
     if (selector2.waitMs === void 0)
       throw new RunError(
         `${active.map((s) => `${s.job.name} (job ${s.job.id}) is still ${s.job.status}`).join("; ")}`,
-        "set wait to true to wait for it (up to wait-timeout), or fetch the artifacts in a later stage"
+        `use ${setting("wait", "true")} to wait for it (up to ${setting("wait-timeout")}), or fetch the artifacts in a later stage`
       );
     const waitMs = selector2.waitMs;
     selected = await log.group(
       "Waiting for jobs to finish",
-      () => waitForJobs(api, selected, { waitMs, statuses: selector2.statuses }, ctx.poll, log)
+      () => waitForJobs(
+        api,
+        selected,
+        { waitMs, statuses: selector2.statuses, signal: ctx.signal },
+        ctx.poll,
+        log
+      )
     );
   }
   const targets = [];
@@ -3601,6 +3770,10 @@ function unqualified(job, statuses) {
     return "has no artifacts archive (none uploaded, expired or deleted)";
   return void 0;
 }
+function closeNames(text2, names) {
+  const near = nearest(names, text2, 3);
+  return near.length > 0 ? `did you mean ${near.map((n) => JSON.stringify(n)).join(" or ")}?` : void 0;
+}
 
 // src/commands/session.ts
 function settle(missing, policy, log) {
@@ -3613,7 +3786,7 @@ function settle(missing, policy, log) {
   const hints = [...new Set(missing.map((m) => m.hint).filter((h) => h !== void 0))];
   throw new RunError(
     `no artifacts for ${reasons.join("; ")}`,
-    hints.length > 0 ? hints.join("; ") : "set if-no-artifact-found to warn or ignore if that is expected"
+    hints.length > 0 ? hints.join("; ") : `use ${setting("if-no-artifact-found", "warn")} or ${setting("if-no-artifact-found", "ignore")} if that is expected`
   );
 }
 
@@ -3681,7 +3854,8 @@ var deleteProject = async (options2, session) => {
 };
 
 // src/commands/download.ts
-import { mkdir as mkdir2, rename as rename2 } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir as mkdir2, rename as rename2, stat } from "node:fs/promises";
 import { dirname as dirname2, join as join3 } from "node:path";
 
 // src/archive/extract.ts
@@ -3703,6 +3877,62 @@ import { dirname, join, posix, relative, sep } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32 } from "node:zlib";
+
+// src/util/cleanup.ts
+import { rmSync } from "node:fs";
+var pending = /* @__PURE__ */ new Set();
+var registerTemporary = (path) => void pending.add(path);
+var unregisterTemporary = (path) => void pending.delete(path);
+function removeTemporariesSync() {
+  for (const path of pending) {
+    rmSync(path, { recursive: true, force: true });
+    pending.delete(path);
+  }
+}
+
+// src/archive/layout.ts
+var DATA_DESCRIPTOR = 8;
+var ZIP64_SIZE = 4294967295;
+var Layout = class {
+  /** Spans seen so far, sorted by start. */
+  #spans = [];
+  /** Why the entry is refused, if it is; otherwise its span is recorded. */
+  check(entry, local) {
+    if (!local.fileName.equals(entry.fileNameRaw))
+      return `has a local header that names another file (${JSON.stringify(local.fileName.toString("utf8"))}): invalid zip file`;
+    if (local.compressionMethod !== entry.compressionMethod)
+      return "has a local header whose compression method differs from its central record: invalid zip file";
+    if ((local.generalPurposeBitFlag & DATA_DESCRIPTOR) === 0) {
+      const differs = (here, there) => here !== ZIP64_SIZE && here !== there;
+      if (local.crc32 !== entry.crc32 || differs(local.compressedSize, entry.compressedSize) || differs(local.uncompressedSize, entry.uncompressedSize))
+        return "has a local header whose sizes or CRC-32 differ from its central record: invalid zip file";
+    }
+    const span = {
+      start: entry.relativeOffsetOfLocalHeader,
+      end: local.fileDataStart + entry.compressedSize,
+      name: entry.fileName
+    };
+    const last = this.#spans.at(-1);
+    const i = !last || last.start <= span.start ? this.#spans.length : search(this.#spans, span.start);
+    const before = this.#spans[i - 1];
+    const after = this.#spans[i];
+    const other = before && before.end > span.start ? before : after && after.start < span.end ? after : void 0;
+    if (other)
+      return `shares its bytes with entry ${JSON.stringify(other.name)}: invalid zip file with overlapped components (possible zip bomb)`;
+    this.#spans.splice(i, 0, span);
+    return void 0;
+  }
+};
+function search(spans, start) {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = lo + hi >> 1;
+    if ((spans[mid]?.start ?? 0) <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 // src/archive/source.ts
 var import_yauzl = __toESM(require_yauzl(), 1);
@@ -3829,17 +4059,36 @@ async function entryNames(source) {
   }
   return names;
 }
-var readStream = (zip, entry) => new Promise(
-  (resolve3, reject) => zip.openReadStream(entry, (err, stream) => err || !stream ? reject(err) : resolve3(stream))
-);
+function dataStream(zip, entry, local) {
+  if (entry.isEncrypted()) return Promise.reject(new Error("is encrypted, which is not supported"));
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+    return Promise.reject(
+      new Error(
+        `uses compression method ${entry.compressionMethod}; only stored and deflated are supported`
+      )
+    );
+  return new Promise(
+    (resolve3, reject) => zip.openReadStreamLowLevel(
+      local.fileDataStart,
+      entry.compressedSize,
+      0,
+      entry.compressedSize,
+      entry.compressionMethod === 8,
+      entry.uncompressedSize,
+      (err, stream) => err || !stream ? reject(err) : resolve3(stream)
+    )
+  );
+}
 function modeOf(entry) {
   const unix = entry.versionMadeBy >> 8 === 3;
   return unix ? entry.externalFileAttributes >>> 16 : 0;
 }
-async function stage(archive, dest, limits, label, wanted) {
+async function stage(archive, dest, options2) {
+  const { limits, label, wanted, signal } = options2;
   await mkdir(dest, { recursive: true });
   const dir = join(dest, `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`);
   await mkdir(dir);
+  registerTemporary(dir);
   let zip;
   try {
     try {
@@ -3852,12 +4101,14 @@ async function stage(archive, dest, limits, label, wanted) {
     if (zip.entryCount > limits.maxEntries)
       throw new UnsafeArchive(
         `the artifacts of ${label} hold ${zip.entryCount} entries, more than max-files (${limits.maxEntries})`,
-        "raise max-files if the archive is trusted"
+        `raise ${setting("max-files")} if the archive is trusted`
       );
+    const open3 = zip;
     const files = [];
     const dirs = [];
-    const seen = /* @__PURE__ */ new Set();
+    const kinds = /* @__PURE__ */ new Map();
     const links = /* @__PURE__ */ new Set();
+    const layout = new Layout();
     let bytes2 = 0;
     const refuse = (name, why, hint) => {
       throw new UnsafeArchive(
@@ -3865,83 +4116,103 @@ async function stage(archive, dest, limits, label, wanted) {
         hint
       );
     };
-    let current = "";
-    try {
-      for await (const entry of entries(zip)) {
-        const name = canonical(entry.fileName);
-        current = name;
-        const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
-        if (name === "" || wanted && (isDir || !wanted(name))) continue;
-        if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
-        for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p))
-          if (links.has(p))
-            refuse(name, `would be written through the symlink ${JSON.stringify(p)}`);
-        if (seen.has(name) && !isDir) refuse(name, "appears twice");
-        seen.add(name);
-        const target = join(dir, ...name.split("/"));
-        if (isDir) {
-          await mkdir(target, { recursive: true });
-          dirs.push(name);
-          continue;
-        }
-        await mkdir(dirname(target), { recursive: true });
-        const mode = modeOf(entry);
-        if ((mode & S_IFMT) === S_IFLNK) {
-          if (entry.uncompressedSize > MAX_LINK_TARGET)
-            refuse(name, "is a symlink with an oversized target");
-          const link = (await buffer(await readStream(zip, entry))).toString("utf8");
-          const why = linkEscapes(name, link, links);
-          if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
-          await symlink(link, target);
-          links.add(name);
-          files.push(name);
-          continue;
-        }
-        bytes2 += entry.uncompressedSize;
-        if (bytes2 > limits.maxBytes)
-          refuse(
-            name,
-            `takes the archive past max-size (${limits.maxBytes} bytes)`,
-            "raise max-size if the archive is trusted"
-          );
-        if (entry.uncompressedSize >= RATIO_FLOOR && entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxRatio)
-          refuse(
-            name,
-            `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
-            "raise max-ratio if the archive is trusted"
-          );
-        const perms = (mode & 511 || 420) | 384;
-        let crc = 0;
-        if (entry.uncompressedSize <= SMALL_FILE) {
-          const data = await buffer(await readStream(zip, entry));
-          crc = crc32(data);
-          await writeFile(target, data, { mode: perms, flag: "wx" });
-        } else {
-          const check = new Transform({
-            transform(chunk, _enc, done) {
-              crc = crc32(chunk, crc);
-              done(null, chunk);
-            }
-          });
-          await pipeline(
-            await readStream(zip, entry),
-            check,
-            createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
-          );
-        }
-        if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
-        files.push(name);
+    const take = async (entry, name) => {
+      const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
+      if (name === "" || wanted && (isDir || !wanted(name))) return;
+      if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
+      for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) {
+        if (links.has(p)) refuse(name, `would be written through the symlink ${JSON.stringify(p)}`);
+        if (kinds.get(p) === "file")
+          refuse(name, `lies under ${JSON.stringify(p)}, which the archive also has as a file`);
       }
-    } catch (e) {
-      if (e instanceof UnsafeArchive) throw e;
-      const at = current ? `entry ${JSON.stringify(current)}: ` : "";
-      throw new UnsafeArchive(
-        `the artifacts of ${label} are refused: ${at}${e.message}`
-      );
+      const was = kinds.get(name);
+      if (isDir) {
+        if (was === "file") refuse(name, "is a folder, and the archive also has it as a file");
+      } else if (was === "file") refuse(name, "appears twice");
+      else if (was === "folder") refuse(name, "is a file, and the archive also has it as a folder");
+      kinds.set(name, isDir ? "folder" : "file");
+      for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) kinds.set(p, "folder");
+      const target = join(dir, ...name.split("/"));
+      if (isDir) {
+        await mkdir(target, { recursive: true });
+        dirs.push(name);
+        return;
+      }
+      const local = await open3.readLocalFileHeaderPromise(entry);
+      const misplaced = layout.check(entry, local);
+      if (misplaced) refuse(name, misplaced);
+      await mkdir(dirname(target), { recursive: true });
+      const mode = modeOf(entry);
+      if ((mode & S_IFMT) === S_IFLNK) {
+        if (entry.uncompressedSize > MAX_LINK_TARGET)
+          refuse(name, "is a symlink with an oversized target");
+        const link = (await buffer(await dataStream(open3, entry, local))).toString("utf8");
+        const why = linkEscapes(name, link, links);
+        if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
+        await symlink(link, target);
+        links.add(name);
+        files.push(name);
+        return;
+      }
+      bytes2 += entry.uncompressedSize;
+      if (bytes2 > limits.maxBytes)
+        refuse(
+          name,
+          `takes the archive past max-size (${limits.maxBytes} bytes)`,
+          `raise ${setting("max-size")} if the archive is trusted`
+        );
+      if (entry.uncompressedSize >= RATIO_FLOOR && entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxRatio)
+        refuse(
+          name,
+          `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
+          `raise ${setting("max-ratio")} if the archive is trusted`
+        );
+      const perms = (mode & 511 || 420) | 384;
+      let crc = 0;
+      if (entry.uncompressedSize <= SMALL_FILE) {
+        const data = await buffer(await dataStream(open3, entry, local));
+        crc = crc32(data);
+        await writeFile(target, data, { mode: perms, flag: "wx" });
+      } else {
+        const check = new Transform({
+          transform(chunk, _enc, done) {
+            crc = crc32(chunk, crc);
+            done(null, chunk);
+          }
+        });
+        await pipeline(
+          await dataStream(open3, entry, local),
+          check,
+          createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
+        );
+      }
+      if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
+      files.push(name);
+    };
+    const listed = entries(zip);
+    for (; ; ) {
+      signal?.throwIfAborted();
+      let next;
+      try {
+        next = await listed.next();
+      } catch (e) {
+        throw new UnsafeArchive(`the artifacts of ${label} are refused: ${e.message}`);
+      }
+      if (next.done) break;
+      const name = canonical(next.value.fileName);
+      try {
+        await take(next.value, name);
+      } catch (e) {
+        if (e instanceof UnsafeArchive || signal?.aborted) throw e;
+        throw new UnsafeArchive(
+          `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}: ${e.message}`
+        );
+      }
     }
     return { dir, files, dirs, bytes: bytes2 };
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
+    unregisterTemporary(dir);
     throw e;
   } finally {
     zip?.close();
@@ -3980,7 +4251,7 @@ async function commit(staged, dest) {
       await rename(join(staged.dir, ...name.split("/")), to);
     }
   } finally {
-    await rm(staged.dir, { recursive: true, force: true });
+    await discard(staged);
   }
 }
 async function preflight(staged, dest) {
@@ -4010,7 +4281,10 @@ async function preflight(staged, dest) {
       );
   }
 }
-var discard = (staged) => rm(staged.dir, { recursive: true, force: true });
+async function discard(staged) {
+  await rm(staged.dir, { recursive: true, force: true });
+  unregisterTemporary(staged.dir);
+}
 async function removeIfEmpty(dir) {
   if ((await readdir(dir).catch(() => ["?"])).length === 0) await rmdir(dir).catch(() => {
   });
@@ -4064,6 +4338,7 @@ async function download(options2) {
   let ifRange;
   let resumes = 0;
   const maxResumes = options2.maxResumes ?? 8;
+  registerTemporary(file);
   try {
     for (; ; ) {
       const resuming = received > 0 && ifRange !== void 0;
@@ -4145,6 +4420,7 @@ async function download(options2) {
     }
   } catch (e) {
     await rm2(file, { force: true });
+    unregisterTemporary(file);
     throw e;
   }
 }
@@ -4288,7 +4564,11 @@ function strategyFor(fetch2) {
 }
 async function drop(fetched) {
   if (fetched.kind === "staged") await discard(fetched.staged);
-  if (fetched.kind === "file") await rm3(fetched.temp, { force: true });
+  if (fetched.kind === "file") await removeTemporary(fetched.temp);
+}
+async function removeTemporary(file) {
+  await rm3(file, { force: true });
+  unregisterTemporary(file);
 }
 async function wholeArchive(wanted, place, extract, ctx) {
   const what = `the artifacts of ${wanted.label}`;
@@ -4314,11 +4594,11 @@ async function wholeArchive(wanted, place, extract, ctx) {
   try {
     const staged = await withFile(
       got.file,
-      (source) => stage(source, place.dir, ctx.limits, wanted.label)
+      (source) => stage(source, place.dir, { limits: ctx.limits, label: wanted.label, signal: ctx.signal })
     );
     return { kind: "staged", staged, bytes: bytes2, sha256 };
   } finally {
-    await rm3(got.file, { force: true });
+    await removeTemporary(got.file);
   }
 }
 async function oneFile(wanted, place, path, ctx) {
@@ -4346,13 +4626,14 @@ async function oneFile(wanted, place, path, ctx) {
 async function somePaths(wanted, place, patterns, ctx) {
   const matcher = pathMatcher(patterns);
   const what = `the artifacts of ${wanted.label}`;
+  const stageOptions = { limits: ctx.limits, label: wanted.label, signal: ctx.signal };
   let staged;
   let bytes2;
   let sha256;
   try {
     const remote = await RangedSource.open(ctx.client, wanted.archiveUrl, what);
     try {
-      staged = await stage(remote, place.dir, ctx.limits, wanted.label, matcher);
+      staged = await stage(remote, place.dir, { ...stageOptions, wanted: matcher });
     } finally {
       await remote.close();
     }
@@ -4375,10 +4656,10 @@ async function somePaths(wanted, place, patterns, ctx) {
     try {
       staged = await withFile(
         got.file,
-        (source) => stage(source, place.dir, ctx.limits, wanted.label, matcher)
+        (source) => stage(source, place.dir, { ...stageOptions, wanted: matcher })
       );
     } finally {
-      await rm3(got.file, { force: true });
+      await removeTemporary(got.file);
     }
     ({ bytes: bytes2, sha256 } = got);
   }
@@ -4428,6 +4709,7 @@ var safeName = (name) => (
 );
 var download2 = async (options2, session) => {
   const { api, log } = session;
+  await checkDestination(options2.path);
   const found = await resolveTargets(options2.selector, session);
   const missing = settle(found.missing, options2.ifNoArtifactFound, log);
   const { targets } = found;
@@ -4440,7 +4722,8 @@ var download2 = async (options2, session) => {
       limits: options2.limits,
       log,
       progressEveryMs: session.progressEveryMs,
-      said: /* @__PURE__ */ new Set()
+      said: /* @__PURE__ */ new Set(),
+      signal: session.signal
     });
     try {
       const absent = fetched.items.flatMap((f) => f.got.kind === "missing" ? [f.got] : []);
@@ -4522,6 +4805,7 @@ async function placeAll(items) {
       const to = join3(place.dir, ...got.name.split("/"));
       await mkdir2(dirname2(to), { recursive: true });
       await rename2(got.temp, to);
+      unregisterTemporary(got.temp);
       files = [got.name];
     }
     results.push({
@@ -4544,6 +4828,29 @@ function conflicts(jobs, downloadPath) {
   for (const j of jobs)
     for (const f of filesUnder(j, downloadPath)) seen.set(f, (seen.get(f) ?? 0) + 1);
   return [...seen].filter(([, n]) => n > 1).map(([f]) => f);
+}
+async function checkDestination(path) {
+  for (let p = path; ; p = dirname2(p)) {
+    const found = await stat(p).catch((e) => {
+      if (e.code === "ENOENT" || e.code === "ENOTDIR") return void 0;
+      throw new InputError("path", `${path} cannot be used: ${e.message}`);
+    });
+    if (found?.isDirectory()) {
+      await access(p, constants.W_OK | constants.X_OK).catch(() => {
+        throw new InputError(
+          "path",
+          p === path ? `${path} is not writable for this run` : `${path} cannot be created: ${p} is not writable for this run`
+        );
+      });
+      return;
+    }
+    if (found)
+      throw new InputError(
+        "path",
+        p === path ? `${path} is a file; give a folder` : `${path} lies under ${p}, which is a file`
+      );
+    if (dirname2(p) === p) return;
+  }
 }
 
 // src/commands/keep.ts
@@ -4573,9 +4880,24 @@ var COMMANDS = {
 };
 
 // src/main.ts
-function run(options2, context) {
+async function run(options2, context) {
   const { log } = context;
   const { connection } = options2;
+  const stop2 = new AbortController();
+  const outer = context.signal;
+  const relay = () => stop2.abort(outer?.reason);
+  if (outer?.aborted) relay();
+  outer?.addEventListener("abort", relay, { once: true });
+  const { timeoutMs } = options2;
+  const timer = timeoutMs === void 0 ? void 0 : setTimeout(
+    () => stop2.abort(
+      new Cancelled(
+        `the run took longer than timeout (${timeoutMs / 1e3} s)`,
+        `raise ${setting("timeout")} if the work is expected to take longer`
+      )
+    ),
+    timeoutMs
+  );
   const client = new GitLabClient({
     baseUrl: connection.gitlabUrl,
     token: connection.token,
@@ -4583,15 +4905,27 @@ function run(options2, context) {
     retry: context.retry,
     userAgent: context.userAgent,
     onRetry: (message) => log.warn(message),
-    onExchange: (line) => log.debug(line)
+    onExchange: (line) => log.debug(line),
+    stallMs: connection.stallMs,
+    signal: stop2.signal
   });
   const session = {
     api: new GitLabApi(client, options2.project),
     log,
     poll: context.poll ?? DEFAULT_POLL,
-    progressEveryMs: context.progressEveryMs ?? 5e3
+    progressEveryMs: context.progressEveryMs ?? 5e3,
+    signal: stop2.signal
   };
-  return dispatch(options2.mode, options2, session);
+  try {
+    return await dispatch(options2.mode, options2, session);
+  } catch (e) {
+    const why = stop2.signal.reason;
+    if (!stop2.signal.aborted || !(why instanceof Cancelled)) throw e;
+    throw new Cancelled(`${why.summary}, while ${client.activity}`, why.hint, { cause: e });
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", relay);
+  }
 }
 function dispatch(mode, options2, session) {
   const command = COMMANDS[mode];
@@ -4599,10 +4933,17 @@ function dispatch(mode, options2, session) {
 }
 
 // src/faces/errors.ts
-function failure(e) {
+function failure(e, as) {
   if (e instanceof InputError) return { message: e.message, exitCode: e.exitCode, input: e.input };
-  if (e instanceof RunError)
-    return { message: e.message, exitCode: e.exitCode, ...e.hint ? { hint: e.hint } : {} };
+  if (e instanceof RunError) {
+    const hint = e.hint === void 0 ? void 0 : spell(e.hint, as);
+    return {
+      message: hint ? `${e.summary}
+  hint: ${hint}` : e.summary,
+      exitCode: e.exitCode,
+      ...hint ? { hint } : {}
+    };
+  }
   const err = e instanceof Error ? e : new Error(String(e));
   return { message: `unexpected error: ${err.message}`, exitCode: 1, stack: err.stack };
 }
@@ -4674,7 +5015,7 @@ var ESC = "\x1B";
 var colours = (t) => !t.env.NO_COLOR && t.env.FORCE_COLOR !== "0" && (t.isTTY || t.env.GITLAB_CI === "true" || t.env.FORCE_COLOR !== void 0);
 function jobLog(t, verbose) {
   const colour = colours(t);
-  const paint = (code, text2) => colour ? `${ESC}[${code}m${text2}${ESC}[0m` : text2;
+  const paint = (code2, text2) => colour ? `${ESC}[${code2}m${text2}${ESC}[0m` : text2;
   const sections = t.env.GITLAB_CI === "true";
   let count = 0;
   return {
@@ -4960,7 +5301,8 @@ Run pipeline-artifacts --help for the options.`,
   try {
     const result = await run(readOptions(raw2, io.env, io.cwd), {
       log,
-      userAgent: `pipeline-artifacts/${VERSION}`
+      userAgent: `pipeline-artifacts/${VERSION}`,
+      signal: io.signal
     });
     const text2 = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}
 `;
@@ -4980,7 +5322,8 @@ Run pipeline-artifacts --help for the options.`,
 `);
     return 0;
   } catch (e) {
-    const f = failure(e);
+    const byYaml = Object.keys(io.env).some((k) => k.startsWith("PIPELINE_ARTIFACTS_INPUT_"));
+    const f = failure(e, byYaml ? "gitlab" : "cli");
     if (f.stack && verbose) io.stderr(`${f.stack}
 `);
     return fail(f);
@@ -5110,7 +5453,7 @@ import * as os4 from "os";
 
 // node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
-import { constants, promises } from "fs";
+import { constants as constants2, promises } from "fs";
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -5138,7 +5481,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { access, appendFile, writeFile: writeFile3 } = promises;
+var { access: access2, appendFile, writeFile: writeFile3 } = promises;
 var SUMMARY_ENV_VAR = "GITHUB_STEP_SUMMARY";
 var Summary = class {
   constructor() {
@@ -5160,7 +5503,7 @@ var Summary = class {
         throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
       }
       try {
-        yield access(pathFromEnv, constants.R_OK | constants.W_OK);
+        yield access2(pathFromEnv, constants2.R_OK | constants2.W_OK);
       } catch (_a) {
         throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
       }
@@ -5263,9 +5606,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code, lang) {
+  addCodeBlock(code2, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code), attrs);
+    const element = this.wrap("pre", this.wrap("code", code2), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -5398,7 +5741,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
-var { chmod, copyFile, lstat: lstat2, mkdir: mkdir3, open: open2, readdir: readdir2, rename: rename3, rm: rm4, rmdir: rmdir2, stat, symlink: symlink2, unlink } = fs2.promises;
+var { chmod, copyFile, lstat: lstat2, mkdir: mkdir3, open: open2, readdir: readdir2, rename: rename3, rm: rm4, rmdir: rmdir2, stat: stat2, symlink: symlink2, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
 
@@ -5499,7 +5842,7 @@ function group(name, fn) {
 }
 
 // src/faces/github.ts
-async function github(env) {
+async function github(env, signal) {
   const raw2 = {};
   for (const name of INPUT_NAMES) raw2[name] = getInput(name);
   const log = {
@@ -5511,11 +5854,15 @@ async function github(env) {
   try {
     const options2 = readOptions(raw2, env);
     setSecret(options2.connection.token.value);
-    const result = await run(options2, { log, userAgent: "pipeline-artifacts (action)" });
+    const result = await run(options2, {
+      log,
+      userAgent: "pipeline-artifacts (action)",
+      signal
+    });
     for (const [name, value] of textOutputs(result)) setOutput(name, value);
     if (env.GITHUB_STEP_SUMMARY) await writeSummary(result);
   } catch (e) {
-    const f = failure(e);
+    const f = failure(e, "github");
     if (f.stack) debug(f.stack);
     setFailed(f.message);
     process.exitCode = f.exitCode;
@@ -5549,15 +5896,33 @@ async function writeSummary(result) {
 var escape = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // src/index.ts
+var GRACE_MS = 1e4;
+var SIGNALS = { SIGTERM: 15, SIGINT: 2 };
+var stop = new AbortController();
+var signalled;
+for (const [name, number] of Object.entries(SIGNALS))
+  process.once(name, () => {
+    signalled = number;
+    stop.abort(new Cancelled(`stopped by ${name}`));
+    setTimeout(() => {
+      removeTemporariesSync();
+      process.exit(128 + number);
+    }, GRACE_MS).unref();
+  });
 var argv = process.argv.slice(2);
+var code;
 if (argv.length === 0 && process.env.GITHUB_ACTIONS === "true") {
-  await github(process.env);
+  await github(process.env, stop.signal);
+  code = typeof process.exitCode === "number" ? process.exitCode : 0;
 } else {
-  process.exitCode = await cli(argv, {
+  code = await cli(argv, {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
-    isTTY: process.stderr.isTTY
+    isTTY: process.stderr.isTTY,
+    signal: stop.signal
   });
 }
+removeTemporariesSync();
+process.exit(signalled === void 0 ? code : 128 + signalled);

@@ -25,6 +25,7 @@ try {
     CI_API_V4_URL: sim.apiUrl,
     CI_PROJECT_ID: String(self.pipeline.project.id),
     CI_PIPELINE_ID: String(self.pipeline.id),
+    CI_JOB_ID: String(self.id),
     CI_JOB_TOKEN: jobToken.token,
   };
   for (const args of [

@@ -1,19 +1,44 @@
 /**
  * Entry of the bundle (dist/index.js): the action when a GitHub-style runner starts it (no
- * arguments, GITHUB_ACTIONS=true), the CLI otherwise.
+ * arguments, GITHUB_ACTIONS=true), the CLI otherwise. A cancelled CI job's SIGTERM (or a ^C)
+ * stops the run, which removes its temporary files and staging folders on its way out.
  */
+import { Cancelled } from "./errors.ts";
 import { cli } from "./faces/cli.ts";
 import { github } from "./faces/github.ts";
+import { removeTemporariesSync } from "./util/cleanup.ts";
+
+/** How long a stopped run may take to unwind before it is cut short. */
+const GRACE_MS = 10_000;
+const SIGNALS = { SIGTERM: 15, SIGINT: 2 } as const;
+
+const stop = new AbortController();
+let signalled: number | undefined;
+for (const [name, number] of Object.entries(SIGNALS))
+  process.once(name, () => {
+    signalled = number;
+    stop.abort(new Cancelled(`stopped by ${name}`));
+    setTimeout(() => {
+      removeTemporariesSync();
+      process.exit(128 + number);
+    }, GRACE_MS).unref();
+  });
 
 const argv = process.argv.slice(2);
+let code: number;
 if (argv.length === 0 && process.env.GITHUB_ACTIONS === "true") {
-  await github(process.env);
+  await github(process.env, stop.signal);
+  code = typeof process.exitCode === "number" ? process.exitCode : 0;
 } else {
-  process.exitCode = await cli(argv, {
+  code = await cli(argv, {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
     isTTY: process.stderr.isTTY,
+    signal: stop.signal,
   });
 }
+removeTemporariesSync();
+// Exit now: a connection a server left half-open must not keep the process alive.
+process.exit(signalled === undefined ? code : 128 + signalled);

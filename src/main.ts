@@ -5,6 +5,7 @@
  */
 import { COMMANDS } from "./commands/index.ts";
 import type { Command, RunContext, Session } from "./commands/session.ts";
+import { Cancelled, setting } from "./errors.ts";
 import { GitLabApi } from "./gitlab/api.ts";
 import { GitLabClient } from "./gitlab/client.ts";
 import type { Mode, Options, OptionsOf } from "./options.ts";
@@ -13,9 +14,29 @@ import { DEFAULT_POLL } from "./resolve/jobs.ts";
 
 export type { RunContext } from "./commands/session.ts";
 
-export function run(options: Options, context: RunContext): Promise<Result> {
+export async function run(options: Options, context: RunContext): Promise<Result> {
   const { log } = context;
   const { connection } = options;
+  // One signal stops everything in flight: the face's (a SIGTERM) or the run's own timeout.
+  const stop = new AbortController();
+  const outer = context.signal;
+  const relay = () => stop.abort(outer?.reason);
+  if (outer?.aborted) relay();
+  outer?.addEventListener("abort", relay, { once: true });
+  const { timeoutMs } = options;
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            stop.abort(
+              new Cancelled(
+                `the run took longer than timeout (${timeoutMs / 1000} s)`,
+                `raise ${setting("timeout")} if the work is expected to take longer`,
+              ),
+            ),
+          timeoutMs,
+        );
   const client = new GitLabClient({
     baseUrl: connection.gitlabUrl,
     token: connection.token,
@@ -24,14 +45,27 @@ export function run(options: Options, context: RunContext): Promise<Result> {
     userAgent: context.userAgent,
     onRetry: (message) => log.warn(message),
     onExchange: (line) => log.debug(line),
+    stallMs: connection.stallMs,
+    signal: stop.signal,
   });
   const session: Session = {
     api: new GitLabApi(client, options.project),
     log,
     poll: context.poll ?? DEFAULT_POLL,
     progressEveryMs: context.progressEveryMs ?? 5_000,
+    signal: stop.signal,
   };
-  return dispatch(options.mode, options, session);
+  try {
+    return await dispatch(options.mode, options, session);
+  } catch (e) {
+    // Stopped: say what it was doing; the work in flight has cleaned up after itself.
+    const why = stop.signal.reason as unknown;
+    if (!stop.signal.aborted || !(why instanceof Cancelled)) throw e;
+    throw new Cancelled(`${why.summary}, while ${client.activity}`, why.hint, { cause: e });
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", relay);
+  }
 }
 
 /** The command of a mode, given the options of that mode (the options' own mode). */

@@ -23,6 +23,8 @@ export interface Connection {
   token: Token;
   /** A CA bundle for a GitLab with a private CA (CI_SERVER_TLS_CA_FILE). */
   caFile: string | undefined;
+  /** Most time a response may go silent (ms). */
+  stallMs: number;
 }
 
 interface Common {
@@ -30,6 +32,8 @@ interface Common {
   project: string;
   /** Nothing is changed or written: report what would be done. */
   dryRun: boolean;
+  /** Longest the whole run may take (ms); undefined: no limit. */
+  timeoutMs: number | undefined;
 }
 
 export interface DownloadOptions extends Common {

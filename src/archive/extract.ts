@@ -9,7 +9,10 @@
  * - symlinks: the target must stay inside the destination, walked segment by segment and never
  *   through another symlink of the archive, and no later entry may be written through a symlink
  *   from the archive — all classic ways out of the destination;
- * - duplicates: an archive naming a file twice is refused, not silently resolved;
+ * - duplicates and clashes: an archive naming a file twice, or one name as a file and a folder,
+ *   is refused, not silently resolved;
+ * - layout (layout.ts): each local header agrees with its central record, and no two entries
+ *   share bytes — the overlap zip bomb;
  * - limits: entry count, total extracted bytes, and the compression ratio of large entries —
  *   zip bombs;
  * - integrity: sizes (yauzl) and CRC-32 (ours: yauzl does not check it) of every file.
@@ -34,7 +37,9 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32 } from "node:zlib";
 import type yauzl from "yauzl";
-import { RunError } from "../errors.ts";
+import { RunError, setting } from "../errors.ts";
+import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
+import { Layout } from "./layout.ts";
 import type { ExtractLimits } from "./limits.ts";
 import { type ByteSource, openZip } from "./source.ts";
 
@@ -100,10 +105,42 @@ export async function entryNames(source: ByteSource): Promise<string[]> {
   return names;
 }
 
-const readStream = (zip: yauzl.ZipFile, entry: yauzl.Entry) =>
-  new Promise<NodeJS.ReadableStream>((resolve, reject) =>
-    zip.openReadStream(entry, (err, stream) => (err || !stream ? reject(err) : resolve(stream))),
+/** Where and how an archive is staged. */
+export interface StageOptions {
+  limits: ExtractLimits;
+  /** Names the archive in messages: `build (job 1001)`. */
+  label: string;
+  /** Only the entries it accepts are extracted (and nothing else is read). */
+  wanted?: (name: string) => boolean;
+  /** Checked between entries: a stopped run stops extracting. */
+  signal?: AbortSignal;
+}
+
+/** The data of an entry whose local header was read and checked. */
+function dataStream(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  local: yauzl.LocalFileHeader,
+): Promise<NodeJS.ReadableStream> {
+  if (entry.isEncrypted()) return Promise.reject(new Error("is encrypted, which is not supported"));
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+    return Promise.reject(
+      new Error(
+        `uses compression method ${entry.compressionMethod}; only stored and deflated are supported`,
+      ),
+    );
+  return new Promise((resolve, reject) =>
+    zip.openReadStreamLowLevel(
+      local.fileDataStart,
+      entry.compressedSize,
+      0,
+      entry.compressedSize,
+      entry.compressionMethod === 8,
+      entry.uncompressedSize,
+      (err, stream) => (err || !stream ? reject(err) : resolve(stream)),
+    ),
   );
+}
 
 function modeOf(entry: yauzl.Entry): number {
   const unix = entry.versionMadeBy >> 8 === 3;
@@ -112,19 +149,18 @@ function modeOf(entry: yauzl.Entry): number {
 
 /**
  * Extracts an archive — a local file, or a remote archive read through HTTP ranges — into a new
- * staging folder inside `dest`. With `wanted`, only the entries it accepts (and nothing else is
- * read). `label` names the archive in messages.
+ * staging folder inside `dest`.
  */
 export async function stage(
   archive: ByteSource,
   dest: string,
-  limits: ExtractLimits,
-  label: string,
-  wanted?: (name: string) => boolean,
+  options: StageOptions,
 ): Promise<Staged> {
+  const { limits, label, wanted, signal } = options;
   await mkdir(dest, { recursive: true });
   const dir = join(dest, `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`);
   await mkdir(dir);
+  registerTemporary(dir);
   let zip: yauzl.ZipFile | undefined;
   try {
     try {
@@ -137,12 +173,15 @@ export async function stage(
     if (zip.entryCount > limits.maxEntries)
       throw new UnsafeArchive(
         `the artifacts of ${label} hold ${zip.entryCount} entries, more than max-files (${limits.maxEntries})`,
-        "raise max-files if the archive is trusted",
+        `raise ${setting("max-files")} if the archive is trusted`,
       );
+    const open = zip;
     const files: string[] = [];
     const dirs: string[] = [];
-    const seen = new Set<string>();
+    /** What each path is, files and the folders they imply: one name cannot be both. */
+    const kinds = new Map<string, "file" | "folder">();
     const links = new Set<string>();
+    const layout = new Layout();
     let bytes = 0;
     const refuse = (name: string, why: string, hint?: string): never => {
       throw new UnsafeArchive(
@@ -150,90 +189,114 @@ export async function stage(
         hint,
       );
     };
-    let current = "";
-    try {
-      for await (const entry of entries(zip)) {
-        // One spelling per path: `./a`, `a//b` and `a/./b` are `a`, `a/b`, `a/b`, so that the
-        // checks below cannot be stepped around.
-        const name = canonical(entry.fileName);
-        current = name;
-        const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
-        if (name === "" || (wanted && (isDir || !wanted(name)))) continue;
-        if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
-        for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p))
-          if (links.has(p))
-            refuse(name, `would be written through the symlink ${JSON.stringify(p)}`);
-        if (seen.has(name) && !isDir) refuse(name, "appears twice");
-        seen.add(name);
-        const target = join(dir, ...name.split("/"));
-        if (isDir) {
-          await mkdir(target, { recursive: true });
-          dirs.push(name);
-          continue;
-        }
-        await mkdir(dirname(target), { recursive: true });
-        const mode = modeOf(entry);
-        if ((mode & S_IFMT) === S_IFLNK) {
-          if (entry.uncompressedSize > MAX_LINK_TARGET)
-            refuse(name, "is a symlink with an oversized target");
-          const link = (await buffer(await readStream(zip, entry))).toString("utf8");
-          const why = linkEscapes(name, link, links);
-          if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
-          await symlink(link, target);
-          links.add(name);
-          files.push(name);
-          continue;
-        }
-        bytes += entry.uncompressedSize;
-        if (bytes > limits.maxBytes)
-          refuse(
-            name,
-            `takes the archive past max-size (${limits.maxBytes} bytes)`,
-            "raise max-size if the archive is trusted",
-          );
-        if (
-          entry.uncompressedSize >= RATIO_FLOOR &&
-          entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxRatio
-        )
-          refuse(
-            name,
-            `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
-            "raise max-ratio if the archive is trusted",
-          );
-        const perms = (mode & 0o777 || 0o644) | 0o600;
-        let crc = 0;
-        if (entry.uncompressedSize <= SMALL_FILE) {
-          // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
-          const data = await buffer(await readStream(zip, entry));
-          crc = crc32(data);
-          await writeFile(target, data, { mode: perms, flag: "wx" });
-        } else {
-          const check = new Transform({
-            transform(chunk: Buffer, _enc, done) {
-              crc = crc32(chunk, crc);
-              done(null, chunk);
-            },
-          });
-          await pipeline(
-            await readStream(zip, entry),
-            check,
-            createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER }),
-          );
-        }
-        if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
-        files.push(name);
+
+    const take = async (entry: yauzl.Entry, name: string): Promise<void> => {
+      const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
+      if (name === "" || (wanted && (isDir || !wanted(name)))) return;
+      if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
+      for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) {
+        if (links.has(p)) refuse(name, `would be written through the symlink ${JSON.stringify(p)}`);
+        if (kinds.get(p) === "file")
+          refuse(name, `lies under ${JSON.stringify(p)}, which the archive also has as a file`);
       }
-    } catch (e) {
-      if (e instanceof UnsafeArchive) throw e;
-      // yauzl's own checks (names, sizes) and I/O failures: say which entry.
-      const at = current ? `entry ${JSON.stringify(current)}: ` : "";
-      throw new UnsafeArchive(
-        `the artifacts of ${label} are refused: ${at}${(e as Error).message}`,
-      );
+      const was = kinds.get(name);
+      if (isDir) {
+        if (was === "file") refuse(name, "is a folder, and the archive also has it as a file");
+      } else if (was === "file") refuse(name, "appears twice");
+      else if (was === "folder") refuse(name, "is a file, and the archive also has it as a folder");
+      kinds.set(name, isDir ? "folder" : "file");
+      for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) kinds.set(p, "folder");
+      const target = join(dir, ...name.split("/"));
+      if (isDir) {
+        await mkdir(target, { recursive: true });
+        dirs.push(name);
+        return;
+      }
+      const local = await open.readLocalFileHeaderPromise(entry);
+      const misplaced = layout.check(entry, local);
+      if (misplaced) refuse(name, misplaced);
+      await mkdir(dirname(target), { recursive: true });
+      const mode = modeOf(entry);
+      if ((mode & S_IFMT) === S_IFLNK) {
+        if (entry.uncompressedSize > MAX_LINK_TARGET)
+          refuse(name, "is a symlink with an oversized target");
+        const link = (await buffer(await dataStream(open, entry, local))).toString("utf8");
+        const why = linkEscapes(name, link, links);
+        if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
+        await symlink(link, target);
+        links.add(name);
+        files.push(name);
+        return;
+      }
+      bytes += entry.uncompressedSize;
+      if (bytes > limits.maxBytes)
+        refuse(
+          name,
+          `takes the archive past max-size (${limits.maxBytes} bytes)`,
+          `raise ${setting("max-size")} if the archive is trusted`,
+        );
+      if (
+        entry.uncompressedSize >= RATIO_FLOOR &&
+        entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxRatio
+      )
+        refuse(
+          name,
+          `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
+          `raise ${setting("max-ratio")} if the archive is trusted`,
+        );
+      const perms = (mode & 0o777 || 0o644) | 0o600;
+      let crc = 0;
+      if (entry.uncompressedSize <= SMALL_FILE) {
+        // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
+        const data = await buffer(await dataStream(open, entry, local));
+        crc = crc32(data);
+        await writeFile(target, data, { mode: perms, flag: "wx" });
+      } else {
+        const check = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            crc = crc32(chunk, crc);
+            done(null, chunk);
+          },
+        });
+        await pipeline(
+          await dataStream(open, entry, local),
+          check,
+          createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER }),
+        );
+      }
+      if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
+      files.push(name);
+    };
+
+    const listed = entries(zip);
+    for (;;) {
+      signal?.throwIfAborted();
+      let next: IteratorResult<yauzl.Entry>;
+      try {
+        next = await listed.next();
+      } catch (e) {
+        // yauzl refused the next central record (a bad name, a size out of bounds): its message
+        // names the entry itself.
+        throw new UnsafeArchive(`the artifacts of ${label} are refused: ${(e as Error).message}`);
+      }
+      if (next.done) break;
+      // One spelling per path: `./a`, `a//b` and `a/./b` are `a`, `a/b`, `a/b`, so that the
+      // checks cannot be stepped around.
+      const name = canonical(next.value.fileName);
+      try {
+        await take(next.value, name);
+      } catch (e) {
+        if (e instanceof UnsafeArchive || signal?.aborted) throw e;
+        // Reading or writing the entry failed (truncated data, a size that lies, the disk).
+        throw new UnsafeArchive(
+          `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}: ${(e as Error).message}`,
+        );
+      }
     }
     return { dir, files, dirs, bytes };
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
+    unregisterTemporary(dir);
     throw e;
   } finally {
     zip?.close();
@@ -286,7 +349,7 @@ export async function commit(staged: Staged, dest: string): Promise<void> {
       await rename(join(staged.dir, ...name.split("/")), to);
     }
   } finally {
-    await rm(staged.dir, { recursive: true, force: true });
+    await discard(staged);
   }
 }
 
@@ -324,7 +387,10 @@ async function preflight(staged: Staged, dest: string): Promise<void> {
 }
 
 /** Removes a staging folder that will not be committed. */
-export const discard = (staged: Staged) => rm(staged.dir, { recursive: true, force: true });
+export async function discard(staged: Staged): Promise<void> {
+  await rm(staged.dir, { recursive: true, force: true });
+  unregisterTemporary(staged.dir);
+}
 
 /** Removes `dir` if it is empty (a destination this run created and did not fill). */
 export async function removeIfEmpty(dir: string): Promise<void> {

@@ -3,9 +3,11 @@
  * put in place in order. Nothing is half-written: on any failure, what was fetched is dropped and
  * the folders this run created are removed if they are still empty.
  */
-import { mkdir, rename } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, rename, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { commit, removeIfEmpty } from "../archive/extract.ts";
+import { InputError } from "../errors.ts";
 import type { GitLabApi } from "../gitlab/api.ts";
 import type { DownloadOptions } from "../options.ts";
 import { type Downloaded, filesUnder, isDownloaded, type JobResult } from "../report.ts";
@@ -18,6 +20,7 @@ import {
   type TransferContext,
   type Wanted,
 } from "../transfer/strategy.ts";
+import { unregisterTemporary } from "../util/cleanup.ts";
 import { mapLimit } from "../util/concurrency.ts";
 import { info } from "./jobs.ts";
 import { type Command, settle } from "./session.ts";
@@ -29,6 +32,7 @@ export const safeName = (name: string) =>
 
 export const download: Command<"download"> = async (options, session) => {
   const { api, log } = session;
+  await checkDestination(options.path);
   const found = await resolveTargets(options.selector, session);
   const missing = settle(found.missing, options.ifNoArtifactFound, log);
   const { targets } = found;
@@ -42,6 +46,7 @@ export const download: Command<"download"> = async (options, session) => {
       log,
       progressEveryMs: session.progressEveryMs,
       said: new Set(),
+      signal: session.signal,
     });
     try {
       const absent = fetched.items.flatMap((f) => (f.got.kind === "missing" ? [f.got] : []));
@@ -153,6 +158,7 @@ async function placeAll(items: Item[]): Promise<JobResult[]> {
       const to = join(place.dir, ...got.name.split("/"));
       await mkdir(dirname(to), { recursive: true });
       await rename(got.temp, to);
+      unregisterTemporary(got.temp);
       files = [got.name];
     }
     results.push({
@@ -180,4 +186,36 @@ function conflicts(jobs: Downloaded[], downloadPath: string): string[] {
   for (const j of jobs)
     for (const f of filesUnder(j, downloadPath)) seen.set(f, (seen.get(f) ?? 0) + 1);
   return [...seen].filter(([, n]) => n > 1).map(([f]) => f);
+}
+
+/**
+ * Refuses, before any request, a destination that cannot be written: a file, a path under a
+ * file, or a folder (or the nearest existing parent) the run may not write to.
+ */
+async function checkDestination(path: string): Promise<void> {
+  for (let p = path; ; p = dirname(p)) {
+    const found = await stat(p).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT" || e.code === "ENOTDIR") return undefined;
+      throw new InputError("path", `${path} cannot be used: ${e.message}`);
+    });
+    if (found?.isDirectory()) {
+      await access(p, constants.W_OK | constants.X_OK).catch(() => {
+        throw new InputError(
+          "path",
+          p === path
+            ? `${path} is not writable for this run`
+            : `${path} cannot be created: ${p} is not writable for this run`,
+        );
+      });
+      return;
+    }
+    if (found)
+      throw new InputError(
+        "path",
+        p === path
+          ? `${path} is a file; give a folder`
+          : `${path} lies under ${p}, which is a file`,
+      );
+    if (dirname(p) === p) return;
+  }
 }

@@ -1,5 +1,5 @@
 /** What every command works with: the GitLab API, the log, timing, and the missing-job policy. */
-import { RunError } from "../errors.ts";
+import { RunError, setting } from "../errors.ts";
 import type { GitLabApi } from "../gitlab/api.ts";
 import type { RetryPolicy } from "../gitlab/client.ts";
 import type { Log } from "../log.ts";
@@ -17,6 +17,8 @@ export interface RunContext {
   userAgent?: string;
   /** How often progress is reported at most, ms. */
   progressEveryMs?: number;
+  /** Aborted to stop the run (a face's SIGTERM): abort with a Cancelled error saying why. */
+  signal?: AbortSignal;
 }
 
 export interface Session {
@@ -24,6 +26,8 @@ export interface Session {
   log: Log;
   poll: PollPolicy;
   progressEveryMs: number;
+  /** Aborted when the run is stopped; work between requests checks it too. */
+  signal: AbortSignal;
 }
 
 /** A mode's work: from its options to the Result. */
@@ -48,6 +52,6 @@ export function settle(missing: Missing[], policy: IfNone, log: Log): string[] {
     `no artifacts for ${reasons.join("; ")}`,
     hints.length > 0
       ? hints.join("; ")
-      : "set if-no-artifact-found to warn or ignore if that is expected",
+      : `use ${setting("if-no-artifact-found", "warn")} or ${setting("if-no-artifact-found", "ignore")} if that is expected`,
   );
 }

@@ -81,6 +81,8 @@ export interface Io {
   cwd: string;
   /** Whether stderr is a terminal (for colour). */
   isTTY?: boolean;
+  /** Aborted to stop the run (SIGTERM). */
+  signal?: AbortSignal;
 }
 
 /** The schema's definition of a flag, if it is an input or a CLI flag. */
@@ -199,6 +201,7 @@ export async function cli(argv: string[], io: Io): Promise<number> {
     const result = await run(readOptions(raw, io.env, io.cwd), {
       log,
       userAgent: `pipeline-artifacts/${VERSION}`,
+      signal: io.signal,
     });
     const text = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}\n`;
     await writeReports(
@@ -216,7 +219,9 @@ export async function cli(argv: string[], io: Io): Promise<number> {
     io.stdout(json ? text : `${summary(result)}\n`);
     return 0;
   } catch (e) {
-    const f = failure(e);
+    // Run by the GitLab component or step, the inputs are YAML's: hints spell them so.
+    const byYaml = Object.keys(io.env).some((k) => k.startsWith("PIPELINE_ARTIFACTS_INPUT_"));
+    const f = failure(e, byYaml ? "gitlab" : "cli");
     if (f.stack && verbose) io.stderr(`${f.stack}\n`);
     return fail(f);
   }

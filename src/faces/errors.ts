@@ -1,5 +1,5 @@
 /** How a face turns a failure into a message and an exit code. */
-import { InputError, RunError } from "../errors.ts";
+import { InputError, RunError, type Spelling, spell } from "../errors.ts";
 
 export interface Failure {
   message: string;
@@ -11,10 +11,17 @@ export interface Failure {
   stack?: string;
 }
 
-export function failure(e: unknown): Failure {
+/** A failure as the face shows it, settings in hints spelled its way. */
+export function failure(e: unknown, as: Spelling): Failure {
   if (e instanceof InputError) return { message: e.message, exitCode: e.exitCode, input: e.input };
-  if (e instanceof RunError)
-    return { message: e.message, exitCode: e.exitCode, ...(e.hint ? { hint: e.hint } : {}) };
+  if (e instanceof RunError) {
+    const hint = e.hint === undefined ? undefined : spell(e.hint, as);
+    return {
+      message: hint ? `${e.summary}\n  hint: ${hint}` : e.summary,
+      exitCode: e.exitCode,
+      ...(hint ? { hint } : {}),
+    };
+  }
   const err = e instanceof Error ? e : new Error(String(e));
   return { message: `unexpected error: ${err.message}`, exitCode: 1, stack: err.stack };
 }

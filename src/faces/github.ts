@@ -13,7 +13,10 @@ import { isDownloaded, type Result } from "../report.ts";
 import { failure } from "./errors.ts";
 import { textOutputs } from "./outputs.ts";
 
-export async function github(env: Record<string, string | undefined>): Promise<void> {
+export async function github(
+  env: Record<string, string | undefined>,
+  signal?: AbortSignal,
+): Promise<void> {
   const raw: RawInputs = {};
   for (const name of INPUT_NAMES) raw[name] = core.getInput(name);
   const log: Log = {
@@ -25,11 +28,15 @@ export async function github(env: Record<string, string | undefined>): Promise<v
   try {
     const options = readOptions(raw, env);
     core.setSecret(options.connection.token.value);
-    const result = await runCore(options, { log, userAgent: "pipeline-artifacts (action)" });
+    const result = await runCore(options, {
+      log,
+      userAgent: "pipeline-artifacts (action)",
+      signal,
+    });
     for (const [name, value] of textOutputs(result)) core.setOutput(name, value);
     if (env.GITHUB_STEP_SUMMARY) await writeSummary(result);
   } catch (e) {
-    const f = failure(e);
+    const f = failure(e, "github");
     if (f.stack) core.debug(f.stack);
     core.setFailed(f.message);
     process.exitCode = f.exitCode;

@@ -8,9 +8,10 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "
 import { text } from "node:stream/consumers";
 import { rootCertificates } from "node:tls";
 import { HttpClient } from "@actions/http-client";
-import { RunError } from "../errors.ts";
+import { RunError, setting } from "../errors.ts";
 import { isJobToken, type Token } from "./auth.ts";
 import { type Attempt, GitLabError, gitlabMessage, RetriesExhausted } from "./errors.ts";
+import { watchStall } from "./stall.ts";
 
 export interface RetryPolicy {
   /** Most attempts per request, the first included. */
@@ -30,6 +31,9 @@ export const DEFAULT_RETRY: RetryPolicy = {
   budgetMs: 300_000,
 };
 
+/** How long a response may go silent before it is given up and retried (input stall-timeout). */
+export const DEFAULT_STALL_MS = 30_000;
+
 export interface ClientOptions {
   /** GitLab's API root, no trailing slash. */
   baseUrl: string;
@@ -39,6 +43,10 @@ export interface ClientOptions {
   userAgent?: string;
   /** Told about each retry, e.g. to log it. */
   onRetry?: (message: string) => void;
+  /** Most time a response may go without a byte while it is being read (ms). */
+  stallMs?: number;
+  /** Ends every request in flight, and refuses new ones, with the signal's reason. */
+  signal?: AbortSignal;
   /** Told about each HTTP exchange (one line, no credentials, no signed query), e.g. for --verbose. */
   onExchange?: (line: string) => void;
   /** Sleeps between retries; tests may shorten them. */
@@ -52,6 +60,9 @@ export interface Response {
   url: string;
   body: IncomingMessage;
 }
+
+/** How long a GitLab that never answered is retried before the URL is blamed. */
+const CONNECT_BUDGET_MS = 15_000;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -76,6 +87,12 @@ export class GitLabClient {
   readonly #options: ClientOptions;
   readonly #http: HttpClient;
   readonly #retry: RetryPolicy;
+  readonly #stallMs: number;
+  /** Bodies being received, to end them when the run is cancelled. */
+  readonly #live = new Set<IncomingMessage>();
+  /** Whether GitLab's origin has answered at all (a refused connection before that is a wrong URL). */
+  #reached = false;
+  #activity = "starting";
   readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(options: ClientOptions) {
@@ -84,14 +101,28 @@ export class GitLabClient {
     this.webRoot = options.baseUrl.replace(/\/api\/v4$/, "");
     this.jobToken = isJobToken(options.token);
     this.#retry = options.retry ?? DEFAULT_RETRY;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+    this.#sleep = options.sleep ?? ((ms) => sleep(ms, options.signal));
     this.#http = new HttpClient(options.userAgent ?? "pipeline-artifacts", [], {
       keepAlive: true,
       allowRedirects: false,
       allowRetries: false,
-      socketTimeout: 120_000,
+      // Waiting for an answer's headers: the same idle limit as for its body.
+      socketTimeout: this.#stallMs,
     });
     if (options.caFile) this.#trust(options.caFile);
+    options.signal?.addEventListener(
+      "abort",
+      () => {
+        for (const body of this.#live) body.destroy(options.signal?.reason as Error);
+      },
+      { once: true },
+    );
+  }
+
+  /** What the client was last asked to do, for messages: "downloading the artifacts of ...". */
+  get activity(): string {
+    return this.#activity;
   }
 
   /** Adds a CA bundle (a self-managed GitLab's private CA) to the agent's trusted roots. */
@@ -162,21 +193,46 @@ export class GitLabClient {
 
   async #retrying<T>(attempt: Attempt, once: () => Promise<T>): Promise<T> {
     const started = Date.now();
+    const { signal } = this.#options;
+    this.#activity = attempt.what;
     for (let n = 1; ; n++) {
       try {
+        signal?.throwIfAborted();
         return await once();
       } catch (e) {
+        signal?.throwIfAborted();
+        const code = (e as NodeJS.ErrnoException).code;
+        if (!this.#reached && code === "ENOTFOUND") throw this.#unreachable(e, n);
         const retryable = e instanceof Retryable ? e : networkError(e);
         if (!retryable) throw e;
         const delay = this.#delay(n, retryable.afterMs);
-        if (n >= this.#retry.attempts || Date.now() - started + delay > this.#retry.budgetMs)
-          throw new RetriesExhausted(attempt.what, n, retryable.message);
+        // Nothing ever answered: a wrong URL more likely than an outage, so give up soon.
+        const budget = this.#reached
+          ? this.#retry.budgetMs
+          : Math.min(this.#retry.budgetMs, CONNECT_BUDGET_MS);
+        if (n >= this.#retry.attempts || Date.now() - started + delay > budget)
+          throw this.#reached
+            ? new RetriesExhausted(attempt.what, n, retryable.message)
+            : this.#unreachable(e, n);
         this.#options.onRetry?.(
           `${attempt.what}: ${retryable.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${this.#retry.attempts})`,
         );
         await this.#sleep(delay);
       }
     }
+  }
+
+  #unreachable(e: unknown, attempts: number): RunError {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === "ENOTFOUND"
+        ? `the host ${new URL(this.origin).hostname} does not resolve`
+        : `${err.code ?? "no answer"}: ${err.message}${attempts > 1 ? ` (${attempts} attempts)` : ""}`;
+    return new RunError(
+      `cannot reach GitLab at ${this.#options.baseUrl}: ${why}`,
+      `check ${setting("gitlab-url")}, or CI_API_V4_URL / CI_SERVER_URL when it comes from the job`,
+      { cause: e },
+    );
   }
 
   /** GitLab's wait if it named one, else full-jitter exponential backoff. */
@@ -201,7 +257,12 @@ export class GitLabClient {
       const began = Date.now();
       const res = await this.#http.request(verb, url, null, sent as Record<string, string>);
       const status = res.message.statusCode ?? 0;
+      if (toGitLab) this.#reached = true;
+      this.#live.add(res.message);
+      res.message.once("close", () => this.#live.delete(res.message));
+      if (this.#options.signal?.aborted) res.message.destroy(this.#options.signal.reason as Error);
       this.#options.onExchange?.(exchange(verb, target, toGitLab, headers, res.message, began));
+      watchStall(res.message, this.#stallMs, `${verb} ${redacted(target, toGitLab)}`);
       const location = res.message.headers.location;
       if (!REDIRECTS.has(status) || !location)
         return { status, headers: res.message.headers, url, body: res.message };
@@ -217,6 +278,10 @@ export class GitLabClient {
     }
   }
 }
+
+/** A URL fit for a log: GitLab's keep their query (page, job); object storage's lose it (a signature). */
+const redacted = (url: URL, toGitLab: boolean) =>
+  toGitLab ? `${url.pathname}${url.search}` : `${url.origin}${url.pathname}`;
 
 /**
  * `GET /api/v4/projects/42/jobs/1001/artifacts [Range bytes=0-] -> 206, 1.0 MiB, 12 ms`. Object
@@ -270,6 +335,8 @@ const NETWORK_CODES = new Set([
 
 /** Connection-level failures are worth retrying; everything else is a bug or a refusal. */
 export function networkError(e: unknown): Retryable | undefined {
+  // The tool's own errors (a cancelled run among them) are never a network's.
+  if (e instanceof RunError) return undefined;
   const err = e as NodeJS.ErrnoException;
   if (
     err &&
@@ -293,4 +360,19 @@ export async function readJson<T>(res: Response): Promise<T> {
       `GitLab answered ${res.url} with something that is not JSON: ${text.slice(0, 120)}`,
     );
   }
+}
+
+/** A wait that a cancelled run cuts short. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

@@ -1,5 +1,5 @@
 /** GitLab's refusals, turned into messages that say what happened and what to do. */
-import { RunError } from "../errors.ts";
+import { RunError, setting } from "../errors.ts";
 import { isJobToken, type Token } from "./auth.ts";
 
 /** Parses GitLab's error body: `{"message": ...}`, `{"error": ...}`, OAuth's `error_description`, or text. */
@@ -68,7 +68,7 @@ function adviceFor(
     (attempt.route === "list-jobs" || attempt.route === "list-bridges") &&
     (status === 404 || status === 401 || status === 403)
   )
-    return "this GitLab does not let a CI job token list a pipeline's jobs (recent GitLab versions do); set `token` to a personal, project or group access token with read_api scope";
+    return `this GitLab does not let a CI job token list a pipeline's jobs (recent GitLab versions do); set ${setting("token")} to a personal, project or group access token with read_api scope`;
   if (status === 403 && attempt.route === "keep")
     return `keeping artifacts needs a token with api scope whose user has at least the Developer role (${token.source} has not)`;
   if (status === 403 && (attempt.route === "delete" || attempt.route === "delete-project"))
@@ -78,7 +78,7 @@ function adviceFor(
   if (status === 409)
     return "GitLab is refreshing the project's statistics; try again in a few minutes";
   if (status === 404 && /Project Not Found/.test(gitlab))
-    return "check `project`, and that the token may see the project (Reporter or above on a private project)";
+    return `check ${setting("project")}, and that the token may see the project (Reporter or above on a private project)`;
   if (status === 403)
     return "the token's user needs at least the Reporter role on the project, or the artifacts are restricted (artifacts:access)";
   return undefined;

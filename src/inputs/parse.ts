@@ -95,7 +95,13 @@ const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_0
 /** `90`, `90s`, `30m`, `1h30m`, `500ms` -> milliseconds. */
 function duration(name: InputName, r: Raw): number {
   const text = r.value.replace(/\s+/g, "");
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : durationParts(name, r, text);
+  if (ms === 0)
+    throw new InputError(name, `${quoted(name, r)} is no time at all; give more than 0`);
+  return ms;
+}
+
+function durationParts(name: InputName, r: Raw, text: string): number {
   const parts = [...text.matchAll(/(\d+)(ms|h|m|s)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text)
     throw new InputError(
@@ -256,7 +262,13 @@ function project(v: Values): string {
 }
 
 /** Which jobs: names in the running pipeline, ids, or one name in the newest pipeline of a ref. */
-function selector(v: Values, inputs: RawInputs): Selector {
+/** The job running the tool, from CI_JOB_ID. */
+function runningJob(env: Env): number | undefined {
+  const id = env.CI_JOB_ID?.trim();
+  return id && /^\d+$/.test(id) ? Number(id) : undefined;
+}
+
+function selector(v: Values, inputs: RawInputs, env: Env): Selector {
   const { job: patterns, "job-id": ids, ref, wait } = v;
   if (patterns.length > 0 && ids.length > 0)
     throw new InputError("job-id", "give job names (job) or job ids (job-id), not both");
@@ -307,6 +319,7 @@ function selector(v: Values, inputs: RawInputs): Selector {
     childPipelines: v["child-pipelines"],
     statuses: new Set(statuses),
     waitMs: wait ? v["wait-timeout"] : undefined,
+    self: runningJob(env),
   };
   return names;
 }
@@ -358,9 +371,10 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
     gitlabUrl: apiUrl(v, env),
     token: tok,
     caFile: env.CI_SERVER_TLS_CA_FILE?.trim() || undefined,
+    stallMs: v["stall-timeout"],
   };
   const proj = project(v);
-  const common = { connection, project: proj, dryRun: v["dry-run"] };
+  const common = { connection, project: proj, dryRun: v["dry-run"], timeoutMs: v.timeout };
 
   if (mode === "delete-project") {
     const named = v.job.length > 0 ? "job" : v["job-id"].length > 0 ? "job-id" : undefined;
@@ -378,7 +392,7 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
     return { ...common, mode };
   }
 
-  const chosen = selector(v, inputs);
+  const chosen = selector(v, inputs, env);
   const ifNoArtifactFound = v["if-no-artifact-found"];
   if (mode === "download")
     return {

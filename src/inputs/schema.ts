@@ -135,6 +135,17 @@ export const INPUTS = {
     default: "30m",
     description: "How long `wait` waits, e.g. `90s`, `30m`, `1h30m` (plain numbers are seconds).",
   },
+  "stall-timeout": {
+    kind: "duration",
+    default: "30s",
+    description:
+      "How long a response may go without a byte before it is dropped and resumed (or retried) like a broken connection.",
+  },
+  timeout: {
+    kind: "duration",
+    description:
+      "Longest the whole run may take, e.g. `10m`; on expiry it stops, removes its temporary files and fails (exit 1). Unset: no limit (wait-timeout still bounds waiting).",
+  },
   "if-no-artifact-found": {
     kind: "enum",
     default: "fail",

@@ -2,7 +2,7 @@
  * From job names to jobs: the pipeline and (optionally) its child pipelines, parent first like
  * GitLab; the newest attempt of each name; statuses that qualify; waiting for jobs still running.
  */
-import { RunError } from "../errors.ts";
+import { RunError, setting } from "../errors.ts";
 import type { ApiBridge, ApiJob, GitLabApi, JobStatus } from "../gitlab/api.ts";
 import { GitLabError } from "../gitlab/errors.ts";
 import type { Log } from "../log.ts";
@@ -46,7 +46,7 @@ export async function readHierarchy(
       // Older GitLab lets a job token list jobs but not trigger jobs: go on without children.
       if (e instanceof GitLabError && api.client.jobToken && i === 0) {
         log.warn(
-          `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set \`token\` to an access token with read_api to include them, or child-pipelines: false to silence this`,
+          `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set ${setting("token")} to an access token with read_api to include them, or ${setting("child-pipelines", "false")} to silence this`,
         );
         break;
       }
@@ -67,16 +67,27 @@ export interface Selected {
   job: ApiJob;
 }
 
-/** For each pattern, each name it selects, the first job of that name in search order. */
-export function selectJobs(
-  patterns: NamePattern[],
-  h: Hierarchy,
-): { selected: Selected[]; unmatched: NamePattern[] } {
+export interface Selection {
+  selected: Selected[];
+  unmatched: NamePattern[];
+  /** The running job, when a pattern matched it: it is never selected. */
+  self: ApiJob | undefined;
+}
+
+/**
+ * For each pattern, each name it selects, the first job of that name in search order. The job
+ * running the tool (`self`, its CI_JOB_ID) is never selected: a relay job named like its target
+ * (`build-fetch` for `build*`) would otherwise wait for itself.
+ */
+export function selectJobs(patterns: NamePattern[], h: Hierarchy, self?: number): Selection {
   const ordered = h.pipelines.flatMap((id) =>
     (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id),
   );
   const byName = new Map<string, ApiJob>();
-  for (const job of ordered) if (!byName.has(job.name)) byName.set(job.name, job);
+  let running: ApiJob | undefined;
+  for (const job of ordered)
+    if (job.id === self) running = job;
+    else if (!byName.has(job.name)) byName.set(job.name, job);
   const selected: Selected[] = [];
   const unmatched: NamePattern[] = [];
   const taken = new Set<number>();
@@ -91,7 +102,8 @@ export function selectJobs(
       }
     }
   }
-  return { selected, unmatched };
+  const matchedSelf = running && patterns.some((p) => select(p, [running.name]).length > 0);
+  return { selected, unmatched, self: matchedSelf ? running : undefined };
 }
 
 /** A job worth waiting for: not finished, and not in a status the user accepts as it is. */
@@ -119,7 +131,7 @@ export const DEFAULT_POLL: PollPolicy = {
 export async function waitForJobs(
   api: GitLabApi,
   selected: Selected[],
-  options: { waitMs: number; statuses: ReadonlySet<JobStatus> },
+  options: { waitMs: number; statuses: ReadonlySet<JobStatus>; signal?: AbortSignal },
   poll: PollPolicy,
   log: Log,
 ): Promise<Selected[]> {
@@ -136,9 +148,9 @@ export async function waitForJobs(
     if (elapsed >= options.waitMs)
       throw new RunError(
         `timed out after ${Math.round(elapsed / 1000)} s waiting for ${active.map(describe).join(", ")}`,
-        "raise wait-timeout, or fetch the artifacts in a later stage",
+        `raise ${setting("wait-timeout")}, or fetch the artifacts in a later stage`,
       );
-    await poll.sleep(Math.min(delay, options.waitMs - elapsed));
+    await abortable(poll.sleep(Math.min(delay, options.waitMs - elapsed)), options.signal);
     delay = Math.min(delay * 1.5, poll.maxMs);
     const pipelines = [...new Set(active.map((s) => s.job.pipeline.id))];
     const fresh = new Map<number, ApiJob[]>();
@@ -155,4 +167,24 @@ export async function waitForJobs(
       return { ...s, job: now };
     });
   }
+}
+
+/** A wait that a stopped run cuts short, rejecting with the signal's reason. */
+function abortable(wait: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return wait;
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const stop = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", stop, { once: true });
+    wait.then(
+      () => {
+        signal.removeEventListener("abort", stop);
+        resolve();
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", stop);
+        reject(e as Error);
+      },
+    );
+  });
 }

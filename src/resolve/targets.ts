@@ -2,11 +2,12 @@
  * From a selector to the jobs to act on: by name in the pipeline (and its children, waiting for
  * them if asked), by id, or by ref. What could not be found is returned as `missing`, with why.
  */
-import { RunError } from "../errors.ts";
+import { RunError, setting } from "../errors.ts";
 import type { ApiJob, GitLabApi, JobStatus } from "../gitlab/api.ts";
 import type { Log } from "../log.ts";
 import { awaited, type PollPolicy, readHierarchy, selectJobs, waitForJobs } from "./jobs.ts";
-import type { NamePattern } from "./match.ts";
+import { nearest } from "../util/text.ts";
+import { type NamePattern, select } from "./match.ts";
 
 /** Jobs found by name in a pipeline (and its child pipelines), as the running job sees them. */
 export interface ByNames {
@@ -17,6 +18,8 @@ export interface ByNames {
   statuses: ReadonlySet<JobStatus>;
   /** Wait for matching jobs that have not finished, up to this long; undefined: do not wait. */
   waitMs: number | undefined;
+  /** The job running the tool (CI_JOB_ID), never selected. */
+  self: number | undefined;
 }
 
 /** Jobs given by id: no lookup. */
@@ -79,6 +82,7 @@ export interface ResolveContext {
   api: GitLabApi;
   log: Log;
   poll: PollPolicy;
+  signal?: AbortSignal;
 }
 
 /** Any selector: a ref is left to GitLab's ref endpoints. */
@@ -138,10 +142,24 @@ async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved
     },
   );
   const where = `pipeline ${pipelineId}${selector.childPipelines ? " or its child pipelines" : ""}`;
-  const found = selectJobs(selector.patterns, hierarchy);
-  const missing: Missing[] = found.unmatched.map((p) => ({
-    why: `no job matches ${JSON.stringify(p.text)} in ${where}`,
-  }));
+  const found = selectJobs(selector.patterns, hierarchy, selector.self);
+  const { self } = found;
+  const itself = (p: NamePattern) => self !== undefined && select(p, [self.name]).length > 0;
+  if (self)
+    log.info(
+      `${self.name} (job ${self.id}) is the job running this and is left out, though it matches`,
+    );
+  const names = [...new Set([...hierarchy.jobs.values()].flat().map((j) => j.name))];
+  const missing: Missing[] = found.unmatched.map((p) =>
+    itself(p)
+      ? {
+          why: `${JSON.stringify(p.text)} matches only ${self?.name} (job ${self?.id}), the job running this, in ${where}`,
+        }
+      : {
+          why: `no job matches ${JSON.stringify(p.text)} in ${where}`,
+          hint: closeNames(p.text, names),
+        },
+  );
   for (const s of found.selected)
     log.debug(
       `${JSON.stringify(s.pattern.text)} selects ${s.job.name} (job ${s.job.id} of pipeline ${s.job.pipeline.id}, ${s.job.status})`,
@@ -153,11 +171,17 @@ async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved
     if (selector.waitMs === undefined)
       throw new RunError(
         `${active.map((s) => `${s.job.name} (job ${s.job.id}) is still ${s.job.status}`).join("; ")}`,
-        "set wait to true to wait for it (up to wait-timeout), or fetch the artifacts in a later stage",
+        `use ${setting("wait", "true")} to wait for it (up to ${setting("wait-timeout")}), or fetch the artifacts in a later stage`,
       );
     const waitMs = selector.waitMs;
     selected = await log.group("Waiting for jobs to finish", () =>
-      waitForJobs(api, selected, { waitMs, statuses: selector.statuses }, ctx.poll, log),
+      waitForJobs(
+        api,
+        selected,
+        { waitMs, statuses: selector.statuses, signal: ctx.signal },
+        ctx.poll,
+        log,
+      ),
     );
   }
 
@@ -195,4 +219,12 @@ function unqualified(job: ApiJob, statuses: ReadonlySet<JobStatus>): string | un
   if (job.artifacts_file === undefined && archiveOf(job) === undefined)
     return "has no artifacts archive (none uploaded, expired or deleted)";
   return undefined;
+}
+
+/** For a name that matched nothing: the job names that come close, if any. */
+function closeNames(text: string, names: string[]): string | undefined {
+  const near = nearest(names, text, 3);
+  return near.length > 0
+    ? `did you mean ${near.map((n) => JSON.stringify(n)).join(" or ")}?`
+    : undefined;
 }

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { RunError } from "../errors.ts";
 import type { GitLabClient } from "../gitlab/client.ts";
 import { networkError } from "../gitlab/client.ts";
+import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
 
 /**
  * Bytes queued for the file before waiting: socket chunks (16-64 KiB) are written together
@@ -63,6 +64,7 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
   let ifRange: string | undefined;
   let resumes = 0;
   const maxResumes = options.maxResumes ?? 8;
+  registerTemporary(file);
   try {
     for (;;) {
       const resuming = received > 0 && ifRange !== undefined;
@@ -154,6 +156,7 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
     }
   } catch (e) {
     await rm(file, { force: true });
+    unregisterTemporary(file);
     throw e;
   }
 }

@@ -8,8 +8,10 @@
 import { rm } from "node:fs/promises";
 import { discard, entryNames, type Staged, stage } from "../archive/extract.ts";
 import type { ExtractLimits } from "../archive/limits.ts";
-import { nearest, pathMatcher } from "../archive/paths.ts";
+import { pathMatcher } from "../archive/paths.ts";
+import { nearest } from "../util/text.ts";
 import { withFile } from "../archive/source.ts";
+import { unregisterTemporary } from "../util/cleanup.ts";
 import type { GitLabClient } from "../gitlab/client.ts";
 import { GitLabError } from "../gitlab/errors.ts";
 import { formatBytes, type Log } from "../log.ts";
@@ -61,6 +63,8 @@ export interface TransferContext {
   progressEveryMs: number;
   /** Warnings already given this run (each is given once). */
   said: Set<string>;
+  /** Aborted when the run is stopped. */
+  signal: AbortSignal;
 }
 
 type Strategy = (wanted: Wanted, place: Place, ctx: TransferContext) => Promise<Fetched>;
@@ -79,7 +83,13 @@ export function strategyFor(fetch: Fetch): Strategy {
 /** Removes what a strategy produced when it will not be placed. */
 export async function drop(fetched: Fetched): Promise<void> {
   if (fetched.kind === "staged") await discard(fetched.staged);
-  if (fetched.kind === "file") await rm(fetched.temp, { force: true });
+  if (fetched.kind === "file") await removeTemporary(fetched.temp);
+}
+
+/** Removes a downloaded temporary file. */
+async function removeTemporary(file: string): Promise<void> {
+  await rm(file, { force: true });
+  unregisterTemporary(file);
 }
 
 /** The archive, downloaded whole; extracted into a staging folder unless `extract` is off. */
@@ -111,11 +121,11 @@ async function wholeArchive(
   if (!extract) return { kind: "file", temp: got.file, name: place.zipName, bytes, sha256 };
   try {
     const staged = await withFile(got.file, (source) =>
-      stage(source, place.dir, ctx.limits, wanted.label),
+      stage(source, place.dir, { limits: ctx.limits, label: wanted.label, signal: ctx.signal }),
     );
     return { kind: "staged", staged, bytes, sha256 };
   } finally {
-    await rm(got.file, { force: true });
+    await removeTemporary(got.file);
   }
 }
 
@@ -161,13 +171,14 @@ async function somePaths(
 ): Promise<Fetched> {
   const matcher = pathMatcher(patterns);
   const what = `the artifacts of ${wanted.label}`;
+  const stageOptions = { limits: ctx.limits, label: wanted.label, signal: ctx.signal };
   let staged: Staged;
   let bytes: number;
   let sha256: string | undefined;
   try {
     const remote = await RangedSource.open(ctx.client, wanted.archiveUrl, what);
     try {
-      staged = await stage(remote, place.dir, ctx.limits, wanted.label, matcher);
+      staged = await stage(remote, place.dir, { ...stageOptions, wanted: matcher });
     } finally {
       await remote.close();
     }
@@ -189,10 +200,10 @@ async function somePaths(
     });
     try {
       staged = await withFile(got.file, (source) =>
-        stage(source, place.dir, ctx.limits, wanted.label, matcher),
+        stage(source, place.dir, { ...stageOptions, wanted: matcher }),
       );
     } finally {
-      await rm(got.file, { force: true });
+      await removeTemporary(got.file);
     }
     ({ bytes, sha256 } = got);
   }

@@ -55,11 +55,14 @@ test("a bad flag exits 2 naming it, with no request and nothing written", async 
   assert.equal(existsSync(join(dir, "out")), false);
 });
 
-test("a job still running exits 1 and says wait exists", async (t) => {
+test("a job still running exits 1 and says --wait exists (the CLI spelling)", async (t) => {
   const sim = await simulate(t);
   const r = await cli(["download", "--job", "slow-report"], ciEnv(sim), await tempDir(t));
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /slow-report \(job 1008\) is still running\n {2}hint: set wait to true/);
+  assert.match(
+    r.stderr,
+    /slow-report \(job 1008\) is still running\n {2}hint: use --wait to wait for it/,
+  );
 });
 
 test("a multi-job manifest: each job's path joined with each of its files names a file that exists", async (t) => {

@@ -161,13 +161,13 @@ const CASES: Case[] = [
       { type: "file", name: "big.bin", content: { size: 4096, fill: "random" } },
     ],
     inputs: { "max-size": "1KiB" },
-    says: ['"big.bin"', /max-size \(1024 bytes\)/, /raise max-size/],
+    says: ['"big.bin"', /max-size \(1024 bytes\)/, /raise `max-size`/],
   },
   {
     title: "max-files exceeded",
     files: [file("1.txt"), file("2.txt"), file("3.txt"), file("4.txt")],
     inputs: { "max-files": "3" },
-    says: [/hold 4 entries, more than max-files \(3\)/, /raise max-files/],
+    says: [/hold 4 entries, more than max-files \(3\)/, /raise `max-files`/],
   },
   {
     title: "a bad CRC-32",
@@ -253,7 +253,7 @@ describe("hostile and broken archives are refused, and the destination is left a
       { job: "evil", path: dest, "max-ratio": "100" },
       '"bomb.bin"',
       /expands \d+-fold, more than max-ratio \(100\)/,
-      /raise max-ratio/,
+      /raise `max-ratio`/,
     );
     await untouched(root, dest);
 

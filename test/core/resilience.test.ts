@@ -155,7 +155,7 @@ describe("jobs still running", () => {
     await assert.rejects(fetchArtifacts(sim, { job: "slow-report", path: dest }), (e: Error) => {
       assert.ok(e instanceof RunError);
       assert.match(e.message, /slow-report \(job 1008\) is still running/);
-      assert.match(e.message, /set wait to true/);
+      assert.match(e.message, /use `wait: true` to wait for it/);
       return true;
     });
     assert.equal(sim.log.find({ route: "archive" }).length, 0);

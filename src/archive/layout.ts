@@ -1,0 +1,73 @@
+/**
+ * Where each entry's bytes lie in the archive, checked the way Info-ZIP's unzip checks them: an
+ * entry's local header must agree with its central record (name, method, and sizes and CRC when
+ * the header carries them), and no two entries may share bytes. Central records pointing into the
+ * same local data are the overlap zip bomb (CVE-2019-13232's class): a few KB that extract to
+ * gigabytes, each entry small enough to pass a per-entry ratio limit.
+ */
+import type yauzl from "yauzl";
+
+/** The bytes of one entry: its local header, name, extra field and data. */
+interface Span {
+  start: number;
+  end: number;
+  name: string;
+}
+
+const DATA_DESCRIPTOR = 0x08;
+const ZIP64_SIZE = 0xffffffff;
+
+export class Layout {
+  /** Spans seen so far, sorted by start. */
+  readonly #spans: Span[] = [];
+
+  /** Why the entry is refused, if it is; otherwise its span is recorded. */
+  check(entry: yauzl.Entry, local: yauzl.LocalFileHeader): string | undefined {
+    if (!local.fileName.equals(entry.fileNameRaw))
+      return `has a local header that names another file (${JSON.stringify(local.fileName.toString("utf8"))}): invalid zip file`;
+    if (local.compressionMethod !== entry.compressionMethod)
+      return "has a local header whose compression method differs from its central record: invalid zip file";
+    if ((local.generalPurposeBitFlag & DATA_DESCRIPTOR) === 0) {
+      const differs = (here: number, there: number) => here !== ZIP64_SIZE && here !== there;
+      if (
+        local.crc32 !== entry.crc32 ||
+        differs(local.compressedSize, entry.compressedSize) ||
+        differs(local.uncompressedSize, entry.uncompressedSize)
+      )
+        return "has a local header whose sizes or CRC-32 differ from its central record: invalid zip file";
+    }
+    const span = {
+      start: entry.relativeOffsetOfLocalHeader,
+      end: local.fileDataStart + entry.compressedSize,
+      name: entry.fileName,
+    };
+    // Where it goes among the spans, by start (usually at the end: entries come in order).
+    const last = this.#spans.at(-1);
+    const i =
+      !last || last.start <= span.start ? this.#spans.length : search(this.#spans, span.start);
+    const before = this.#spans[i - 1];
+    const after = this.#spans[i];
+    const other =
+      before && before.end > span.start
+        ? before
+        : after && after.start < span.end
+          ? after
+          : undefined;
+    if (other)
+      return `shares its bytes with entry ${JSON.stringify(other.name)}: invalid zip file with overlapped components (possible zip bomb)`;
+    this.#spans.splice(i, 0, span);
+    return undefined;
+  }
+}
+
+/** The index of the first span starting after `start`. */
+function search(spans: Span[], start: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((spans[mid]?.start ?? 0) <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
