@@ -349,12 +349,12 @@ var require_fd_slicer = __commonJS({
       this.pend.max = 1;
       this.refCount = 0;
     }
-    FdSlicer.prototype.read = function(buffer3, offset, length, position, callback) {
+    FdSlicer.prototype.read = function(buffer2, offset, length, position, callback) {
       var self = this;
       self.pend.go(function(cb) {
-        fs3.read(self.fd, buffer3, offset, length, position, function(err, bytesRead, buffer4) {
+        fs3.read(self.fd, buffer2, offset, length, position, function(err, bytesRead, buffer3) {
           cb();
-          callback(err, bytesRead, buffer4);
+          callback(err, bytesRead, buffer3);
         });
       });
     };
@@ -400,8 +400,8 @@ var require_fd_slicer = __commonJS({
         return;
       }
       self.context.pend.go(function(cb) {
-        var buffer3 = Buffer.allocUnsafe(toRead);
-        fs3.read(self.context.fd, buffer3, 0, toRead, self.pos, function(err, bytesRead) {
+        var buffer2 = Buffer.allocUnsafe(toRead);
+        fs3.read(self.context.fd, buffer2, 0, toRead, self.pos, function(err, bytesRead) {
           if (err) {
             self.destroy(err);
           } else if (bytesRead === 0) {
@@ -409,7 +409,7 @@ var require_fd_slicer = __commonJS({
             self._cleanup();
           } else {
             self.pos += bytesRead;
-            self.push(buffer3.slice(0, bytesRead));
+            self.push(buffer2.slice(0, bytesRead));
           }
           cb();
         });
@@ -426,16 +426,16 @@ var require_fd_slicer = __commonJS({
       }
     };
     util.inherits(BufferSlicer, EventEmitter);
-    function BufferSlicer(buffer3) {
+    function BufferSlicer(buffer2) {
       EventEmitter.call(this);
       this.refCount = 0;
-      this.buffer = buffer3;
+      this.buffer = buffer2;
     }
-    BufferSlicer.prototype.read = function(buffer3, offset, length, position, callback) {
-      if (!(0 <= offset && offset <= buffer3.length)) throw new RangeError("offset outside buffer: 0 <= " + offset + " <= " + buffer3.length);
+    BufferSlicer.prototype.read = function(buffer2, offset, length, position, callback) {
+      if (!(0 <= offset && offset <= buffer2.length)) throw new RangeError("offset outside buffer: 0 <= " + offset + " <= " + buffer2.length);
       if (position < 0) throw new RangeError("position is negative: " + position);
-      if (offset + length > buffer3.length) {
-        length = buffer3.length - offset;
+      if (offset + length > buffer2.length) {
+        length = buffer2.length - offset;
       }
       if (position + length > this.buffer.length) {
         length = this.buffer.length - position;
@@ -446,7 +446,7 @@ var require_fd_slicer = __commonJS({
         });
         return;
       }
-      this.buffer.copy(buffer3, offset, position, position + length);
+      this.buffer.copy(buffer2, offset, position, position + length);
       setImmediate(function() {
         callback(null, length);
       });
@@ -802,9 +802,9 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function fromBufferPromise(buffer3, options2) {
+    function fromBufferPromise(buffer2, options2) {
       return new Promise((resolve3, reject) => {
-        fromBuffer(buffer3, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        fromBuffer(buffer2, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -856,7 +856,7 @@ var require_yauzl = __commonJS({
         fromRandomAccessReader(reader, stats.size, options2, callback);
       });
     }
-    function fromBuffer(buffer3, options2, callback) {
+    function fromBuffer(buffer2, options2, callback) {
       if (typeof options2 === "function") {
         callback = options2;
         options2 = null;
@@ -867,8 +867,8 @@ var require_yauzl = __commonJS({
       if (options2.decodeStrings == null) options2.decodeStrings = true;
       if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
       if (options2.strictFileNames == null) options2.strictFileNames = false;
-      var reader = new fd_slicer.BufferSlicer(buffer3);
-      fromRandomAccessReader(reader, buffer3.length, options2, callback);
+      var reader = new fd_slicer.BufferSlicer(buffer2);
+      fromRandomAccessReader(reader, buffer2.length, options2, callback);
     }
     function fromRandomAccessReader(reader, totalSize, options2, callback) {
       if (typeof options2 === "function") {
@@ -892,13 +892,13 @@ var require_yauzl = __commonJS({
       var zip64EocdlSize = 20;
       var maxCommentSize = 65535;
       var bufferSize = Math.min(zip64EocdlSize + eocdrWithoutCommentSize + maxCommentSize, totalSize);
-      var buffer3 = newBuffer(bufferSize);
-      var bufferReadStart = totalSize - buffer3.length;
-      readAndAssertNoEof(reader, buffer3, 0, bufferSize, bufferReadStart, function(err) {
+      var buffer2 = newBuffer(bufferSize);
+      var bufferReadStart = totalSize - buffer2.length;
+      readAndAssertNoEof(reader, buffer2, 0, bufferSize, bufferReadStart, function(err) {
         if (err) return callback(err);
         for (var i = bufferSize - eocdrWithoutCommentSize; i >= 0; i -= 1) {
-          if (buffer3.readUInt32LE(i) !== 101010256) continue;
-          var eocdrBuffer = buffer3.subarray(i);
+          if (buffer2.readUInt32LE(i) !== 101010256) continue;
+          var eocdrBuffer = buffer2.subarray(i);
           var diskNumber = eocdrBuffer.readUInt16LE(4);
           var entryCount = eocdrBuffer.readUInt16LE(10);
           var centralDirectoryOffset = eocdrBuffer.readUInt32LE(16);
@@ -908,8 +908,8 @@ var require_yauzl = __commonJS({
             return callback(new Error("Invalid comment length. Expected: " + expectedCommentLength + ". Found: " + commentLength + ". Are there extra bytes at the end of the file? Or is the end of central dir signature `PK\u263A\u263B` in the comment?"));
           }
           var comment = decodeStrings ? decodeBuffer(eocdrBuffer.subarray(22), false) : eocdrBuffer.subarray(22);
-          if (i - zip64EocdlSize >= 0 && buffer3.readUInt32LE(i - zip64EocdlSize) === 117853008) {
-            var zip64EocdlBuffer = buffer3.subarray(i - zip64EocdlSize, i - zip64EocdlSize + zip64EocdlSize);
+          if (i - zip64EocdlSize >= 0 && buffer2.readUInt32LE(i - zip64EocdlSize) === 117853008) {
+            var zip64EocdlBuffer = buffer2.subarray(i - zip64EocdlSize, i - zip64EocdlSize + zip64EocdlSize);
             var zip64EocdrOffset = readUInt64LE(zip64EocdlBuffer, 8);
             var zip64EocdrBuffer = newBuffer(56);
             return readAndAssertNoEof(reader, zip64EocdrBuffer, 0, zip64EocdrBuffer.length, zip64EocdrOffset, function(err2) {
@@ -989,38 +989,38 @@ var require_yauzl = __commonJS({
         return;
       }
       if (self.emittedError) return;
-      var buffer3 = newBuffer(46);
-      readAndAssertNoEof(self.reader, buffer3, 0, buffer3.length, self.readEntryCursor, function(err) {
+      var buffer2 = newBuffer(46);
+      readAndAssertNoEof(self.reader, buffer2, 0, buffer2.length, self.readEntryCursor, function(err) {
         if (err) return emitErrorAndAutoClose(self, err);
         if (self.emittedError) return;
         var entry = new Entry();
-        var signature = buffer3.readUInt32LE(0);
+        var signature = buffer2.readUInt32LE(0);
         if (signature !== 33639248) return emitErrorAndAutoClose(self, new Error("invalid central directory file header signature: 0x" + signature.toString(16)));
-        entry.versionMadeBy = buffer3.readUInt16LE(4);
-        entry.versionNeededToExtract = buffer3.readUInt16LE(6);
-        entry.generalPurposeBitFlag = buffer3.readUInt16LE(8);
-        entry.compressionMethod = buffer3.readUInt16LE(10);
-        entry.lastModFileTime = buffer3.readUInt16LE(12);
-        entry.lastModFileDate = buffer3.readUInt16LE(14);
-        entry.crc32 = buffer3.readUInt32LE(16);
-        entry.compressedSize = buffer3.readUInt32LE(20);
-        entry.uncompressedSize = buffer3.readUInt32LE(24);
-        entry.fileNameLength = buffer3.readUInt16LE(28);
-        entry.extraFieldLength = buffer3.readUInt16LE(30);
-        entry.fileCommentLength = buffer3.readUInt16LE(32);
-        entry.internalFileAttributes = buffer3.readUInt16LE(36);
-        entry.externalFileAttributes = buffer3.readUInt32LE(38);
-        entry.relativeOffsetOfLocalHeader = buffer3.readUInt32LE(42);
+        entry.versionMadeBy = buffer2.readUInt16LE(4);
+        entry.versionNeededToExtract = buffer2.readUInt16LE(6);
+        entry.generalPurposeBitFlag = buffer2.readUInt16LE(8);
+        entry.compressionMethod = buffer2.readUInt16LE(10);
+        entry.lastModFileTime = buffer2.readUInt16LE(12);
+        entry.lastModFileDate = buffer2.readUInt16LE(14);
+        entry.crc32 = buffer2.readUInt32LE(16);
+        entry.compressedSize = buffer2.readUInt32LE(20);
+        entry.uncompressedSize = buffer2.readUInt32LE(24);
+        entry.fileNameLength = buffer2.readUInt16LE(28);
+        entry.extraFieldLength = buffer2.readUInt16LE(30);
+        entry.fileCommentLength = buffer2.readUInt16LE(32);
+        entry.internalFileAttributes = buffer2.readUInt16LE(36);
+        entry.externalFileAttributes = buffer2.readUInt32LE(38);
+        entry.relativeOffsetOfLocalHeader = buffer2.readUInt32LE(42);
         if (entry.generalPurposeBitFlag & 64) return emitErrorAndAutoClose(self, new Error("strong encryption is not supported"));
         self.readEntryCursor += 46;
-        buffer3 = newBuffer(entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength);
-        readAndAssertNoEof(self.reader, buffer3, 0, buffer3.length, self.readEntryCursor, function(err2) {
+        buffer2 = newBuffer(entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength);
+        readAndAssertNoEof(self.reader, buffer2, 0, buffer2.length, self.readEntryCursor, function(err2) {
           if (err2) return emitErrorAndAutoClose(self, err2);
           if (self.emittedError) return;
-          entry.fileNameRaw = buffer3.subarray(0, entry.fileNameLength);
+          entry.fileNameRaw = buffer2.subarray(0, entry.fileNameLength);
           var fileCommentStart = entry.fileNameLength + entry.extraFieldLength;
-          entry.extraFieldRaw = buffer3.subarray(entry.fileNameLength, fileCommentStart);
-          entry.fileCommentRaw = buffer3.subarray(fileCommentStart, fileCommentStart + entry.fileCommentLength);
+          entry.extraFieldRaw = buffer2.subarray(entry.fileNameLength, fileCommentStart);
+          entry.fileCommentRaw = buffer2.subarray(fileCommentStart, fileCommentStart + entry.fileCommentLength);
           try {
             entry.extraFields = parseExtraFields(entry.extraFieldRaw);
           } catch (err3) {
@@ -1037,7 +1037,7 @@ var require_yauzl = __commonJS({
             entry.fileName = entry.fileNameRaw;
           }
           entry.comment = entry.fileComment;
-          self.readEntryCursor += buffer3.length;
+          self.readEntryCursor += buffer2.length;
           self.entriesRead += 1;
           for (var i = 0; i < entry.extraFields.length; i++) {
             var extraField = entry.extraFields[i];
@@ -1263,16 +1263,16 @@ var require_yauzl = __commonJS({
       }
       if (options2 == null) options2 = {};
       self.reader.ref();
-      var buffer3 = newBuffer(30);
-      readAndAssertNoEof(self.reader, buffer3, 0, buffer3.length, entry.relativeOffsetOfLocalHeader, function(err) {
+      var buffer2 = newBuffer(30);
+      readAndAssertNoEof(self.reader, buffer2, 0, buffer2.length, entry.relativeOffsetOfLocalHeader, function(err) {
         try {
           if (err) return callback(err);
-          var signature = buffer3.readUInt32LE(0);
+          var signature = buffer2.readUInt32LE(0);
           if (signature !== 67324752) {
             return callback(new Error("invalid local file header signature: 0x" + signature.toString(16)));
           }
-          var fileNameLength = buffer3.readUInt16LE(26);
-          var extraFieldLength = buffer3.readUInt16LE(28);
+          var fileNameLength = buffer2.readUInt16LE(26);
+          var extraFieldLength = buffer2.readUInt16LE(28);
           var fileDataStart = entry.relativeOffsetOfLocalHeader + 30 + fileNameLength + extraFieldLength;
           if (fileDataStart + entry.compressedSize > self.fileSize) {
             return callback(new Error("file data overflows file bounds: " + fileDataStart + " + " + entry.compressedSize + " > " + self.fileSize));
@@ -1282,23 +1282,23 @@ var require_yauzl = __commonJS({
           }
           var localFileHeader = new LocalFileHeader();
           localFileHeader.fileDataStart = fileDataStart;
-          localFileHeader.versionNeededToExtract = buffer3.readUInt16LE(4);
-          localFileHeader.generalPurposeBitFlag = buffer3.readUInt16LE(6);
-          localFileHeader.compressionMethod = buffer3.readUInt16LE(8);
-          localFileHeader.lastModFileTime = buffer3.readUInt16LE(10);
-          localFileHeader.lastModFileDate = buffer3.readUInt16LE(12);
-          localFileHeader.crc32 = buffer3.readUInt32LE(14);
-          localFileHeader.compressedSize = buffer3.readUInt32LE(18);
-          localFileHeader.uncompressedSize = buffer3.readUInt32LE(22);
+          localFileHeader.versionNeededToExtract = buffer2.readUInt16LE(4);
+          localFileHeader.generalPurposeBitFlag = buffer2.readUInt16LE(6);
+          localFileHeader.compressionMethod = buffer2.readUInt16LE(8);
+          localFileHeader.lastModFileTime = buffer2.readUInt16LE(10);
+          localFileHeader.lastModFileDate = buffer2.readUInt16LE(12);
+          localFileHeader.crc32 = buffer2.readUInt32LE(14);
+          localFileHeader.compressedSize = buffer2.readUInt32LE(18);
+          localFileHeader.uncompressedSize = buffer2.readUInt32LE(22);
           localFileHeader.fileNameLength = fileNameLength;
           localFileHeader.extraFieldLength = extraFieldLength;
-          buffer3 = newBuffer(fileNameLength + extraFieldLength);
+          buffer2 = newBuffer(fileNameLength + extraFieldLength);
           self.reader.ref();
-          readAndAssertNoEof(self.reader, buffer3, 0, buffer3.length, entry.relativeOffsetOfLocalHeader + 30, function(err2) {
+          readAndAssertNoEof(self.reader, buffer2, 0, buffer2.length, entry.relativeOffsetOfLocalHeader + 30, function(err2) {
             try {
               if (err2) return callback(err2);
-              localFileHeader.fileName = buffer3.subarray(0, fileNameLength);
-              localFileHeader.extraField = buffer3.subarray(fileNameLength);
+              localFileHeader.fileName = buffer2.subarray(0, fileNameLength);
+              localFileHeader.extraField = buffer2.subarray(fileNameLength);
               return callback(null, localFileHeader);
             } finally {
               self.reader.unref();
@@ -1446,13 +1446,13 @@ var require_yauzl = __commonJS({
       }
       return extraFields;
     }
-    function readAndAssertNoEof(reader, buffer3, offset, length, position, callback) {
+    function readAndAssertNoEof(reader, buffer2, offset, length, position, callback) {
       if (length === 0) {
         return setImmediate(function() {
           callback(null, newBuffer(0));
         });
       }
-      reader.read(buffer3, offset, length, position, function(err, bytesRead) {
+      reader.read(buffer2, offset, length, position, function(err, bytesRead) {
         if (err) return callback(err);
         if (bytesRead < length) {
           return callback(new Error("unexpected EOF"));
@@ -1540,12 +1540,12 @@ var require_yauzl = __commonJS({
     RandomAccessReader.prototype._readStreamForRange = function(start, end) {
       throw new Error("not implemented");
     };
-    RandomAccessReader.prototype.read = function(buffer3, offset, length, position, callback) {
+    RandomAccessReader.prototype.read = function(buffer2, offset, length, position, callback) {
       var readStream = this.createReadStream({ start: position, end: position + length });
       var writeStream = new Writable();
       var written = 0;
       writeStream._write = function(chunk, encoding, cb) {
-        chunk.copy(buffer3, offset + written, 0, chunk.length);
+        chunk.copy(buffer2, offset + written, 0, chunk.length);
         written += chunk.length;
         cb();
       };
@@ -1575,20 +1575,20 @@ var require_yauzl = __commonJS({
       this.context.unref();
     };
     var cp437 = "\0\u263A\u263B\u2665\u2666\u2663\u2660\u2022\u25D8\u25CB\u25D9\u2642\u2640\u266A\u266B\u263C\u25BA\u25C4\u2195\u203C\xB6\xA7\u25AC\u21A8\u2191\u2193\u2192\u2190\u221F\u2194\u25B2\u25BC !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\u2302\xC7\xFC\xE9\xE2\xE4\xE0\xE5\xE7\xEA\xEB\xE8\xEF\xEE\xEC\xC4\xC5\xC9\xE6\xC6\xF4\xF6\xF2\xFB\xF9\xFF\xD6\xDC\xA2\xA3\xA5\u20A7\u0192\xE1\xED\xF3\xFA\xF1\xD1\xAA\xBA\xBF\u2310\xAC\xBD\xBC\xA1\xAB\xBB\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255D\u255C\u255B\u2510\u2514\u2534\u252C\u251C\u2500\u253C\u255E\u255F\u255A\u2554\u2569\u2566\u2560\u2550\u256C\u2567\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256B\u256A\u2518\u250C\u2588\u2584\u258C\u2590\u2580\u03B1\xDF\u0393\u03C0\u03A3\u03C3\xB5\u03C4\u03A6\u0398\u03A9\u03B4\u221E\u03C6\u03B5\u2229\u2261\xB1\u2265\u2264\u2320\u2321\xF7\u2248\xB0\u2219\xB7\u221A\u207F\xB2\u25A0\xA0";
-    function decodeBuffer(buffer3, isUtf8) {
+    function decodeBuffer(buffer2, isUtf8) {
       if (isUtf8) {
-        return buffer3.toString("utf8");
+        return buffer2.toString("utf8");
       } else {
         var result = "";
-        for (var i = 0; i < buffer3.length; i++) {
-          result += cp437[buffer3[i]];
+        for (var i = 0; i < buffer2.length; i++) {
+          result += cp437[buffer2[i]];
         }
         return result;
       }
     }
-    function readUInt64LE(buffer3, offset) {
-      var lower32 = buffer3.readUInt32LE(offset);
-      var upper32 = buffer3.readUInt32LE(offset + 4);
+    function readUInt64LE(buffer2, offset) {
+      var lower32 = buffer2.readUInt32LE(offset);
+      var upper32 = buffer2.readUInt32LE(offset + 4);
       return upper32 * 4294967296 + lower32;
     }
     var newBuffer;
@@ -3859,7 +3859,6 @@ import { access, mkdir as mkdir2, rename as rename2, stat } from "node:fs/promis
 import { dirname as dirname2, join as join3 } from "node:path";
 
 // src/archive/extract.ts
-import { buffer } from "node:stream/consumers";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import {
@@ -3876,7 +3875,8 @@ import {
 import { dirname, join, posix, relative, sep } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { crc32 } from "node:zlib";
+import { promisify } from "node:util";
+import { crc32, inflateRaw, inflateRawSync } from "node:zlib";
 
 // src/util/cleanup.ts
 import { rmSync } from "node:fs";
@@ -3891,6 +3891,27 @@ function removeTemporariesSync() {
 }
 
 // src/archive/layout.ts
+var LOCAL_SIGNATURE = 67324752;
+function parseLocalHeader(bytes2, offset) {
+  if (bytes2.length < 30) return { needed: 30 };
+  const signature = bytes2.readUInt32LE(0);
+  if (signature !== LOCAL_SIGNATURE)
+    throw new Error(`invalid local file header signature: 0x${signature.toString(16)}`);
+  const nameLength = bytes2.readUInt16LE(26);
+  const extraLength = bytes2.readUInt16LE(28);
+  if (bytes2.length < 30 + nameLength) return { needed: 30 + nameLength + extraLength };
+  return {
+    header: {
+      fileName: bytes2.subarray(30, 30 + nameLength),
+      generalPurposeBitFlag: bytes2.readUInt16LE(6),
+      compressionMethod: bytes2.readUInt16LE(8),
+      crc32: bytes2.readUInt32LE(14),
+      compressedSize: bytes2.readUInt32LE(18),
+      uncompressedSize: bytes2.readUInt32LE(22),
+      fileDataStart: offset + 30 + nameLength + extraLength
+    }
+  };
+}
 var DATA_DESCRIPTOR = 8;
 var ZIP64_SIZE = 4294967295;
 var Layout = class {
@@ -3944,11 +3965,11 @@ async function fileSource(path) {
   try {
     const { size } = await handle.stat();
     const read = async (position, length) => {
-      const buffer3 = Buffer.allocUnsafe(length);
-      const { bytesRead } = await handle.read(buffer3, 0, length, position);
+      const buffer2 = Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(buffer2, 0, length, position);
       if (bytesRead < length)
         throw new Error(`unexpected end of archive at byte ${position + bytesRead}`);
-      return buffer3;
+      return buffer2;
     };
     return {
       size,
@@ -3983,10 +4004,10 @@ var SourceReader = class extends import_yauzl.default.RandomAccessReader {
   _readStreamForRange(start, end) {
     return this.source.stream(start, end);
   }
-  read(buffer3, offset, length, position, callback) {
+  read(buffer2, offset, length, position, callback) {
     this.source.read(position, length).then(
       (data) => {
-        data.copy(buffer3, offset);
+        data.copy(buffer2, offset);
         callback(data.length < length ? new Error("unexpected end of the archive") : null);
       },
       (e) => callback(e)
@@ -4024,6 +4045,7 @@ var S_IFLNK = 40960;
 var S_IFDIR = 16384;
 var RATIO_FLOOR = 1024 * 1024;
 var MAX_LINK_TARGET = 4096;
+var inflateRawAsync = promisify(inflateRaw);
 var SMALL_FILE = 256 * 1024;
 var WRITE_BUFFER = 1024 * 1024;
 function entries(zip) {
@@ -4059,17 +4081,52 @@ async function entryNames(source) {
   }
   return names;
 }
-function dataStream(zip, entry, local) {
-  if (entry.isEncrypted()) return Promise.reject(new Error("is encrypted, which is not supported"));
-  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
-    return Promise.reject(
-      new Error(
-        `uses compression method ${entry.compressionMethod}; only stored and deflated are supported`
-      )
-    );
+function modeOf(entry) {
+  const unix = entry.versionMadeBy >> 8 === 3;
+  return unix ? entry.externalFileAttributes >>> 16 : 0;
+}
+var PARALLEL_ENTRIES = 32;
+var PARALLEL_BYTES = 32 * 1024 * 1024;
+var PARALLEL_LARGE = 4;
+async function readLocal(source, entry, withData) {
+  const at = entry.relativeOffsetOfLocalHeader;
+  const room = source.size - at;
+  if (room < 30) throw new Error(`local header out of bounds at byte ${at}`);
+  const guess = 30 + entry.fileNameLength + entry.extraFieldLength;
+  let bytes2 = await source.read(at, Math.min(room, guess + (withData ? entry.compressedSize : 0)));
+  let parsed = parseLocalHeader(bytes2, at);
+  if ("needed" in parsed) {
+    bytes2 = await source.read(at, Math.min(room, parsed.needed));
+    parsed = parseLocalHeader(bytes2, at);
+    if ("needed" in parsed) throw new Error(`local header out of bounds at byte ${at}`);
+  }
+  const { header: header2 } = parsed;
+  const end = header2.fileDataStart + entry.compressedSize;
+  if (end > source.size)
+    throw new Error(`file data overflows file bounds: ${end} > ${source.size}`);
+  if (!withData) return { header: header2 };
+  const start = header2.fileDataStart - at;
+  const data = bytes2.length >= start + entry.compressedSize ? bytes2.subarray(start, start + entry.compressedSize) : await source.read(header2.fileDataStart, entry.compressedSize);
+  return { header: header2, data };
+}
+async function contentOf(entry, raw2) {
+  const limit = { maxOutputLength: Math.max(entry.uncompressedSize + 1, 1) };
+  let data;
+  try {
+    data = entry.compressionMethod === 0 ? raw2 : raw2.length < 16 * 1024 ? inflateRawSync(raw2, limit) : await inflateRawAsync(raw2, limit);
+  } catch (e) {
+    if (e.code === "ERR_BUFFER_TOO_LARGE")
+      throw new Error("too many bytes in the stream", { cause: e });
+    throw e;
+  }
+  if (data.length > entry.uncompressedSize) throw new Error("too many bytes in the stream");
+  if (data.length < entry.uncompressedSize) throw new Error("not enough bytes in the stream");
+  return data;
+}
+function streamOf(zip, entry, header2) {
   return new Promise(
     (resolve3, reject) => zip.openReadStreamLowLevel(
-      local.fileDataStart,
+      header2.fileDataStart,
       entry.compressedSize,
       0,
       entry.compressedSize,
@@ -4079,17 +4136,13 @@ function dataStream(zip, entry, local) {
     )
   );
 }
-function modeOf(entry) {
-  const unix = entry.versionMadeBy >> 8 === 3;
-  return unix ? entry.externalFileAttributes >>> 16 : 0;
-}
 async function stage(archive, dest, options2) {
   const { limits, label, wanted, signal } = options2;
   await mkdir(dest, { recursive: true });
-  const dir = join(dest, `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`);
-  await mkdir(dir);
+  const dir = await stagingFolder(dest);
   registerTemporary(dir);
   let zip;
+  const inFlight = /* @__PURE__ */ new Set();
   try {
     try {
       zip = await openZip(archive);
@@ -4109,12 +4162,54 @@ async function stage(archive, dest, options2) {
     const kinds = /* @__PURE__ */ new Map();
     const links = /* @__PURE__ */ new Set();
     const layout = new Layout();
+    const folders = /* @__PURE__ */ new Map();
+    const folder = (path) => {
+      let made = folders.get(path);
+      if (!made) {
+        made = mkdir(path, { recursive: true });
+        folders.set(path, made);
+      }
+      return made;
+    };
     let bytes2 = 0;
+    let bytesInFlight = 0;
+    let largeInFlight = 0;
+    let failure2;
     const refuse = (name, why, hint) => {
       throw new UnsafeArchive(
         `the artifacts of ${label} are refused: entry ${JSON.stringify(name)} ${why}`,
         hint
       );
+    };
+    const blame = (name, e) => e instanceof UnsafeArchive || signal?.aborted ? e : new UnsafeArchive(
+      `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}: ${e.message}`
+    );
+    const write = async (entry, name, target) => {
+      const small = entry.uncompressedSize <= SMALL_FILE;
+      const { header: header2, data } = await readLocal(archive, entry, small);
+      const misplaced = layout.check(entry, header2);
+      if (misplaced) refuse(name, misplaced);
+      await folder(dirname(target));
+      const perms = (modeOf(entry) & 511 || 420) | 384;
+      let crc = 0;
+      if (data) {
+        const content = await contentOf(entry, data);
+        crc = crc32(content);
+        await writeFile(target, content, { mode: perms, flag: "wx" });
+      } else {
+        const check = new Transform({
+          transform(chunk, _enc, done) {
+            crc = crc32(chunk, crc);
+            done(null, chunk);
+          }
+        });
+        await pipeline(
+          await streamOf(open3, entry, header2),
+          check,
+          createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
+        );
+      }
+      if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
     };
     const take = async (entry, name) => {
       const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
@@ -4134,21 +4229,26 @@ async function stage(archive, dest, options2) {
       for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) kinds.set(p, "folder");
       const target = join(dir, ...name.split("/"));
       if (isDir) {
-        await mkdir(target, { recursive: true });
+        await folder(target);
         dirs.push(name);
         return;
       }
-      const local = await open3.readLocalFileHeaderPromise(entry);
-      const misplaced = layout.check(entry, local);
-      if (misplaced) refuse(name, misplaced);
-      await mkdir(dirname(target), { recursive: true });
-      const mode = modeOf(entry);
-      if ((mode & S_IFMT) === S_IFLNK) {
+      if (entry.isEncrypted()) refuse(name, "is encrypted, which is not supported");
+      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+        refuse(
+          name,
+          `uses compression method ${entry.compressionMethod}; only stored and deflated are supported`
+        );
+      if ((modeOf(entry) & S_IFMT) === S_IFLNK) {
         if (entry.uncompressedSize > MAX_LINK_TARGET)
           refuse(name, "is a symlink with an oversized target");
-        const link = (await buffer(await dataStream(open3, entry, local))).toString("utf8");
+        const { header: header2, data } = await readLocal(archive, entry, true);
+        const misplaced = layout.check(entry, header2);
+        if (misplaced) refuse(name, misplaced);
+        const link = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
         const why = linkEscapes(name, link, links);
         if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
+        await folder(dirname(target));
         await symlink(link, target);
         links.add(name);
         files.push(name);
@@ -4167,30 +4267,25 @@ async function stage(archive, dest, options2) {
           `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
           `raise ${setting("max-ratio")} if the archive is trusted`
         );
-      const perms = (mode & 511 || 420) | 384;
-      let crc = 0;
-      if (entry.uncompressedSize <= SMALL_FILE) {
-        const data = await buffer(await dataStream(open3, entry, local));
-        crc = crc32(data);
-        await writeFile(target, data, { mode: perms, flag: "wx" });
-      } else {
-        const check = new Transform({
-          transform(chunk, _enc, done) {
-            crc = crc32(chunk, crc);
-            done(null, chunk);
-          }
-        });
-        await pipeline(
-          await dataStream(open3, entry, local),
-          check,
-          createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
-        );
-      }
-      if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
       files.push(name);
+      const large = entry.uncompressedSize > SMALL_FILE;
+      const weight = large ? 2 * WRITE_BUFFER : entry.uncompressedSize;
+      while (inFlight.size >= PARALLEL_ENTRIES || large && largeInFlight >= PARALLEL_LARGE || inFlight.size > 0 && bytesInFlight + weight > PARALLEL_BYTES)
+        await Promise.race(inFlight);
+      if (failure2 !== void 0) return;
+      bytesInFlight += weight;
+      if (large) largeInFlight++;
+      const task = write(entry, name, target).catch((e) => {
+        failure2 ??= blame(name, e);
+      }).finally(() => {
+        bytesInFlight -= weight;
+        if (large) largeInFlight--;
+        inFlight.delete(task);
+      });
+      inFlight.add(task);
     };
     const listed = entries(zip);
-    for (; ; ) {
+    while (failure2 === void 0) {
       signal?.throwIfAborted();
       let next;
       try {
@@ -4203,19 +4298,32 @@ async function stage(archive, dest, options2) {
       try {
         await take(next.value, name);
       } catch (e) {
-        if (e instanceof UnsafeArchive || signal?.aborted) throw e;
-        throw new UnsafeArchive(
-          `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}: ${e.message}`
-        );
+        throw blame(name, e);
       }
     }
+    await Promise.all(inFlight);
+    if (failure2 !== void 0) throw failure2;
+    signal?.throwIfAborted();
     return { dir, files, dirs, bytes: bytes2 };
   } catch (e) {
+    await Promise.allSettled(inFlight);
     await rm(dir, { recursive: true, force: true });
     unregisterTemporary(dir);
     throw e;
   } finally {
     zip?.close();
+  }
+}
+async function stagingFolder(dest) {
+  const name = `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`;
+  const beside = join(dirname(dest), name);
+  try {
+    await mkdir(beside);
+    return beside;
+  } catch {
+    const inside = join(dest, name);
+    await mkdir(inside);
+    return inside;
   }
 }
 function canonical(name) {
@@ -4242,16 +4350,42 @@ function linkEscapes(name, target, links) {
 }
 async function commit(staged, dest) {
   try {
-    await preflight(staged, dest);
-    for (const name of staged.dirs)
-      await mkdir(join(dest, ...name.split("/")), { recursive: true });
-    for (const name of staged.files) {
+    if (dirname(staged.dir) === dirname(dest) && await swapIn(staged.dir, dest)) return;
+    const missing = await preflight(staged, dest);
+    const folders = /* @__PURE__ */ new Map();
+    const folder = (path) => {
+      let made = folders.get(path);
+      if (!made) {
+        made = mkdir(path, { recursive: true });
+        folders.set(path, made);
+      }
+      return made;
+    };
+    for (const name of staged.dirs) await folder(join(dest, ...name.split("/")));
+    await mapLimit(staged.files, MOVES_IN_FLIGHT, async (name) => {
       const to = join(dest, ...name.split("/"));
-      await mkdir(dirname(to), { recursive: true });
+      const parent = posix.dirname(name);
+      if (parent !== "." && missing.has(parent)) await folder(dirname(to));
       await rename(join(staged.dir, ...name.split("/")), to);
-    }
+    });
   } finally {
     await discard(staged);
+  }
+}
+var MOVES_IN_FLIGHT = 16;
+async function swapIn(dir, dest) {
+  if ((await readdir(dest).catch(() => ["?"])).length > 0) return false;
+  try {
+    await rmdir(dest);
+  } catch {
+    return false;
+  }
+  try {
+    await rename(dir, dest);
+    return true;
+  } catch (e) {
+    await mkdir(dest, { recursive: true });
+    throw e;
   }
 }
 async function preflight(staged, dest) {
@@ -4259,10 +4393,14 @@ async function preflight(staged, dest) {
   const folders = new Set(staged.dirs);
   for (const name of staged.files)
     for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) folders.add(p);
+  const missing = /* @__PURE__ */ new Set();
   for (const name of folders) {
     const path = join(dest, ...name.split("/"));
     const found = await lstat(path).catch(() => void 0);
-    if (!found) continue;
+    if (!found) {
+      missing.add(name);
+      continue;
+    }
     if (!found.isDirectory() && !found.isSymbolicLink())
       throw new RunError(
         `cannot create the folder ${name} in ${dest}: a file of that name is there`
@@ -4273,13 +4411,16 @@ async function preflight(staged, dest) {
         `${name}: the destination's folder ${relative(root, path)} leads outside it through a symlink`
       );
   }
-  for (const name of staged.files) {
+  await mapLimit(staged.files, MOVES_IN_FLIGHT, async (name) => {
+    const parent = posix.dirname(name);
+    if (parent !== "." && missing.has(parent)) return;
     const existing = await lstat(join(dest, ...name.split("/"))).catch(() => void 0);
     if (existing?.isDirectory())
       throw new RunError(
         `cannot put the file ${name} where a folder of that name exists in ${dest}`
       );
-  }
+  });
+  return missing;
 }
 async function discard(staged) {
   await rm(staged.dir, { recursive: true, force: true });
@@ -4430,7 +4571,7 @@ function isAborted(e) {
 }
 
 // src/transfer/ranged.ts
-import { buffer as buffer2 } from "node:stream/consumers";
+import { buffer } from "node:stream/consumers";
 import { PassThrough, Readable as Readable2 } from "node:stream";
 var TAIL = 20 + 22 + 65535;
 var BLOCK = 32 * 1024;
@@ -4475,7 +4616,7 @@ var RangedSource = class _RangedSource {
         `${what}: no usable Content-Range in the answer (${res.headers["content-range"]})`
       );
     const source = new _RangedSource(client, url, what, Number(range[3]), validator(res.headers));
-    const tail = await buffer2(res.body);
+    const tail = await buffer(res.body);
     source.received += tail.length;
     source.#keep({ start: Number(range[1]), data: tail });
     return source;
@@ -4528,7 +4669,7 @@ var RangedSource = class _RangedSource {
     const hit = this.#cached(position, position + length);
     if (hit) return hit;
     const end = Math.min(this.size, position + Math.max(length, BLOCK));
-    const block = { start: position, data: await buffer2(await this.fetch(position, end)) };
+    const block = { start: position, data: await buffer(await this.fetch(position, end)) };
     this.#keep(block);
     return block.data.subarray(0, length);
   }
@@ -4821,7 +4962,8 @@ async function placeAll(items) {
 }
 async function cleanUp(fetched) {
   for (const item of fetched.items) await drop(item.got);
-  for (const dir of [...fetched.created].reverse()) await removeIfEmpty(dir);
+  const deepest = [...new Set(fetched.created)].sort((a, b) => b.length - a.length);
+  for (const dir of deepest) await removeIfEmpty(dir);
 }
 function conflicts(jobs, downloadPath) {
   const seen = /* @__PURE__ */ new Map();

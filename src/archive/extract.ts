@@ -18,7 +18,6 @@
  * - integrity: sizes (yauzl) and CRC-32 (ours: yauzl does not check it) of every file.
  * Unix file modes are kept (executable bits), with owner read/write always set.
  */
-import { buffer } from "node:stream/consumers";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import {
@@ -35,11 +34,13 @@ import {
 import { dirname, join, posix, relative, sep } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { crc32 } from "node:zlib";
+import { promisify } from "node:util";
+import { crc32, inflateRaw, inflateRawSync } from "node:zlib";
 import type yauzl from "yauzl";
 import { RunError, setting } from "../errors.ts";
 import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
-import { Layout } from "./layout.ts";
+import { mapLimit } from "../util/concurrency.ts";
+import { Layout, type LocalHeader, parseLocalHeader } from "./layout.ts";
 import type { ExtractLimits } from "./limits.ts";
 import { type ByteSource, openZip } from "./source.ts";
 
@@ -64,6 +65,7 @@ const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 const RATIO_FLOOR = 1024 * 1024;
 const MAX_LINK_TARGET = 4096;
+const inflateRawAsync = promisify(inflateRaw);
 /** Entries up to this size are read whole and written at once. */
 const SMALL_FILE = 256 * 1024;
 /** Bytes queued for a file before waiting: large entries are written in few system calls. */
@@ -116,22 +118,86 @@ export interface StageOptions {
   signal?: AbortSignal;
 }
 
-/** The data of an entry whose local header was read and checked. */
-function dataStream(
+function modeOf(entry: yauzl.Entry): number {
+  const unix = entry.versionMadeBy >> 8 === 3;
+  return unix ? entry.externalFileAttributes >>> 16 : 0;
+}
+
+/**
+ * Entries extracted at once, and the most bytes they may hold in memory together: a small entry
+ * holds its whole content, a large one streams through about two write buffers. Large entries
+ * are also bounded by count: a few keep zlib busy on every core without thrashing the disk.
+ */
+const PARALLEL_ENTRIES = 32;
+const PARALLEL_BYTES = 32 * 1024 * 1024;
+const PARALLEL_LARGE = 4;
+
+/**
+ * The local header of an entry and, for a small entry, its raw data too: one read of the header,
+ * name, extra field and data (the central record's lengths are the guess; a header that says
+ * otherwise costs one more read).
+ */
+async function readLocal(
+  source: ByteSource,
+  entry: yauzl.Entry,
+  withData: boolean,
+): Promise<{ header: LocalHeader; data?: Buffer }> {
+  const at = entry.relativeOffsetOfLocalHeader;
+  const room = source.size - at;
+  if (room < 30) throw new Error(`local header out of bounds at byte ${at}`);
+  const guess = 30 + entry.fileNameLength + entry.extraFieldLength;
+  let bytes = await source.read(at, Math.min(room, guess + (withData ? entry.compressedSize : 0)));
+  let parsed = parseLocalHeader(bytes, at);
+  if ("needed" in parsed) {
+    bytes = await source.read(at, Math.min(room, parsed.needed));
+    parsed = parseLocalHeader(bytes, at);
+    if ("needed" in parsed) throw new Error(`local header out of bounds at byte ${at}`);
+  }
+  const { header } = parsed;
+  const end = header.fileDataStart + entry.compressedSize;
+  if (end > source.size)
+    throw new Error(`file data overflows file bounds: ${end} > ${source.size}`);
+  if (!withData) return { header };
+  const start = header.fileDataStart - at;
+  const data =
+    bytes.length >= start + entry.compressedSize
+      ? bytes.subarray(start, start + entry.compressedSize)
+      : await source.read(header.fileDataStart, entry.compressedSize);
+  return { header, data };
+}
+
+/** A small entry's bytes, inflated and checked against the sizes its central record declares. */
+async function contentOf(entry: yauzl.Entry, raw: Buffer): Promise<Buffer> {
+  // Tiny entries inflate faster in place than through the threadpool. A stream that would pass
+  // its declared size stops one byte past it.
+  const limit = { maxOutputLength: Math.max(entry.uncompressedSize + 1, 1) };
+  let data: Buffer;
+  try {
+    data =
+      entry.compressionMethod === 0
+        ? raw
+        : raw.length < 16 * 1024
+          ? inflateRawSync(raw, limit)
+          : await inflateRawAsync(raw, limit);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw new Error("too many bytes in the stream", { cause: e });
+    throw e;
+  }
+  if (data.length > entry.uncompressedSize) throw new Error("too many bytes in the stream");
+  if (data.length < entry.uncompressedSize) throw new Error("not enough bytes in the stream");
+  return data;
+}
+
+/** A large entry's data as a stream (yauzl inflates it and checks its size). */
+function streamOf(
   zip: yauzl.ZipFile,
   entry: yauzl.Entry,
-  local: yauzl.LocalFileHeader,
+  header: LocalHeader,
 ): Promise<NodeJS.ReadableStream> {
-  if (entry.isEncrypted()) return Promise.reject(new Error("is encrypted, which is not supported"));
-  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
-    return Promise.reject(
-      new Error(
-        `uses compression method ${entry.compressionMethod}; only stored and deflated are supported`,
-      ),
-    );
   return new Promise((resolve, reject) =>
     zip.openReadStreamLowLevel(
-      local.fileDataStart,
+      header.fileDataStart,
       entry.compressedSize,
       0,
       entry.compressedSize,
@@ -142,14 +208,11 @@ function dataStream(
   );
 }
 
-function modeOf(entry: yauzl.Entry): number {
-  const unix = entry.versionMadeBy >> 8 === 3;
-  return unix ? entry.externalFileAttributes >>> 16 : 0;
-}
-
 /**
  * Extracts an archive — a local file, or a remote archive read through HTTP ranges — into a new
- * staging folder inside `dest`.
+ * staging folder: beside `dest` (so that a new or empty destination is committed with one
+ * rename), or inside it when its parent cannot be written. Entries are checked in archive order;
+ * their data is read, inflated and written several at once, bounded by count and bytes in flight.
  */
 export async function stage(
   archive: ByteSource,
@@ -158,10 +221,10 @@ export async function stage(
 ): Promise<Staged> {
   const { limits, label, wanted, signal } = options;
   await mkdir(dest, { recursive: true });
-  const dir = join(dest, `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`);
-  await mkdir(dir);
+  const dir = await stagingFolder(dest);
   registerTemporary(dir);
   let zip: yauzl.ZipFile | undefined;
+  const inFlight = new Set<Promise<void>>();
   try {
     try {
       zip = await openZip(archive);
@@ -182,14 +245,65 @@ export async function stage(
     const kinds = new Map<string, "file" | "folder">();
     const links = new Set<string>();
     const layout = new Layout();
+    /** Each folder of the staging tree is created once. */
+    const folders = new Map<string, Promise<unknown>>();
+    const folder = (path: string): Promise<unknown> => {
+      let made = folders.get(path);
+      if (!made) {
+        made = mkdir(path, { recursive: true });
+        folders.set(path, made);
+      }
+      return made;
+    };
     let bytes = 0;
+    let bytesInFlight = 0;
+    let largeInFlight = 0;
+    let failure: unknown;
     const refuse = (name: string, why: string, hint?: string): never => {
       throw new UnsafeArchive(
         `the artifacts of ${label} are refused: entry ${JSON.stringify(name)} ${why}`,
         hint,
       );
     };
+    /** The entry's failure as the user should read it: which entry, and what. */
+    const blame = (name: string, e: unknown): unknown =>
+      e instanceof UnsafeArchive || signal?.aborted
+        ? e
+        : new UnsafeArchive(
+            `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}: ${(e as Error).message}`,
+          );
 
+    /** Reads, checks and writes a file's data (runs alongside other entries). */
+    const write = async (entry: yauzl.Entry, name: string, target: string): Promise<void> => {
+      const small = entry.uncompressedSize <= SMALL_FILE;
+      const { header, data } = await readLocal(archive, entry, small);
+      const misplaced = layout.check(entry, header);
+      if (misplaced) refuse(name, misplaced);
+      await folder(dirname(target));
+      const perms = (modeOf(entry) & 0o777 || 0o644) | 0o600;
+      let crc = 0;
+      if (data) {
+        // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
+        const content = await contentOf(entry, data);
+        crc = crc32(content);
+        await writeFile(target, content, { mode: perms, flag: "wx" });
+      } else {
+        const check = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            crc = crc32(chunk, crc);
+            done(null, chunk);
+          },
+        });
+        await pipeline(
+          await streamOf(open, entry, header),
+          check,
+          createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER }),
+        );
+      }
+      if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
+    };
+
+    /** Checks an entry's central record in archive order, then writes it or schedules its write. */
     const take = async (entry: yauzl.Entry, name: string): Promise<void> => {
       const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
       if (name === "" || (wanted && (isDir || !wanted(name)))) return;
@@ -208,21 +322,27 @@ export async function stage(
       for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) kinds.set(p, "folder");
       const target = join(dir, ...name.split("/"));
       if (isDir) {
-        await mkdir(target, { recursive: true });
+        await folder(target);
         dirs.push(name);
         return;
       }
-      const local = await open.readLocalFileHeaderPromise(entry);
-      const misplaced = layout.check(entry, local);
-      if (misplaced) refuse(name, misplaced);
-      await mkdir(dirname(target), { recursive: true });
-      const mode = modeOf(entry);
-      if ((mode & S_IFMT) === S_IFLNK) {
+      if (entry.isEncrypted()) refuse(name, "is encrypted, which is not supported");
+      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+        refuse(
+          name,
+          `uses compression method ${entry.compressionMethod}; only stored and deflated are supported`,
+        );
+      if ((modeOf(entry) & S_IFMT) === S_IFLNK) {
+        // Symlinks in order: later entries are checked against them.
         if (entry.uncompressedSize > MAX_LINK_TARGET)
           refuse(name, "is a symlink with an oversized target");
-        const link = (await buffer(await dataStream(open, entry, local))).toString("utf8");
+        const { header, data } = await readLocal(archive, entry, true);
+        const misplaced = layout.check(entry, header);
+        if (misplaced) refuse(name, misplaced);
+        const link = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
         const why = linkEscapes(name, link, links);
         if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
+        await folder(dirname(target));
         await symlink(link, target);
         links.add(name);
         files.push(name);
@@ -244,32 +364,33 @@ export async function stage(
           `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than max-ratio (${limits.maxRatio})`,
           `raise ${setting("max-ratio")} if the archive is trusted`,
         );
-      const perms = (mode & 0o777 || 0o644) | 0o600;
-      let crc = 0;
-      if (entry.uncompressedSize <= SMALL_FILE) {
-        // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
-        const data = await buffer(await dataStream(open, entry, local));
-        crc = crc32(data);
-        await writeFile(target, data, { mode: perms, flag: "wx" });
-      } else {
-        const check = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            crc = crc32(chunk, crc);
-            done(null, chunk);
-          },
-        });
-        await pipeline(
-          await dataStream(open, entry, local),
-          check,
-          createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER }),
-        );
-      }
-      if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
       files.push(name);
+      // Room for it among the writes in flight.
+      const large = entry.uncompressedSize > SMALL_FILE;
+      const weight = large ? 2 * WRITE_BUFFER : entry.uncompressedSize;
+      while (
+        inFlight.size >= PARALLEL_ENTRIES ||
+        (large && largeInFlight >= PARALLEL_LARGE) ||
+        (inFlight.size > 0 && bytesInFlight + weight > PARALLEL_BYTES)
+      )
+        await Promise.race(inFlight);
+      if (failure !== undefined) return;
+      bytesInFlight += weight;
+      if (large) largeInFlight++;
+      const task: Promise<void> = write(entry, name, target)
+        .catch((e: unknown) => {
+          failure ??= blame(name, e);
+        })
+        .finally(() => {
+          bytesInFlight -= weight;
+          if (large) largeInFlight--;
+          inFlight.delete(task);
+        });
+      inFlight.add(task);
     };
 
     const listed = entries(zip);
-    for (;;) {
+    while (failure === undefined) {
       signal?.throwIfAborted();
       let next: IteratorResult<yauzl.Entry>;
       try {
@@ -286,20 +407,35 @@ export async function stage(
       try {
         await take(next.value, name);
       } catch (e) {
-        if (e instanceof UnsafeArchive || signal?.aborted) throw e;
-        // Reading or writing the entry failed (truncated data, a size that lies, the disk).
-        throw new UnsafeArchive(
-          `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}: ${(e as Error).message}`,
-        );
+        throw blame(name, e);
       }
     }
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
+    signal?.throwIfAborted();
     return { dir, files, dirs, bytes };
   } catch (e) {
+    // Let the writes in flight end before their folder goes.
+    await Promise.allSettled(inFlight);
     await rm(dir, { recursive: true, force: true });
     unregisterTemporary(dir);
     throw e;
   } finally {
     zip?.close();
+  }
+}
+
+/** A new staging folder beside `dest`, or inside it when its parent may not be written. */
+async function stagingFolder(dest: string): Promise<string> {
+  const name = `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`;
+  const beside = join(dirname(dest), name);
+  try {
+    await mkdir(beside);
+    return beside;
+  } catch {
+    const inside = join(dest, name);
+    await mkdir(inside);
+    return inside;
   }
 }
 
@@ -335,38 +471,76 @@ function linkEscapes(name: string, target: string, links: ReadonlySet<string>): 
 }
 
 /**
- * Moves staged files into `dest` (replacing files already there), then removes the staging
- * folder. Refuses to move anything through a symlink of the destination that leads outside it.
+ * Puts staged files in `dest`, then removes the staging folder. A destination that is empty (new,
+ * or created for this job) becomes the staging folder with one rename. Otherwise files are moved
+ * in (replacing files already there), after every move was checked: nothing goes through a
+ * symlink of the destination that leads outside it.
  */
 export async function commit(staged: Staged, dest: string): Promise<void> {
   try {
-    await preflight(staged, dest);
-    for (const name of staged.dirs)
-      await mkdir(join(dest, ...name.split("/")), { recursive: true });
-    for (const name of staged.files) {
+    if (dirname(staged.dir) === dirname(dest) && (await swapIn(staged.dir, dest))) return;
+    const missing = await preflight(staged, dest);
+    const folders = new Map<string, Promise<unknown>>();
+    const folder = (path: string) => {
+      let made = folders.get(path);
+      if (!made) {
+        made = mkdir(path, { recursive: true });
+        folders.set(path, made);
+      }
+      return made;
+    };
+    for (const name of staged.dirs) await folder(join(dest, ...name.split("/")));
+    await mapLimit(staged.files, MOVES_IN_FLIGHT, async (name) => {
       const to = join(dest, ...name.split("/"));
-      await mkdir(dirname(to), { recursive: true });
+      const parent = posix.dirname(name);
+      if (parent !== "." && missing.has(parent)) await folder(dirname(to));
       await rename(join(staged.dir, ...name.split("/")), to);
-    }
+    });
   } finally {
     await discard(staged);
+  }
+}
+
+/** Renames moved at once: the file system works on several while each waits. */
+const MOVES_IN_FLIGHT = 16;
+
+/** Replaces an empty `dest` by `dir`; false when `dest` holds anything (or cannot be replaced). */
+async function swapIn(dir: string, dest: string): Promise<boolean> {
+  if ((await readdir(dest).catch(() => ["?"])).length > 0) return false;
+  try {
+    await rmdir(dest);
+  } catch {
+    return false;
+  }
+  try {
+    await rename(dir, dest);
+    return true;
+  } catch (e) {
+    // Put the destination back as it was: an empty folder.
+    await mkdir(dest, { recursive: true });
+    throw e;
   }
 }
 
 /**
  * Checks every move before the first one, so that a clash leaves the destination untouched: no
  * folder where a file goes, no file where a folder goes, and no folder of the destination that
- * leads outside it through a symlink.
+ * leads outside it through a symlink. Each folder is looked at once; a file is looked for only
+ * where its folder exists. Returns the folders the destination does not have yet.
  */
-async function preflight(staged: Staged, dest: string): Promise<void> {
+async function preflight(staged: Staged, dest: string): Promise<Set<string>> {
   const root = await realpath(dest);
   const folders = new Set<string>(staged.dirs);
   for (const name of staged.files)
     for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) folders.add(p);
+  const missing = new Set<string>();
   for (const name of folders) {
     const path = join(dest, ...name.split("/"));
     const found = await lstat(path).catch(() => undefined);
-    if (!found) continue;
+    if (!found) {
+      missing.add(name);
+      continue;
+    }
     if (!found.isDirectory() && !found.isSymbolicLink())
       throw new RunError(
         `cannot create the folder ${name} in ${dest}: a file of that name is there`,
@@ -377,13 +551,16 @@ async function preflight(staged: Staged, dest: string): Promise<void> {
         `${name}: the destination's folder ${relative(root, path)} leads outside it through a symlink`,
       );
   }
-  for (const name of staged.files) {
+  await mapLimit(staged.files, MOVES_IN_FLIGHT, async (name) => {
+    const parent = posix.dirname(name);
+    if (parent !== "." && missing.has(parent)) return;
     const existing = await lstat(join(dest, ...name.split("/"))).catch(() => undefined);
     if (existing?.isDirectory())
       throw new RunError(
         `cannot put the file ${name} where a folder of that name exists in ${dest}`,
       );
-  }
+  });
+  return missing;
 }
 
 /** Removes a staging folder that will not be committed. */

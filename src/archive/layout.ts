@@ -7,6 +7,48 @@
  */
 import type yauzl from "yauzl";
 
+/** What an entry's local header says (the fields checked against its central record). */
+export interface LocalHeader {
+  fileName: Buffer;
+  generalPurposeBitFlag: number;
+  compressionMethod: number;
+  crc32: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  /** Where the entry's data starts in the archive. */
+  fileDataStart: number;
+}
+
+const LOCAL_SIGNATURE = 0x04034b50;
+
+/**
+ * Parses the local header at the start of `bytes` (read from `offset`); undefined when `bytes`
+ * is too short to hold its name and extra field (then `needed` says how many bytes it takes).
+ */
+export function parseLocalHeader(
+  bytes: Buffer,
+  offset: number,
+): { header: LocalHeader } | { needed: number } {
+  if (bytes.length < 30) return { needed: 30 };
+  const signature = bytes.readUInt32LE(0);
+  if (signature !== LOCAL_SIGNATURE)
+    throw new Error(`invalid local file header signature: 0x${signature.toString(16)}`);
+  const nameLength = bytes.readUInt16LE(26);
+  const extraLength = bytes.readUInt16LE(28);
+  if (bytes.length < 30 + nameLength) return { needed: 30 + nameLength + extraLength };
+  return {
+    header: {
+      fileName: bytes.subarray(30, 30 + nameLength),
+      generalPurposeBitFlag: bytes.readUInt16LE(6),
+      compressionMethod: bytes.readUInt16LE(8),
+      crc32: bytes.readUInt32LE(14),
+      compressedSize: bytes.readUInt32LE(18),
+      uncompressedSize: bytes.readUInt32LE(22),
+      fileDataStart: offset + 30 + nameLength + extraLength,
+    },
+  };
+}
+
 /** The bytes of one entry: its local header, name, extra field and data. */
 interface Span {
   start: number;
@@ -22,7 +64,7 @@ export class Layout {
   readonly #spans: Span[] = [];
 
   /** Why the entry is refused, if it is; otherwise its span is recorded. */
-  check(entry: yauzl.Entry, local: yauzl.LocalFileHeader): string | undefined {
+  check(entry: yauzl.Entry, local: LocalHeader): string | undefined {
     if (!local.fileName.equals(entry.fileNameRaw))
       return `has a local header that names another file (${JSON.stringify(local.fileName.toString("utf8"))}): invalid zip file`;
     if (local.compressionMethod !== entry.compressionMethod)

@@ -176,8 +176,9 @@ async function placeAll(items: Item[]): Promise<JobResult[]> {
 /** Drops what was fetched and not placed; removes created folders that are still empty. */
 async function cleanUp(fetched: FetchedAll): Promise<void> {
   for (const item of fetched.items) await drop(item.got);
-  // Deepest first: each job's folder, then the first folder its mkdir made.
-  for (const dir of [...fetched.created].reverse()) await removeIfEmpty(dir);
+  // Deepest first (jobs create theirs concurrently, so the order of creation says nothing).
+  const deepest = [...new Set(fetched.created)].sort((a, b) => b.length - a.length);
+  for (const dir of deepest) await removeIfEmpty(dir);
 }
 
 /** With merge: the files that more than one job wrote. */

@@ -388,7 +388,7 @@ describe("a destination that did not exist is not left behind", () => {
     const sim = await pipeline(t, { good: BENIGN, evil: [file("../escape.txt")] });
     const root = await tempDir(t);
     await refused(sim, { job: "good, evil", path: join(root, "new") }, "../escape.txt");
-    assert.deepEqual(await readdir(root), []);
+    assert.deepEqual(await readdir(root, { recursive: true }), []);
   });
 });
 
