@@ -1768,6 +1768,25 @@ async function mapLimit(items, limit, fn) {
   if (failure2) throw failure2.reason;
   return results;
 }
+var Limiter = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  #active = 0;
+  #waiting = [];
+  async run(fn) {
+    if (this.#active >= this.limit)
+      await new Promise((resolve3) => this.#waiting.push(resolve3));
+    this.#active++;
+    try {
+      return await fn();
+    } finally {
+      this.#active--;
+      this.#waiting.shift()?.();
+    }
+  }
+};
 
 // src/gitlab/client.ts
 import { readFileSync } from "node:fs";
@@ -2859,7 +2878,7 @@ var JOB_STATUSES = [
   "scheduled"
 ];
 var PER_PAGE = 100;
-var PAGE_CONCURRENCY = 4;
+var PAGES_IN_FLIGHT = 16;
 var GitLabApi = class {
   constructor(client, project2) {
     this.client = client;
@@ -2869,6 +2888,7 @@ var GitLabApi = class {
   client;
   #project;
   #web;
+  #pages = new Limiter(PAGES_IN_FLIGHT);
   /** A web page of the project (`jobs/1001`), or "" when the project was given by id. */
   webUrl(rest) {
     return this.#web === void 0 ? "" : `${this.#web}${rest}`;
@@ -2943,29 +2963,46 @@ var GitLabApi = class {
   }
   /**
    * Every row of a paginated list. The first page says how many pages there are (X-Total-Pages)
-   * and the rest are fetched concurrently; past 10,000 rows GitLab does not count, and the
-   * pages are followed one by one through X-Next-Page. Rows are de-duplicated by id, and a
-   * list that changed while it was read concurrently is read again in order.
+   * and the rest are fetched at once, at most PAGES_IN_FLIGHT in flight; a list that changed
+   * while it was read (X-Total differs) is read again in order. Past 10,000 rows GitLab does not
+   * count: then pages are fetched ahead in batches until one comes back short or empty. Rows are
+   * de-duplicated by id.
    */
   async #all(path, attempt) {
-    const page = (n) => this.client.json(this.client.url(path, { per_page: PER_PAGE, page: n }), {
-      ...attempt,
-      what: `${attempt.what} (page ${n})`
-    });
+    const page = (n) => this.#pages.run(
+      () => this.client.json(this.client.url(path, { per_page: PER_PAGE, page: n }), {
+        ...attempt,
+        what: `${attempt.what} (page ${n})`
+      })
+    );
     const first = await page(1);
     const totalPages = header(first.headers, "x-total-pages");
     const total = header(first.headers, "x-total");
-    if (totalPages !== void 0 && totalPages > 1) {
-      const rest = await mapLimit(
-        Array.from({ length: totalPages - 1 }, (_, i) => i + 2),
-        PAGE_CONCURRENCY,
-        page
-      );
+    if (totalPages !== void 0) {
+      if (totalPages <= 1) return first.data;
+      const rest = await Promise.all(Array.from({ length: totalPages - 1 }, (_, i) => page(i + 2)));
       if (rest.every((r) => header(r.headers, "x-total") === total))
         return unique([first, ...rest].flatMap((r) => r.data));
-    } else if (totalPages !== void 0) {
-      return first.data;
+      return this.#inOrder(first, page);
     }
+    const rows = [...first.data];
+    let next = nextPage(first.headers);
+    while (next !== void 0) {
+      const from = next;
+      const batch = await Promise.all(
+        Array.from({ length: PAGES_IN_FLIGHT }, (_, i) => page(from + i))
+      );
+      next = void 0;
+      for (const [i, r] of batch.entries()) {
+        rows.push(...r.data);
+        if (r.data.length < PER_PAGE || nextPage(r.headers) === void 0) break;
+        if (i === batch.length - 1) next = from + batch.length;
+      }
+    }
+    return unique(rows);
+  }
+  /** Reads a list page after page through X-Next-Page (the list changed while read at once). */
+  async #inOrder(first, page) {
     const rows = [...first.data];
     for (let next = nextPage(first.headers); next !== void 0; ) {
       const r = await page(next);
@@ -3516,30 +3553,44 @@ var ACTIVE = /* @__PURE__ */ new Set([
 ]);
 async function readHierarchy(api, root, children, log) {
   const jobs = /* @__PURE__ */ new Map();
-  const found = [root];
-  for (let i = 0; i < found.length; i++) {
-    const id = found[i];
-    jobs.set(id, await api.listPipelineJobs(id));
-    if (!children) continue;
-    let bridges;
+  const found = /* @__PURE__ */ new Set([root]);
+  let searchChildren = children;
+  const bridgesOf = async (id) => {
     try {
-      bridges = await api.listBridges(id);
+      return await api.listBridges(id);
     } catch (e) {
-      if (e instanceof GitLabError && api.client.jobToken && i === 0) {
+      if (e instanceof GitLabError && api.client.jobToken && id === root) {
         log.warn(
           `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set ${setting("token")} to an access token with read_api to include them, or ${setting("child-pipelines", "false")} to silence this`
         );
-        break;
+        searchChildren = false;
+        return [];
       }
       throw e;
     }
-    for (const bridge of bridges) {
-      const child = bridge.downstream_pipeline;
-      if (child && child.project_id === bridge.pipeline.project_id && !found.includes(child.id))
-        found.push(child.id);
+  };
+  for (let level = [root]; level.length > 0; ) {
+    const read = await Promise.all(
+      level.map(
+        (id) => Promise.all([api.listPipelineJobs(id), searchChildren ? bridgesOf(id) : []])
+      )
+    );
+    const next = [];
+    for (const [i, [list2, bridges]] of read.entries()) {
+      jobs.set(level[i] ?? 0, list2);
+      if (!searchChildren) continue;
+      for (const bridge of bridges) {
+        const child = bridge.downstream_pipeline;
+        if (child && child.project_id === bridge.pipeline.project_id && !found.has(child.id)) {
+          found.add(child.id);
+          next.push(child.id);
+        }
+      }
     }
+    level = next;
   }
-  return { pipelines: [root, ...found.slice(1).sort((a, b) => a - b)], jobs };
+  const descendants = [...found].filter((id) => id !== root).sort((a, b) => a - b);
+  return { pipelines: [root, ...descendants], jobs };
 }
 function selectJobs(patterns, h, self) {
   const ordered = h.pipelines.flatMap(

@@ -1,6 +1,6 @@
 /** The GitLab endpoints pipeline-artifacts uses, typed, with pagination done right. */
 import type { IncomingHttpHeaders } from "node:http";
-import { mapLimit } from "../util/concurrency.ts";
+import { Limiter } from "../util/concurrency.ts";
 import { type GitLabClient, readJson, readText } from "./client.ts";
 import { type Attempt, gitlabMessage } from "./errors.ts";
 
@@ -54,11 +54,13 @@ export interface ApiBridge {
 }
 
 const PER_PAGE = 100;
-const PAGE_CONCURRENCY = 4;
+/** List pages in flight at most, over every list read at once (polite to GitLab, and enough). */
+const PAGES_IN_FLIGHT = 16;
 
 export class GitLabApi {
   readonly #project: string;
   readonly #web: string | undefined;
+  readonly #pages = new Limiter(PAGES_IN_FLIGHT);
   constructor(
     readonly client: GitLabClient,
     project: string,
@@ -152,30 +154,51 @@ export class GitLabApi {
 
   /**
    * Every row of a paginated list. The first page says how many pages there are (X-Total-Pages)
-   * and the rest are fetched concurrently; past 10,000 rows GitLab does not count, and the
-   * pages are followed one by one through X-Next-Page. Rows are de-duplicated by id, and a
-   * list that changed while it was read concurrently is read again in order.
+   * and the rest are fetched at once, at most PAGES_IN_FLIGHT in flight; a list that changed
+   * while it was read (X-Total differs) is read again in order. Past 10,000 rows GitLab does not
+   * count: then pages are fetched ahead in batches until one comes back short or empty. Rows are
+   * de-duplicated by id.
    */
   async #all<T extends { id: number }>(path: string, attempt: Attempt): Promise<T[]> {
     const page = (n: number) =>
-      this.client.json<T[]>(this.client.url(path, { per_page: PER_PAGE, page: n }), {
-        ...attempt,
-        what: `${attempt.what} (page ${n})`,
-      });
+      this.#pages.run(() =>
+        this.client.json<T[]>(this.client.url(path, { per_page: PER_PAGE, page: n }), {
+          ...attempt,
+          what: `${attempt.what} (page ${n})`,
+        }),
+      );
     const first = await page(1);
     const totalPages = header(first.headers, "x-total-pages");
     const total = header(first.headers, "x-total");
-    if (totalPages !== undefined && totalPages > 1) {
-      const rest = await mapLimit(
-        Array.from({ length: totalPages - 1 }, (_, i) => i + 2),
-        PAGE_CONCURRENCY,
-        page,
-      );
+    if (totalPages !== undefined) {
+      if (totalPages <= 1) return first.data;
+      const rest = await Promise.all(Array.from({ length: totalPages - 1 }, (_, i) => page(i + 2)));
       if (rest.every((r) => header(r.headers, "x-total") === total))
         return unique([first, ...rest].flatMap((r) => r.data));
-    } else if (totalPages !== undefined) {
-      return first.data;
+      return this.#inOrder(first, page);
     }
+    const rows = [...first.data];
+    let next = nextPage(first.headers);
+    while (next !== undefined) {
+      const from = next;
+      const batch = await Promise.all(
+        Array.from({ length: PAGES_IN_FLIGHT }, (_, i) => page(from + i)),
+      );
+      next = undefined;
+      for (const [i, r] of batch.entries()) {
+        rows.push(...r.data);
+        if (r.data.length < PER_PAGE || nextPage(r.headers) === undefined) break;
+        if (i === batch.length - 1) next = from + batch.length;
+      }
+    }
+    return unique(rows);
+  }
+
+  /** Reads a list page after page through X-Next-Page (the list changed while read at once). */
+  async #inOrder<T extends { id: number }>(
+    first: { data: T[]; headers: IncomingHttpHeaders },
+    page: (n: number) => Promise<{ data: T[]; headers: IncomingHttpHeaders }>,
+  ): Promise<T[]> {
     const rows = [...first.data];
     for (let next = nextPage(first.headers); next !== undefined;) {
       const r = await page(next);

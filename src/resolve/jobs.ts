@@ -26,7 +26,11 @@ export interface Hierarchy {
   jobs: Map<number, ApiJob[]>;
 }
 
-/** Lists the jobs of a pipeline and, through trigger jobs, of its child pipelines. */
+/**
+ * Lists the jobs of a pipeline and, through trigger jobs, of its child pipelines: each level of
+ * the tree at once, a pipeline's jobs and trigger jobs together (the API bounds the pages in
+ * flight).
+ */
 export async function readHierarchy(
   api: GitLabApi,
   root: number,
@@ -34,32 +38,46 @@ export async function readHierarchy(
   log: Log,
 ): Promise<Hierarchy> {
   const jobs = new Map<number, ApiJob[]>();
-  const found = [root];
-  for (let i = 0; i < found.length; i++) {
-    const id = found[i] as number;
-    jobs.set(id, await api.listPipelineJobs(id));
-    if (!children) continue;
-    let bridges: ApiBridge[];
+  const found = new Set([root]);
+  let searchChildren = children;
+  const bridgesOf = async (id: number): Promise<ApiBridge[]> => {
     try {
-      bridges = await api.listBridges(id);
+      return await api.listBridges(id);
     } catch (e) {
       // Older GitLab lets a job token list jobs but not trigger jobs: go on without children.
-      if (e instanceof GitLabError && api.client.jobToken && i === 0) {
+      if (e instanceof GitLabError && api.client.jobToken && id === root) {
         log.warn(
           `child pipelines not searched: this GitLab does not let a CI job token list trigger jobs (${e.gitlab}); set ${setting("token")} to an access token with read_api to include them, or ${setting("child-pipelines", "false")} to silence this`,
         );
-        break;
+        searchChildren = false;
+        return [];
       }
       throw e;
     }
-    for (const bridge of bridges) {
-      const child = bridge.downstream_pipeline;
-      // Multi-project downstream pipelines belong to other projects: GitLab's search skips them too.
-      if (child && child.project_id === bridge.pipeline.project_id && !found.includes(child.id))
-        found.push(child.id);
+  };
+  for (let level = [root]; level.length > 0;) {
+    const read = await Promise.all(
+      level.map((id) =>
+        Promise.all([api.listPipelineJobs(id), searchChildren ? bridgesOf(id) : []]),
+      ),
+    );
+    const next: number[] = [];
+    for (const [i, [list, bridges]] of read.entries()) {
+      jobs.set(level[i] ?? 0, list);
+      if (!searchChildren) continue;
+      for (const bridge of bridges) {
+        const child = bridge.downstream_pipeline;
+        // Multi-project downstream pipelines belong to other projects: GitLab's search skips them too.
+        if (child && child.project_id === bridge.pipeline.project_id && !found.has(child.id)) {
+          found.add(child.id);
+          next.push(child.id);
+        }
+      }
     }
+    level = next;
   }
-  return { pipelines: [root, ...found.slice(1).sort((a, b) => a - b)], jobs };
+  const descendants = [...found].filter((id) => id !== root).sort((a, b) => a - b);
+  return { pipelines: [root, ...descendants], jobs };
 }
 
 export interface Selected {

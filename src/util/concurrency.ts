@@ -30,3 +30,22 @@ export async function mapLimit<T, R>(
   if (failure) throw failure.reason;
   return results;
 }
+
+/** At most `limit` calls in flight across every caller that shares it; the rest wait in order. */
+export class Limiter {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+  constructor(readonly limit: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit)
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#active++;
+    try {
+      return await fn();
+    } finally {
+      this.#active--;
+      this.#waiting.shift()?.();
+    }
+  }
+}
