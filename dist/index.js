@@ -1857,8 +1857,8 @@ function isLoopbackAddress(host) {
   return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
 }
 var DecodedURL = class extends URL {
-  constructor(url, base) {
-    super(url, base);
+  constructor(url2, base) {
+    super(url2, base);
     this._decodedUsername = decodeURIComponent(super.username);
     this._decodedPassword = decodeURIComponent(super.password);
   }
@@ -2686,24 +2686,24 @@ var GitLabClient = class {
     agent.options = { ...agent.options, ca: [...rootCertificates, ca.toString("utf8")] };
   }
   url(path, query) {
-    const url = new URL(`${this.#options.baseUrl}${path}`);
-    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
-    return url.href;
+    const url2 = new URL(`${this.#options.baseUrl}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) url2.searchParams.set(k, String(v));
+    return url2.href;
   }
   /**
    * One request, retried on network errors, 429 and 5xx. Resolves with an accepted response
    * (2xx by default) whose body the caller must consume; other answers reject with a
    * GitLabError that says what to do.
    */
-  request(method, url, attempt, headers = {}, accept = (s) => s >= 200 && s < 300) {
-    return this.#retrying(attempt, () => this.#checked(method, url, attempt, headers, accept));
+  request(method, url2, attempt, headers = {}, accept = (s) => s >= 200 && s < 300) {
+    return this.#retrying(attempt, () => this.#checked(method, url2, attempt, headers, accept));
   }
   /** A GET of JSON; reading the body is retried with the request. */
-  json(url, attempt) {
+  json(url2, attempt) {
     return this.#retrying(attempt, async () => {
       const res = await this.#checked(
         "GET",
-        url,
+        url2,
         attempt,
         { Accept: "application/json" },
         (s) => s === 200
@@ -2711,8 +2711,8 @@ var GitLabClient = class {
       return { data: await readJson(res), headers: res.headers };
     });
   }
-  async #checked(method, url, attempt, headers, accept) {
-    const res = await this.#follow(method, url, headers);
+  async #checked(method, url2, attempt, headers, accept) {
+    const res = await this.#follow(method, url2, headers);
     if (accept(res.status)) return res;
     const text2 = await readText(res.body);
     if (RETRY_STATUS.has(res.status))
@@ -2764,15 +2764,15 @@ var GitLabClient = class {
    * (@actions/http-client would forward PRIVATE-TOKEN and JOB-TOKEN to any host it is sent to.)
    */
   async #follow(method, start, headers) {
-    let url = start;
+    let url2 = start;
     let verb = method;
     for (let hop = 0; ; hop++) {
-      const target = new URL(url);
+      const target = new URL(url2);
       const toGitLab = target.origin === this.origin;
       const sent = { ...headers };
       if (toGitLab) sent[this.#options.token.header] = this.#options.token.value;
       const began = Date.now();
-      const res = await this.#http.request(verb, url, null, sent);
+      const res = await this.#http.request(verb, url2, null, sent);
       const status = res.message.statusCode ?? 0;
       if (toGitLab) this.#reached = true;
       this.#live.add(res.message);
@@ -2782,20 +2782,20 @@ var GitLabClient = class {
       watchStall(res.message, this.#stallMs, `${verb} ${redacted(target, toGitLab)}`);
       const location = res.message.headers.location;
       if (!REDIRECTS.has(status) || !location)
-        return { status, headers: res.message.headers, url, body: res.message };
+        return { status, headers: res.message.headers, url: url2, body: res.message };
       res.message.resume();
       if (hop >= MAX_REDIRECTS) throw new RunError(`too many redirects from ${start}`);
-      const next = new URL(location, url);
+      const next = new URL(location, url2);
       if (target.protocol === "https:" && next.protocol !== "https:")
         throw new RunError(
           `GitLab redirected ${target.origin} to an insecure URL (${next.origin}); refusing to follow`
         );
       if (status === 303 && verb !== "HEAD") verb = "GET";
-      url = next.href;
+      url2 = next.href;
     }
   }
 };
-var redacted = (url, toGitLab) => toGitLab ? `${url.pathname}${url.search}` : `${url.origin}${url.pathname}`;
+var redacted = (url2, toGitLab) => toGitLab ? `${url2.pathname}${url2.search}` : `${url2.origin}${url2.pathname}`;
 function exchange(verb, target, toGitLab, headers, res, began) {
   const where = toGitLab ? `${target.pathname}${target.search}` : `${target.origin}${target.pathname}`;
   const range = typeof headers.Range === "string" ? ` [Range ${headers.Range}]` : "";
@@ -3024,7 +3024,7 @@ function unique(rows) {
 }
 
 // src/options.ts
-var MODES = ["download", "list", "keep", "delete", "delete-project"];
+var MODES = ["download", "url", "list", "keep", "delete", "delete-project"];
 
 // src/inputs/schema.ts
 var LIST_KINDS = /* @__PURE__ */ new Set(["list", "integers", "patterns"]);
@@ -3034,7 +3034,7 @@ var INPUTS = {
     default: "download",
     options: MODES,
     noun: "a mode",
-    description: "What to do with the artifacts of the jobs found: `download`; `list` them; `keep` them (no expiry); `delete` them; or `delete-project`: every job's artifacts in the project (needs `confirm`)."
+    description: "What to do with the artifacts of the jobs found: `download`; print their `url`s (one a line, for a shell's `$(...)`; see `print`); `list` them; `keep` them (no expiry); `delete` them; or `delete-project`: every job's artifacts in the project (needs `confirm`)."
   },
   job: {
     kind: "patterns",
@@ -3056,6 +3056,12 @@ var INPUTS = {
   ref: {
     kind: "string",
     description: "A branch or tag: fetch `job` from the newest successful pipeline of that ref (GitLab's own lookup, parent pipeline first), not from the running pipeline."
+  },
+  print: {
+    kind: "enum",
+    default: "url",
+    options: ["url", "id", "web-url"],
+    description: "For mode `url`, what to print for each job, a line each: the API URL of its archive (of the `artifact-path` file when given), its job id, or its web page."
   },
   "pipeline-id": {
     kind: "integer",
@@ -3177,7 +3183,7 @@ var CLI_FLAGS = {
   },
   dotenv: {
     kind: "string",
-    description: "Write a dotenv report for later jobs (artifacts:reports:dotenv): `<prefix>JOB_ID`, `_PIPELINE_ID`, `_DOWNLOAD_PATH`, `_FILE_COUNT`, `_BYTES`, `_SHA256`, `_FOUND` and `_MANIFEST` (the manifest's path)."
+    description: "Write a dotenv report for later jobs (artifacts:reports:dotenv): `<prefix>JOB_ID`, `_PIPELINE_ID`, `_WEB_URL`, `_ARCHIVE_URL`, `_FILE_URL`, `_DOWNLOAD_PATH`, `_FILE_COUNT`, `_BYTES`, `_SHA256`, `_FOUND` and `_MANIFEST` (the manifest's path); each only when it has a value."
   },
   "dotenv-prefix": {
     kind: "string",
@@ -3200,6 +3206,23 @@ var OUTPUTS = {
     description: "Ids of the jobs whose artifacts were fetched, as a JSON array."
   },
   "job-urls": { type: "array", description: "Web URLs of those jobs, as a JSON array." },
+  "web-url": { type: "string", description: "Web URL of the (first) job." },
+  "archive-url": {
+    type: "string",
+    description: "API URL of the (first) job's archive: download it with a PRIVATE-TOKEN or JOB-TOKEN header (curl -L)."
+  },
+  "archive-urls": {
+    type: "array",
+    description: "API URLs of the jobs' archives, as a JSON array."
+  },
+  "file-url": {
+    type: "string",
+    description: "With artifact-path: API URL of that file in the (first) job's archive."
+  },
+  "file-urls": {
+    type: "array",
+    description: "With artifact-path: API URLs of that file in each job's archive, as a JSON array."
+  },
   "pipeline-id": { type: "number", description: "The pipeline the jobs were looked up in." },
   "download-path": { type: "string", description: "Absolute path of the destination folder." },
   files: {
@@ -3218,7 +3241,7 @@ var OUTPUTS = {
   },
   artifacts: {
     type: "array",
-    description: "JSON manifest, one object a job: action, id, name, pipeline, status, web_url, path, files, bytes, sha256 (when the archive was downloaded), expires_at."
+    description: "JSON manifest, one object a job: action, id, name, pipeline, status, web_url, archive_url, file_url (with artifact-path), path and files (once downloaded), bytes, sha256 (when the archive was downloaded), expires_at."
   }
 };
 var OUTPUT_NAMES = Object.keys(OUTPUTS);
@@ -3345,23 +3368,23 @@ function apiUrl(v, env) {
       "gitlab-url",
       "not set; give GitLab's API root (https://gitlab.example.com/api/v4), or run in a GitLab job (CI_API_V4_URL)"
     );
-  let url;
+  let url2;
   try {
-    url = new URL(text2);
+    url2 = new URL(text2);
   } catch {
     throw new InputError(
       "gitlab-url",
       `${JSON.stringify(text2)} is not a URL; use GitLab's API root, e.g. https://gitlab.example.com/api/v4`
     );
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:")
+  if (url2.protocol !== "https:" && url2.protocol !== "http:")
     throw new InputError("gitlab-url", `${JSON.stringify(text2)} is not an http(s) URL`);
-  if (url.username || url.password || url.search || url.hash)
+  if (url2.username || url2.password || url2.search || url2.hash)
     throw new InputError(
       "gitlab-url",
       "must be a plain API root, without credentials, query or fragment"
     );
-  return url.href.replace(/\/+$/, "");
+  return url2.href.replace(/\/+$/, "");
 }
 function token(v, inputs, env) {
   const value = v.token;
@@ -3467,10 +3490,10 @@ function fetch(v) {
       "give artifact-path (one file) or paths (files, globs, folders), not both"
     );
   const picked = file !== void 0 ? "artifact-path" : paths.length > 0 ? "paths" : void 0;
-  if (picked && mode !== "download")
+  if (picked && mode !== "download" && !(picked === "artifact-path" && mode === "url"))
     throw new InputError(
       picked,
-      `fetches ${picked === "paths" ? "files" : "a file"}, so it goes with mode download, not ${mode}`
+      `fetches ${picked === "paths" ? "files" : "a file"}, so it goes with mode download${picked === "artifact-path" ? " or url" : ""}, not ${mode}`
     );
   if (picked && !extract)
     throw new InputError(
@@ -3523,10 +3546,19 @@ function readOptions(inputs, env, cwd = process.cwd()) {
       limits: { maxBytes: v["max-size"], maxEntries: v["max-files"], maxRatio: v["max-ratio"] },
       ifNoArtifactFound
     };
+  if (mode === "url")
+    return {
+      ...common,
+      mode,
+      selector: chosen,
+      print: v.print,
+      filePath: what.kind === "file" ? what.path : void 0,
+      ifNoArtifactFound
+    };
   if (chosen.kind === "ref")
     throw new InputError(
       "ref",
-      `works with mode download only (GitLab's ref endpoints download), not ${mode}`
+      `works with modes download and url only (GitLab's ref endpoints download), not ${mode}`
     );
   refuseJobToken(tok, mode);
   return { ...common, mode, selector: chosen, ifNoArtifactFound };
@@ -3712,7 +3744,14 @@ async function resolveTargets(selector2, ctx) {
   const browse = `jobs/artifacts/${encodeURIComponent(ref)}/browse?job=${encodeURIComponent(name)}`;
   return {
     targets: [
-      { kind: "ref", ref, name, label: `${name} of ref ${ref}`, webUrl: ctx.api.webUrl(browse) }
+      {
+        kind: "ref",
+        ref,
+        name,
+        label: `${name} of ref ${ref}`,
+        webUrl: ctx.api.webUrl(browse),
+        archiveUrl: ctx.api.refUrl(ref, name)
+      }
     ],
     missing: []
   };
@@ -3728,6 +3767,7 @@ async function resolveJobs(selector2, ctx) {
       pipelineId: void 0,
       status: void 0,
       webUrl: ctx.api.webUrl(`jobs/${id}`),
+      archiveUrl: ctx.api.archiveUrl(id),
       size: 0,
       expiresAt: void 0
     })),
@@ -3804,6 +3844,7 @@ async function byNames(selector2, ctx) {
         pipelineId: job.pipeline.id,
         status: job.status,
         webUrl: job.web_url,
+        archiveUrl: api.archiveUrl(job.id),
         size: archiveSize(job),
         expiresAt: job.artifacts_expire_at
       });
@@ -3858,14 +3899,15 @@ async function eachJob(options2, session, act) {
     conflicts: []
   };
 }
-function info(t) {
+function info(t, fileUrl) {
+  const urls = { webUrl: t.webUrl, archiveUrl: t.archiveUrl, ...fileUrl ? { fileUrl } : {} };
   if (t.kind === "ref")
     return {
       id: void 0,
       name: t.name,
       pipelineId: void 0,
       status: void 0,
-      webUrl: t.webUrl,
+      ...urls,
       bytes: 0
     };
   return {
@@ -3873,7 +3915,7 @@ function info(t) {
     name: t.name,
     pipelineId: t.pipelineId,
     status: t.status,
-    webUrl: t.webUrl,
+    ...urls,
     bytes: t.size,
     expiresAt: t.expiresAt
   };
@@ -4522,7 +4564,7 @@ function contentRange(headers) {
   return m ? { start: Number(m[1]), total: m[2] === "*" ? void 0 : Number(m[2]) } : void 0;
 }
 async function download(options2) {
-  const { client, url, what } = options2;
+  const { client, url: url2, what } = options2;
   const file = join2(options2.dir, `.pipeline-artifacts-${randomBytes2(6).toString("hex")}.zip.part`);
   let hash = createHash("sha256");
   let received = 0;
@@ -4537,7 +4579,7 @@ async function download(options2) {
       const headers = resuming ? { Range: `bytes=${received}-`, "If-Range": ifRange } : {};
       const res = await client.request(
         "GET",
-        url,
+        url2,
         { what: `downloading ${what}`, route: "download" },
         headers,
         (s) => resuming ? s === 200 || s === 206 : s === 200
@@ -4631,9 +4673,9 @@ var RangesIgnored = class extends Error {
   name = "RangesIgnored";
 };
 var RangedSource = class _RangedSource {
-  constructor(client, url, what, size, validator2) {
+  constructor(client, url2, what, size, validator2) {
     this.client = client;
-    this.url = url;
+    this.url = url2;
     this.what = what;
     this.size = size;
     this.validator = validator2;
@@ -4647,10 +4689,10 @@ var RangedSource = class _RangedSource {
   received = 0;
   #blocks = [];
   /** Fetches the tail; learns the size and the validator. Throws RangesIgnored on a 200. */
-  static async open(client, url, what) {
+  static async open(client, url2, what) {
     const res = await client.request(
       "GET",
-      url,
+      url2,
       { what: `reading the end of ${what}`, route: "download" },
       { Range: `bytes=-${TAIL}` },
       (s) => s === 206 || s === 200
@@ -4666,7 +4708,7 @@ var RangedSource = class _RangedSource {
       throw new RunError(
         `${what}: no usable Content-Range in the answer (${res.headers["content-range"]})`
       );
-    const source = new _RangedSource(client, url, what, Number(range[3]), validator(res.headers));
+    const source = new _RangedSource(client, url2, what, Number(range[3]), validator(res.headers));
     const tail = await buffer(res.body);
     source.received += tail.length;
     source.#keep({ start: Number(range[1]), data: tail });
@@ -4906,8 +4948,10 @@ var download2 = async (options2, session) => {
   const missing = settle(found.missing, options2.ifNoArtifactFound, log);
   const { targets } = found;
   let jobs;
+  const { fetch: fetch2 } = options2;
+  const infoOf = (t) => info(t, fetch2.kind === "file" ? wantedOf(api, t).fileUrl(fetch2.path) : void 0);
   if (options2.dryRun)
-    jobs = targets.map((t) => ({ ...info(t), action: "would-download" }));
+    jobs = targets.map((t) => ({ ...infoOf(t), action: "would-download" }));
   else {
     const fetched = await fetchAll(api, targets, options2, {
       client: api.client,
@@ -4920,7 +4964,7 @@ var download2 = async (options2, session) => {
     try {
       const absent = fetched.items.flatMap((f) => f.got.kind === "missing" ? [f.got] : []);
       missing.push(...settle(absent, options2.ifNoArtifactFound, log));
-      jobs = await placeAll(fetched.items);
+      jobs = await placeAll(fetched.items, infoOf);
     } catch (e) {
       await cleanUp(fetched);
       throw e;
@@ -4952,14 +4996,14 @@ function wantedOf(api, target) {
     return {
       label,
       name,
-      archiveUrl: api.refUrl(target.ref, name),
+      archiveUrl: target.archiveUrl,
       fileUrl: (path) => api.refUrl(target.ref, name, path),
       absent: (gitlab) => `no job ${JSON.stringify(name)} with artifacts in the newest successful pipeline of ${target.ref} or its child pipelines (${gitlab})`
     };
   return {
     label,
     name,
-    archiveUrl: api.archiveUrl(target.id),
+    archiveUrl: target.archiveUrl,
     fileUrl: (path) => api.fileUrl(target.id, path),
     // A job found by name was listed with an archive; one given by id was not checked.
     absent: target.pipelineId === void 0 ? (gitlab) => `${label}: ${gitlab}` : void 0
@@ -4984,7 +5028,7 @@ async function fetchAll(api, targets, options2, ctx) {
   done.items = slots.filter((s) => s !== void 0);
   return done;
 }
-async function placeAll(items) {
+async function placeAll(items, infoOf) {
   const results = [];
   for (let item = items[0]; item !== void 0; items.shift(), item = items[0]) {
     const { got, place, target } = item;
@@ -5001,7 +5045,7 @@ async function placeAll(items) {
       files = [got.name];
     }
     results.push({
-      ...info(target),
+      ...infoOf(target),
       action: "downloaded",
       path: place.dir,
       files,
@@ -5063,9 +5107,46 @@ var list = (options2, session) => eachJob(options2, session, async (job) => ({
   storage: await session.api.storageOf(job.id)
 }));
 
+// src/commands/url.ts
+var PRINTED = {
+  url: (job) => job.fileUrl ?? job.archiveUrl,
+  id: (job) => job.id === void 0 ? void 0 : String(job.id),
+  "web-url": (job) => job.webUrl || void 0
+};
+var url = async (options2, session) => {
+  const { api, log } = session;
+  const found = await resolveTargets(options2.selector, session);
+  const missing = settle(found.missing, options2.ifNoArtifactFound, log);
+  const { filePath } = options2;
+  const fileUrl = (t) => filePath === void 0 ? void 0 : t.kind === "ref" ? api.refUrl(t.ref, t.name, filePath) : api.fileUrl(t.id, filePath);
+  const jobs = found.targets.map((t) => ({ ...info(t, fileUrl(t)), action: "resolved" }));
+  const lines = [];
+  for (const job of jobs) {
+    const line = PRINTED[options2.print](job);
+    if (line === void 0)
+      log.warn(
+        `${job.name}: no ${options2.print === "id" ? "job id (GitLab finds the job by ref itself)" : "web URL (the project was given by id)"}`
+      );
+    else lines.push(line);
+  }
+  return {
+    mode: "url",
+    dryRun: options2.dryRun,
+    pipelineId: options2.selector.kind === "names" ? options2.selector.pipelineId : void 0,
+    downloadPath: void 0,
+    jobs,
+    found: jobs.length > 0,
+    missing,
+    conflicts: [],
+    lines,
+    ...options2.selector.kind === "ref" ? { ref: options2.selector.ref } : {}
+  };
+};
+
 // src/commands/index.ts
 var COMMANDS = {
   download: download2,
+  url,
   list,
   keep,
   delete: deleteArtifacts,
@@ -5162,6 +5243,8 @@ function manifest(result) {
     pipeline: j.pipelineId ?? null,
     status: j.status ?? null,
     web_url: j.webUrl,
+    archive_url: j.archiveUrl,
+    ...j.fileUrl === void 0 ? {} : { file_url: j.fileUrl },
     ...isDownloaded(j) ? { path: j.path, files: j.files } : {},
     bytes: j.bytes,
     ...isDownloaded(j) && j.sha256 !== void 0 ? { sha256: j.sha256 } : {},
@@ -5179,6 +5262,11 @@ function outputs(result) {
     "job-id": first?.id,
     "job-ids": result.jobs.map((j) => j.id ?? null),
     "job-urls": result.jobs.map((j) => j.webUrl),
+    "web-url": first?.webUrl || void 0,
+    "archive-url": first?.archiveUrl,
+    "archive-urls": result.jobs.map((j) => j.archiveUrl),
+    "file-url": first?.fileUrl,
+    "file-urls": first?.fileUrl === void 0 ? void 0 : result.jobs.map((j) => j.fileUrl ?? null),
     "pipeline-id": result.pipelineId,
     "download-path": path,
     files,
@@ -5244,6 +5332,9 @@ function jobLog(t, verbose) {
 var DOTENV_OUTPUTS = /* @__PURE__ */ new Set([
   "job-id",
   "pipeline-id",
+  "web-url",
+  "archive-url",
+  "file-url",
   "download-path",
   "file-count",
   "bytes",
@@ -5297,6 +5388,7 @@ var VERB = {
   downloaded: "Fetched",
   "would-download": "Would fetch",
   listed: "Found",
+  resolved: "Resolved",
   kept: "Kept",
   "would-keep": "Would keep",
   deleted: "Deleted",
@@ -5304,6 +5396,7 @@ var VERB = {
 };
 function summary(result) {
   if (result.note) return result.note;
+  if (result.lines) return result.lines.join("\n");
   if (!result.found) return `No artifacts found.${result.missing.map((m) => `
   ${m}`).join("")}`;
   const action = result.jobs[0]?.action ?? "downloaded";
@@ -5511,7 +5604,8 @@ Run pipeline-artifacts --help for the options.`,
       text2,
       log
     );
-    io.stdout(json ? text2 : `${summary(result)}
+    const said = summary(result);
+    io.stdout(json ? text2 : said === "" ? "" : `${said}
 `);
     return 0;
   } catch (e) {

@@ -12,7 +12,7 @@ import type { Fetch } from "./transfer/strategy.ts";
 export type { ByIds, ByNames, ByRef, JobSelector, Selector } from "./resolve/targets.ts";
 export type { Fetch } from "./transfer/strategy.ts";
 
-export const MODES = ["download", "list", "keep", "delete", "delete-project"] as const;
+export const MODES = ["download", "url", "list", "keep", "delete", "delete-project"] as const;
 export type Mode = (typeof MODES)[number];
 
 export type IfNone = "fail" | "warn" | "ignore";
@@ -49,6 +49,18 @@ export interface DownloadOptions extends Common {
   ifNoArtifactFound: IfNone;
 }
 
+/** What `url` prints for each job, a line each. */
+export type Print = "url" | "id" | "web-url";
+
+export interface UrlOptions extends Common {
+  mode: "url";
+  selector: Selector;
+  print: Print;
+  /** With artifact-path: the URL of that file rather than of the archive. */
+  filePath: string | undefined;
+  ifNoArtifactFound: IfNone;
+}
+
 export interface JobsOptions<M extends "list" | "keep" | "delete"> extends Common {
   mode: M;
   selector: JobSelector;
@@ -61,6 +73,7 @@ export interface DeleteProjectOptions extends Common {
 
 export interface OptionsOf {
   download: DownloadOptions;
+  url: UrlOptions;
   list: JobsOptions<"list">;
   keep: JobsOptions<"keep">;
   delete: JobsOptions<"delete">;

@@ -13,6 +13,10 @@ export interface JobInfo {
   status: JobStatus | undefined;
   /** Empty when it cannot be known (a numeric project id gives no path for web URLs). */
   webUrl: string;
+  /** The API URL that downloads its archive (with a token: PRIVATE-TOKEN or JOB-TOKEN). */
+  archiveUrl: string;
+  /** With artifact-path: the API URL of that one file. */
+  fileUrl?: string;
   /** Size of the archive: as downloaded, or as GitLab reported it (0 when unknown). */
   bytes: number;
   /** When the artifacts expire (ISO 8601), null when kept forever, undefined when unknown. */
@@ -33,6 +37,7 @@ export type JobResult =
       sha256?: string;
     })
   | (JobInfo & { action: "listed"; storage: Storage })
+  | (JobInfo & { action: "resolved" })
   | (JobInfo & {
       action: "would-download" | "kept" | "would-keep" | "deleted" | "would-delete";
     });
@@ -57,6 +62,8 @@ export interface Result {
   conflicts: string[];
   /** For delete-project: GitLab's answer. */
   note?: string;
+  /** For url: what to print, a line each. */
+  lines?: string[];
   /** Set when the job came from the newest successful pipeline of this ref, not the running pipeline. */
   ref?: string;
 }

@@ -10,7 +10,13 @@ import { commit, removeIfEmpty } from "../archive/extract.ts";
 import { InputError } from "../errors.ts";
 import type { GitLabApi } from "../gitlab/api.ts";
 import type { DownloadOptions } from "../options.ts";
-import { type Downloaded, filesUnder, isDownloaded, type JobResult } from "../report.ts";
+import {
+  type Downloaded,
+  filesUnder,
+  isDownloaded,
+  type JobInfo,
+  type JobResult,
+} from "../report.ts";
 import { resolveTargets, type Target } from "../resolve/targets.ts";
 import {
   drop,
@@ -37,8 +43,11 @@ export const download: Command<"download"> = async (options, session) => {
   const missing = settle(found.missing, options.ifNoArtifactFound, log);
   const { targets } = found;
   let jobs: JobResult[];
+  const { fetch } = options;
+  const infoOf = (t: Target) =>
+    info(t, fetch.kind === "file" ? wantedOf(api, t).fileUrl(fetch.path) : undefined);
   if (options.dryRun)
-    jobs = targets.map((t) => ({ ...info(t), action: "would-download" as const }));
+    jobs = targets.map((t) => ({ ...infoOf(t), action: "would-download" as const }));
   else {
     const fetched = await fetchAll(api, targets, options, {
       client: api.client,
@@ -51,7 +60,7 @@ export const download: Command<"download"> = async (options, session) => {
     try {
       const absent = fetched.items.flatMap((f) => (f.got.kind === "missing" ? [f.got] : []));
       missing.push(...settle(absent, options.ifNoArtifactFound, log));
-      jobs = await placeAll(fetched.items);
+      jobs = await placeAll(fetched.items, infoOf);
     } catch (e) {
       await cleanUp(fetched);
       throw e;
@@ -99,7 +108,7 @@ function wantedOf(api: GitLabApi, target: Target): Wanted {
     return {
       label,
       name,
-      archiveUrl: api.refUrl(target.ref, name),
+      archiveUrl: target.archiveUrl,
       fileUrl: (path) => api.refUrl(target.ref, name, path),
       absent: (gitlab) =>
         `no job ${JSON.stringify(name)} with artifacts in the newest successful pipeline of ${target.ref} or its child pipelines (${gitlab})`,
@@ -107,7 +116,7 @@ function wantedOf(api: GitLabApi, target: Target): Wanted {
   return {
     label,
     name,
-    archiveUrl: api.archiveUrl(target.id),
+    archiveUrl: target.archiveUrl,
     fileUrl: (path) => api.fileUrl(target.id, path),
     // A job found by name was listed with an archive; one given by id was not checked.
     absent: target.pipelineId === undefined ? (gitlab) => `${label}: ${gitlab}` : undefined,
@@ -145,7 +154,7 @@ async function fetchAll(
  * Puts each job's files in place, in the order the jobs were asked for. Each item leaves `items`
  * once placed, so that what remains after a failure is what is left to drop.
  */
-async function placeAll(items: Item[]): Promise<JobResult[]> {
+async function placeAll(items: Item[], infoOf: (target: Target) => JobInfo): Promise<JobResult[]> {
   const results: JobResult[] = [];
   for (let item = items[0]; item !== undefined; items.shift(), item = items[0]) {
     const { got, place, target } = item;
@@ -162,7 +171,7 @@ async function placeAll(items: Item[]): Promise<JobResult[]> {
       files = [got.name];
     }
     results.push({
-      ...info(target),
+      ...infoOf(target),
       action: "downloaded",
       path: place.dir,
       files,

@@ -26,15 +26,16 @@ export async function eachJob<M extends "list" | "keep" | "delete">(
   };
 }
 
-/** A target as results name it. */
-export function info(t: Target): JobInfo {
+/** A target as results name it; `fileUrl` when one file of its archive is meant. */
+export function info(t: Target, fileUrl?: string): JobInfo {
+  const urls = { webUrl: t.webUrl, archiveUrl: t.archiveUrl, ...(fileUrl ? { fileUrl } : {}) };
   if (t.kind === "ref")
     return {
       id: undefined,
       name: t.name,
       pipelineId: undefined,
       status: undefined,
-      webUrl: t.webUrl,
+      ...urls,
       bytes: 0,
     };
   return {
@@ -42,7 +43,7 @@ export function info(t: Target): JobInfo {
     name: t.name,
     pipelineId: t.pipelineId,
     status: t.status,
-    webUrl: t.webUrl,
+    ...urls,
     bytes: t.size,
     expiresAt: t.expiresAt,
   };

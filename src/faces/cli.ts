@@ -216,7 +216,8 @@ export async function cli(argv: string[], io: Io): Promise<number> {
       text,
       log,
     );
-    io.stdout(json ? text : `${summary(result)}\n`);
+    const said = summary(result);
+    io.stdout(json ? text : said === "" ? "" : `${said}\n`);
     return 0;
   } catch (e) {
     // Run by the GitLab component or step, the inputs are YAML's: hints spell them so.

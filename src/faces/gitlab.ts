@@ -62,6 +62,9 @@ export function jobLog(t: Terminal, verbose: boolean): Log {
 const DOTENV_OUTPUTS: ReadonlySet<OutputName> = new Set([
   "job-id",
   "pipeline-id",
+  "web-url",
+  "archive-url",
+  "file-url",
   "download-path",
   "file-count",
   "bytes",

@@ -18,6 +18,7 @@ const VERB: Record<Action, string> = {
   downloaded: "Fetched",
   "would-download": "Would fetch",
   listed: "Found",
+  resolved: "Resolved",
   kept: "Kept",
   "would-keep": "Would keep",
   deleted: "Deleted",
@@ -27,6 +28,8 @@ const VERB: Record<Action, string> = {
 /** A few readable lines. */
 export function summary(result: Result): string {
   if (result.note) return result.note;
+  // For $(...): the lines alone.
+  if (result.lines) return result.lines.join("\n");
   if (!result.found) return `No artifacts found.${result.missing.map((m) => `\n  ${m}`).join("")}`;
   const action = result.jobs[0]?.action ?? "downloaded";
   const verb = VERB[action];

@@ -343,10 +343,10 @@ function fetch(v: Values): Fetch {
       "give artifact-path (one file) or paths (files, globs, folders), not both",
     );
   const picked = file !== undefined ? "artifact-path" : paths.length > 0 ? "paths" : undefined;
-  if (picked && mode !== "download")
+  if (picked && mode !== "download" && !(picked === "artifact-path" && mode === "url"))
     throw new InputError(
       picked,
-      `fetches ${picked === "paths" ? "files" : "a file"}, so it goes with mode download, not ${mode}`,
+      `fetches ${picked === "paths" ? "files" : "a file"}, so it goes with mode download${picked === "artifact-path" ? " or url" : ""}, not ${mode}`,
     );
   if (picked && !extract)
     throw new InputError(
@@ -406,10 +406,19 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
       limits: { maxBytes: v["max-size"], maxEntries: v["max-files"], maxRatio: v["max-ratio"] },
       ifNoArtifactFound,
     };
+  if (mode === "url")
+    return {
+      ...common,
+      mode,
+      selector: chosen,
+      print: v.print,
+      filePath: what.kind === "file" ? what.path : undefined,
+      ifNoArtifactFound,
+    };
   if (chosen.kind === "ref")
     throw new InputError(
       "ref",
-      `works with mode download only (GitLab's ref endpoints download), not ${mode}`,
+      `works with modes download and url only (GitLab's ref endpoints download), not ${mode}`,
     );
   refuseJobToken(tok, mode);
   return { ...common, mode, selector: chosen, ifNoArtifactFound };

@@ -49,7 +49,7 @@ export const INPUTS = {
     options: MODES,
     noun: "a mode",
     description:
-      "What to do with the artifacts of the jobs found: `download`; `list` them; `keep` them (no expiry); `delete` them; or `delete-project`: every job's artifacts in the project (needs `confirm`).",
+      "What to do with the artifacts of the jobs found: `download`; print their `url`s (one a line, for a shell's `$(...)`; see `print`); `list` them; `keep` them (no expiry); `delete` them; or `delete-project`: every job's artifacts in the project (needs `confirm`).",
   },
   job: {
     kind: "patterns",
@@ -75,6 +75,13 @@ export const INPUTS = {
     kind: "string",
     description:
       "A branch or tag: fetch `job` from the newest successful pipeline of that ref (GitLab's own lookup, parent pipeline first), not from the running pipeline.",
+  },
+  print: {
+    kind: "enum",
+    default: "url",
+    options: ["url", "id", "web-url"],
+    description:
+      "For mode `url`, what to print for each job, a line each: the API URL of its archive (of the `artifact-path` file when given), its job id, or its web page.",
   },
   "pipeline-id": {
     kind: "integer",
@@ -213,7 +220,7 @@ export const CLI_FLAGS = {
   dotenv: {
     kind: "string",
     description:
-      "Write a dotenv report for later jobs (artifacts:reports:dotenv): `<prefix>JOB_ID`, `_PIPELINE_ID`, `_DOWNLOAD_PATH`, `_FILE_COUNT`, `_BYTES`, `_SHA256`, `_FOUND` and `_MANIFEST` (the manifest's path).",
+      "Write a dotenv report for later jobs (artifacts:reports:dotenv): `<prefix>JOB_ID`, `_PIPELINE_ID`, `_WEB_URL`, `_ARCHIVE_URL`, `_FILE_URL`, `_DOWNLOAD_PATH`, `_FILE_COUNT`, `_BYTES`, `_SHA256`, `_FOUND` and `_MANIFEST` (the manifest's path); each only when it has a value.",
   },
   "dotenv-prefix": {
     kind: "string",
@@ -247,6 +254,25 @@ export const OUTPUTS = {
     description: "Ids of the jobs whose artifacts were fetched, as a JSON array.",
   },
   "job-urls": { type: "array", description: "Web URLs of those jobs, as a JSON array." },
+  "web-url": { type: "string", description: "Web URL of the (first) job." },
+  "archive-url": {
+    type: "string",
+    description:
+      "API URL of the (first) job's archive: download it with a PRIVATE-TOKEN or JOB-TOKEN header (curl -L).",
+  },
+  "archive-urls": {
+    type: "array",
+    description: "API URLs of the jobs' archives, as a JSON array.",
+  },
+  "file-url": {
+    type: "string",
+    description: "With artifact-path: API URL of that file in the (first) job's archive.",
+  },
+  "file-urls": {
+    type: "array",
+    description:
+      "With artifact-path: API URLs of that file in each job's archive, as a JSON array.",
+  },
   "pipeline-id": { type: "number", description: "The pipeline the jobs were looked up in." },
   "download-path": { type: "string", description: "Absolute path of the destination folder." },
   files: {
@@ -268,7 +294,7 @@ export const OUTPUTS = {
   artifacts: {
     type: "array",
     description:
-      "JSON manifest, one object a job: action, id, name, pipeline, status, web_url, path, files, bytes, sha256 (when the archive was downloaded), expires_at.",
+      "JSON manifest, one object a job: action, id, name, pipeline, status, web_url, archive_url, file_url (with artifact-path), path and files (once downloaded), bytes, sha256 (when the archive was downloaded), expires_at.",
   },
 } as const satisfies Record<string, { type: OutputType; description: string }>;
 

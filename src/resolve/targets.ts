@@ -51,6 +51,8 @@ export interface Job {
   pipelineId: number | undefined;
   status: JobStatus | undefined;
   webUrl: string;
+  /** The API URL of its archive. */
+  archiveUrl: string;
   /** Archive size GitLab reported (0 when unknown). */
   size: number;
   expiresAt: string | null | undefined;
@@ -63,6 +65,8 @@ export interface RefJob {
   name: string;
   label: string;
   webUrl: string;
+  /** GitLab's ref URL of the archive (it finds the job when asked). */
+  archiveUrl: string;
 }
 
 export type Target = Job | RefJob;
@@ -98,7 +102,14 @@ export async function resolveTargets(
   const browse = `jobs/artifacts/${encodeURIComponent(ref)}/browse?job=${encodeURIComponent(name)}`;
   return {
     targets: [
-      { kind: "ref", ref, name, label: `${name} of ref ${ref}`, webUrl: ctx.api.webUrl(browse) },
+      {
+        kind: "ref",
+        ref,
+        name,
+        label: `${name} of ref ${ref}`,
+        webUrl: ctx.api.webUrl(browse),
+        archiveUrl: ctx.api.refUrl(ref, name),
+      },
     ],
     missing: [],
   };
@@ -119,6 +130,7 @@ export async function resolveJobs(
       pipelineId: undefined,
       status: undefined,
       webUrl: ctx.api.webUrl(`jobs/${id}`),
+      archiveUrl: ctx.api.archiveUrl(id),
       size: 0,
       expiresAt: undefined,
     })),
@@ -200,6 +212,7 @@ async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved
         pipelineId: job.pipeline.id,
         status: job.status,
         webUrl: job.web_url,
+        archiveUrl: api.archiveUrl(job.id),
         size: archiveSize(job),
         expiresAt: job.artifacts_expire_at,
       });

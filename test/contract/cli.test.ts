@@ -112,3 +112,27 @@ test("--verbose logs every HTTP request and each resolution decision, never a to
   assert.match(r.stderr, /debug: "package" selects package: \[linux, amd64\] \(job 1004/);
   assert.ok(!r.stderr.includes(JOB_TOKEN), "the token must not appear");
 });
+
+test("url prints what a shell needs, a line each, for $(...); no download; exit 1 when nothing matches", async (t) => {
+  const sim = await simulate(t);
+  const dir = await tempDir(t);
+  const sh = (script: string) =>
+    promisify(execFile)("/bin/sh", ["-c", script], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", ...ciEnv(sim), PA: DIST },
+    });
+  const urls = await sh('URL=$(node "$PA" url --job build); echo "got $URL"');
+  assert.equal(urls.stdout, `got ${sim.apiUrl}/projects/42/jobs/1001/artifacts\n`);
+  const ids = await sh('node "$PA" url --job test --print id');
+  assert.equal(ids.stdout, "1002\n1003\n");
+  const file = await cli(
+    ["url", "--job", "build", "--artifact-path", "dist/app.js"],
+    ciEnv(sim),
+    dir,
+  );
+  assert.equal(file.stdout, `${sim.apiUrl}/projects/42/jobs/1001/artifacts/dist/app.js\n`);
+  assert.equal(sim.log.find({ route: "archive" }).length, 0, "nothing is downloaded");
+  const none = await cli(["url", "--job", "no-such-job"], ciEnv(sim), dir);
+  assert.equal(none.code, 1);
+  assert.equal(none.stdout, "");
+});

@@ -50,6 +50,8 @@ test("in a GitLab job: sections, a dotenv report of scalars and a manifest of ev
   );
   assert.deepEqual(Object.keys(env), [
     "PIPELINE_ARTIFACTS_JOB_ID",
+    "PIPELINE_ARTIFACTS_WEB_URL",
+    "PIPELINE_ARTIFACTS_ARCHIVE_URL",
     "PIPELINE_ARTIFACTS_PIPELINE_ID",
     "PIPELINE_ARTIFACTS_DOWNLOAD_PATH",
     "PIPELINE_ARTIFACTS_FILE_COUNT",

@@ -184,7 +184,7 @@ const BAD: BadCase[] = [
   {
     title: "list with --ref",
     argv: ["list", "--job", "build", "--ref", "main"],
-    says: ['input "ref"', /download only/],
+    says: ['input "ref"', /modes download and url only/],
   },
   {
     title: "keep with --paths",
@@ -199,7 +199,7 @@ const BAD: BadCase[] = [
   {
     title: "an unknown command",
     argv: ["fetch", "--job", "build"],
-    says: [/unknown command "fetch"/, /download, list/],
+    says: [/unknown command "fetch"/, /download, url, list/],
   },
   {
     title: "--project 'not a path'",

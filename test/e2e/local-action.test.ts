@@ -108,8 +108,13 @@ test(`@github/local-action ${VERSION} runs the action's source and records every
     manifest.map((m) => [m.id, m.name, m.sha256]),
     [[BUILD, "build", archive.sha256]],
   );
-  // Every output action.yml declares was set, and nothing else.
+  assert.equal(o["archive-url"], `${sim.apiUrl}/projects/42/jobs/${BUILD}/artifacts`);
+  assert.equal(o["web-url"], `${sim.url}/demo/app/-/jobs/${BUILD}`);
+  // Every output action.yml declares that has a value was set (file-url needs artifact-path),
+  // and nothing else.
   assert.deepEqual(Object.keys(o).sort(), [
+    "archive-url",
+    "archive-urls",
     "artifacts",
     "bytes",
     "download-path",
@@ -121,6 +126,7 @@ test(`@github/local-action ${VERSION} runs the action's source and records every
     "job-urls",
     "pipeline-id",
     "sha256",
+    "web-url",
   ]);
   assert.equal(
     await readFile(join(dir, "out/dist/app.js"), "utf8"),

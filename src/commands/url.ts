@@ -1,0 +1,50 @@
+/**
+ * url: resolves the jobs and prints what a shell needs, a line each — the API URL of each archive
+ * (or of one file of it), the job id, or its web page — without downloading anything.
+ */
+import type { Print } from "../options.ts";
+import type { JobInfo } from "../report.ts";
+import { resolveTargets, type Target } from "../resolve/targets.ts";
+import { info } from "./jobs.ts";
+import { type Command, settle } from "./session.ts";
+
+const PRINTED: Record<Print, (job: JobInfo) => string | undefined> = {
+  url: (job) => job.fileUrl ?? job.archiveUrl,
+  id: (job) => (job.id === undefined ? undefined : String(job.id)),
+  "web-url": (job) => job.webUrl || undefined,
+};
+
+export const url: Command<"url"> = async (options, session) => {
+  const { api, log } = session;
+  const found = await resolveTargets(options.selector, session);
+  const missing = settle(found.missing, options.ifNoArtifactFound, log);
+  const { filePath } = options;
+  const fileUrl = (t: Target) =>
+    filePath === undefined
+      ? undefined
+      : t.kind === "ref"
+        ? api.refUrl(t.ref, t.name, filePath)
+        : api.fileUrl(t.id, filePath);
+  const jobs = found.targets.map((t) => ({ ...info(t, fileUrl(t)), action: "resolved" as const }));
+  const lines: string[] = [];
+  for (const job of jobs) {
+    const line = PRINTED[options.print](job);
+    if (line === undefined)
+      log.warn(
+        `${job.name}: no ${options.print === "id" ? "job id (GitLab finds the job by ref itself)" : "web URL (the project was given by id)"}`,
+      );
+    else lines.push(line);
+  }
+  return {
+    mode: "url",
+    dryRun: options.dryRun,
+    pipelineId: options.selector.kind === "names" ? options.selector.pipelineId : undefined,
+    downloadPath: undefined,
+    jobs,
+    found: jobs.length > 0,
+    missing,
+    conflicts: [],
+    lines,
+    ...(options.selector.kind === "ref" ? { ref: options.selector.ref } : {}),
+  };
+};
