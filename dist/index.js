@@ -2546,12 +2546,14 @@ function adviceFor(status, gitlab, attempt, token2) {
   }
   if (status === 403 && /insufficient_scope/.test(gitlab))
     return `the token (${token2.source}) lacks a scope this needs: use a token with ${/\bapi read_api\b/.test(gitlab) ? "read_api" : "api"} scope`;
+  if (status === 403 && /token permission is required: ([\w:]+)/.test(gitlab))
+    return `the CI/CD job token lacks the permission ${/required: ([\w:]+)/.exec(gitlab)?.[1]} in that project: add it to the project's fine-grained job token permissions (Settings > CI/CD > Job token permissions), or use an access token`;
   if (status === 403 && /job token not allowed/i.test(gitlab))
     return "add this project to the target project's CI/CD job token allowlist (Settings > CI/CD > Job token permissions), or use an access token";
   if (job && (attempt.route === "list-jobs" || attempt.route === "list-bridges") && (status === 404 || status === 401 || status === 403))
     return `this GitLab does not let a CI job token list a pipeline's jobs (recent GitLab versions do); set ${setting("token")} to a personal, project or group access token with read_api scope`;
   if (status === 403 && attempt.route === "keep")
-    return `keeping artifacts needs a token with api scope whose user has at least the Developer role (${token2.source} has not)`;
+    return `keeping artifacts needs a token with api scope whose user has at least the Developer role and, when the job's branch or tag is protected (main and release tags usually are), may push or merge to it (${token2.source} may not)`;
   if (status === 403 && (attempt.route === "delete" || attempt.route === "delete-project"))
     return `deleting artifacts needs a token with api scope whose user has at least the Maintainer role (${token2.source} has not)`;
   if (status === 404 && attempt.route === "keep")
@@ -2560,6 +2562,8 @@ function adviceFor(status, gitlab, attempt, token2) {
     return "GitLab is refreshing the project's statistics; try again in a few minutes";
   if (status === 404 && /Project Not Found/.test(gitlab))
     return `check ${setting("project")}, and that the token may see the project (Reporter or above on a private project)`;
+  if ((status === 403 || status === 404) && attempt.route === "download")
+    return "the token's user needs at least the Reporter role on the project, or the artifacts are restricted (artifacts:access); when GitLab proxies object storage, an expired signature or a missing object in the store answers so too";
   if (status === 403)
     return "the token's user needs at least the Reporter role on the project, or the artifacts are restricted (artifacts:access)";
   return void 0;
@@ -2698,6 +2702,23 @@ var GitLabClient = class {
   request(method, url2, attempt, headers = {}, accept = (s) => s >= 200 && s < 300) {
     return this.#retrying(attempt, () => this.#checked(method, url2, attempt, headers, accept));
   }
+  /**
+   * GitLab's own first answer, redirects not followed: where a redirect leads is read from its
+   * Location, and nothing is sent to that host (a store may refuse what GitLab did not sign).
+   */
+  peek(method, url2, attempt) {
+    return this.#retrying(
+      attempt,
+      () => this.#checked(
+        method,
+        url2,
+        attempt,
+        {},
+        (s) => s >= 200 && s < 300 || REDIRECTS.has(s),
+        false
+      )
+    );
+  }
   /** A GET of JSON; reading the body is retried with the request. */
   json(url2, attempt) {
     return this.#retrying(attempt, async () => {
@@ -2711,8 +2732,8 @@ var GitLabClient = class {
       return { data: await readJson(res), headers: res.headers };
     });
   }
-  async #checked(method, url2, attempt, headers, accept) {
-    const res = await this.#follow(method, url2, headers);
+  async #checked(method, url2, attempt, headers, accept, follow = true) {
+    const res = await this.#follow(method, url2, headers, follow);
     if (accept(res.status)) return res;
     const text2 = await readText(res.body);
     if (RETRY_STATUS.has(res.status))
@@ -2763,7 +2784,7 @@ var GitLabClient = class {
    * Sends a request and follows redirects itself: credentials go only to GitLab's origin.
    * (@actions/http-client would forward PRIVATE-TOKEN and JOB-TOKEN to any host it is sent to.)
    */
-  async #follow(method, start, headers) {
+  async #follow(method, start, headers, follow = true) {
     let url2 = start;
     let verb = method;
     for (let hop = 0; ; hop++) {
@@ -2781,7 +2802,7 @@ var GitLabClient = class {
       this.#options.onExchange?.(exchange(verb, target, toGitLab, headers, res.message, began));
       watchStall(res.message, this.#stallMs, `${verb} ${redacted(target, toGitLab)}`);
       const location = res.message.headers.location;
-      if (!REDIRECTS.has(status) || !location)
+      if (!follow || !REDIRECTS.has(status) || !location)
         return { status, headers: res.message.headers, url: url2, body: res.message };
       res.message.resume();
       if (hop >= MAX_REDIRECTS) throw new RunError(`too many redirects from ${start}`);
@@ -2949,14 +2970,20 @@ var GitLabApi = class {
       { job }
     );
   }
-  /** Where the archive is served from: a HEAD that GitLab answers itself, or redirects to a store. */
+  /**
+   * Where the archive is served from, read from GitLab's own answer to a HEAD: served (200, also
+   * when GitLab proxies a store) or redirected to another origin (a store). The redirect is not
+   * followed: a store signs its URLs for GET, and GCS, Azure or a CDN may refuse a HEAD on them.
+   */
   async storageOf(jobId) {
-    const res = await this.client.request("HEAD", this.archiveUrl(jobId), {
+    const res = await this.client.peek("HEAD", this.archiveUrl(jobId), {
       what: `checking where the artifacts of job ${jobId} are stored`,
       route: "download"
     });
     res.body.resume();
-    return new URL(res.url).origin === this.client.origin ? "gitlab" : "object storage";
+    const location = res.headers.location;
+    const elsewhere = typeof location === "string" && new URL(location, res.url).origin !== this.client.origin;
+    return elsewhere ? "object storage" : "gitlab";
   }
   archiveUrl(jobId) {
     return this.client.url(`/projects/${this.#project}/jobs/${jobId}/artifacts`);
@@ -4571,19 +4598,32 @@ async function download(options2) {
   let total;
   let ifRange;
   let resumes = 0;
+  let restarted = false;
   const maxResumes = options2.maxResumes ?? 8;
   registerTemporary(file);
   try {
     for (; ; ) {
       const resuming = received > 0 && ifRange !== void 0;
       const headers = resuming ? { Range: `bytes=${received}-`, "If-Range": ifRange } : {};
-      const res = await client.request(
-        "GET",
-        url2,
-        { what: `downloading ${what}`, route: "download" },
-        headers,
-        (s) => resuming ? s === 200 || s === 206 : s === 200
-      );
+      let res;
+      try {
+        res = await client.request(
+          "GET",
+          url2,
+          { what: `downloading ${what}`, route: "download" },
+          headers,
+          (s) => resuming ? s === 200 || s === 206 : s === 200
+        );
+      } catch (e) {
+        const refused = e instanceof GitLabError && (e.status === 403 || e.status === 404);
+        if (!resuming || !refused || restarted) throw e;
+        restarted = true;
+        await truncate(file, 0);
+        hash = createHash("sha256");
+        received = 0;
+        ifRange = void 0;
+        continue;
+      }
       if (res.status === 206) {
         const range = contentRange(res.headers);
         if (!range || range.start !== received) {
@@ -4791,7 +4831,7 @@ function strategyFor(fetch2) {
     case "archive":
       return (w, p, ctx) => wholeArchive(w, p, fetch2.extract, ctx);
     case "file":
-      return (w, p, ctx) => oneFile(w, p, fetch2.path, ctx);
+      return fetch2.path === "tree" ? (w, p, ctx) => somePaths(w, p, [fetch2.path], ctx) : (w, p, ctx) => oneFile(w, p, fetch2.path, ctx);
     case "paths":
       return (w, p, ctx) => somePaths(w, p, fetch2.patterns, ctx);
   }

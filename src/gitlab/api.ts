@@ -138,14 +138,21 @@ export class GitLabApi {
     );
   }
 
-  /** Where the archive is served from: a HEAD that GitLab answers itself, or redirects to a store. */
+  /**
+   * Where the archive is served from, read from GitLab's own answer to a HEAD: served (200, also
+   * when GitLab proxies a store) or redirected to another origin (a store). The redirect is not
+   * followed: a store signs its URLs for GET, and GCS, Azure or a CDN may refuse a HEAD on them.
+   */
   async storageOf(jobId: number): Promise<"gitlab" | "object storage"> {
-    const res = await this.client.request("HEAD", this.archiveUrl(jobId), {
+    const res = await this.client.peek("HEAD", this.archiveUrl(jobId), {
       what: `checking where the artifacts of job ${jobId} are stored`,
       route: "download",
     });
     res.body.resume();
-    return new URL(res.url).origin === this.client.origin ? "gitlab" : "object storage";
+    const location = res.headers.location;
+    const elsewhere =
+      typeof location === "string" && new URL(location, res.url).origin !== this.client.origin;
+    return elsewhere ? "object storage" : "gitlab";
   }
 
   archiveUrl(jobId: number): string {

@@ -162,6 +162,23 @@ export class GitLabClient {
     return this.#retrying(attempt, () => this.#checked(method, url, attempt, headers, accept));
   }
 
+  /**
+   * GitLab's own first answer, redirects not followed: where a redirect leads is read from its
+   * Location, and nothing is sent to that host (a store may refuse what GitLab did not sign).
+   */
+  peek(method: string, url: string, attempt: Attempt): Promise<Response> {
+    return this.#retrying(attempt, () =>
+      this.#checked(
+        method,
+        url,
+        attempt,
+        {},
+        (s) => (s >= 200 && s < 300) || REDIRECTS.has(s),
+        false,
+      ),
+    );
+  }
+
   /** A GET of JSON; reading the body is retried with the request. */
   json<T>(url: string, attempt: Attempt): Promise<{ data: T; headers: IncomingHttpHeaders }> {
     return this.#retrying(attempt, async () => {
@@ -182,8 +199,9 @@ export class GitLabClient {
     attempt: Attempt,
     headers: OutgoingHttpHeaders,
     accept: (status: number) => boolean,
+    follow = true,
   ): Promise<Response> {
-    const res = await this.#follow(method, url, headers);
+    const res = await this.#follow(method, url, headers, follow);
     if (accept(res.status)) return res;
     const text = await readText(res.body);
     if (RETRY_STATUS.has(res.status))
@@ -246,7 +264,12 @@ export class GitLabClient {
    * Sends a request and follows redirects itself: credentials go only to GitLab's origin.
    * (@actions/http-client would forward PRIVATE-TOKEN and JOB-TOKEN to any host it is sent to.)
    */
-  async #follow(method: string, start: string, headers: OutgoingHttpHeaders): Promise<Response> {
+  async #follow(
+    method: string,
+    start: string,
+    headers: OutgoingHttpHeaders,
+    follow = true,
+  ): Promise<Response> {
     let url = start;
     let verb = method;
     for (let hop = 0; ; hop++) {
@@ -264,7 +287,7 @@ export class GitLabClient {
       this.#options.onExchange?.(exchange(verb, target, toGitLab, headers, res.message, began));
       watchStall(res.message, this.#stallMs, `${verb} ${redacted(target, toGitLab)}`);
       const location = res.message.headers.location;
-      if (!REDIRECTS.has(status) || !location)
+      if (!follow || !REDIRECTS.has(status) || !location)
         return { status, headers: res.message.headers, url, body: res.message };
       res.message.resume();
       if (hop >= MAX_REDIRECTS) throw new RunError(`too many redirects from ${start}`);

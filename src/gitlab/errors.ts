@@ -61,6 +61,8 @@ function adviceFor(
   }
   if (status === 403 && /insufficient_scope/.test(gitlab))
     return `the token (${token.source}) lacks a scope this needs: use a token with ${/\bapi read_api\b/.test(gitlab) ? "read_api" : "api"} scope`;
+  if (status === 403 && /token permission is required: ([\w:]+)/.test(gitlab))
+    return `the CI/CD job token lacks the permission ${/required: ([\w:]+)/.exec(gitlab)?.[1]} in that project: add it to the project's fine-grained job token permissions (Settings > CI/CD > Job token permissions), or use an access token`;
   if (status === 403 && /job token not allowed/i.test(gitlab))
     return "add this project to the target project's CI/CD job token allowlist (Settings > CI/CD > Job token permissions), or use an access token";
   if (
@@ -70,7 +72,7 @@ function adviceFor(
   )
     return `this GitLab does not let a CI job token list a pipeline's jobs (recent GitLab versions do); set ${setting("token")} to a personal, project or group access token with read_api scope`;
   if (status === 403 && attempt.route === "keep")
-    return `keeping artifacts needs a token with api scope whose user has at least the Developer role (${token.source} has not)`;
+    return `keeping artifacts needs a token with api scope whose user has at least the Developer role and, when the job's branch or tag is protected (main and release tags usually are), may push or merge to it (${token.source} may not)`;
   if (status === 403 && (attempt.route === "delete" || attempt.route === "delete-project"))
     return `deleting artifacts needs a token with api scope whose user has at least the Maintainer role (${token.source} has not)`;
   if (status === 404 && attempt.route === "keep")
@@ -79,6 +81,8 @@ function adviceFor(
     return "GitLab is refreshing the project's statistics; try again in a few minutes";
   if (status === 404 && /Project Not Found/.test(gitlab))
     return `check ${setting("project")}, and that the token may see the project (Reporter or above on a private project)`;
+  if ((status === 403 || status === 404) && attempt.route === "download")
+    return "the token's user needs at least the Reporter role on the project, or the artifacts are restricted (artifacts:access); when GitLab proxies object storage, an expired signature or a missing object in the store answers so too";
   if (status === 403)
     return "the token's user needs at least the Reporter role on the project, or the artifacts are restricted (artifacts:access)";
   return undefined;

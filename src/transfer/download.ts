@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { RunError } from "../errors.ts";
 import type { GitLabClient } from "../gitlab/client.ts";
 import { networkError } from "../gitlab/client.ts";
+import { GitLabError } from "../gitlab/errors.ts";
 import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
 
 /**
@@ -63,19 +64,34 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
   let total: number | undefined;
   let ifRange: string | undefined;
   let resumes = 0;
+  let restarted = false;
   const maxResumes = options.maxResumes ?? 8;
   registerTemporary(file);
   try {
     for (;;) {
       const resuming = received > 0 && ifRange !== undefined;
       const headers = resuming ? { Range: `bytes=${received}-`, "If-Range": ifRange } : {};
-      const res = await client.request(
-        "GET",
-        url,
-        { what: `downloading ${what}`, route: "download" },
-        headers,
-        (s) => (resuming ? s === 200 || s === 206 : s === 200),
-      );
+      let res: Awaited<ReturnType<typeof client.request>>;
+      try {
+        res = await client.request(
+          "GET",
+          url,
+          { what: `downloading ${what}`, route: "download" },
+          headers,
+          (s) => (resuming ? s === 200 || s === 206 : s === 200),
+        );
+      } catch (e) {
+        // Proxying a store, GitLab passes the store's 403/404 on as they are: a resume that
+        // meets one (a signature that expired meanwhile) starts over once from a fresh request.
+        const refused = e instanceof GitLabError && (e.status === 403 || e.status === 404);
+        if (!resuming || !refused || restarted) throw e;
+        restarted = true;
+        await truncate(file, 0);
+        hash = createHash("sha256");
+        received = 0;
+        ifRange = undefined;
+        continue;
+      }
       if (res.status === 206) {
         const range = contentRange(res.headers);
         if (!range || range.start !== received) {

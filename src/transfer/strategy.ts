@@ -74,7 +74,11 @@ export function strategyFor(fetch: Fetch): Strategy {
     case "archive":
       return (w, p, ctx) => wholeArchive(w, p, fetch.extract, ctx);
     case "file":
-      return (w, p, ctx) => oneFile(w, p, fetch.path, ctx);
+      // Newest GitLab routes `artifacts/tree` to a listing of the archive, shadowing a root file
+      // named `tree` on the single-file route: read that one out of the archive instead.
+      return fetch.path === "tree"
+        ? (w, p, ctx) => somePaths(w, p, [fetch.path], ctx)
+        : (w, p, ctx) => oneFile(w, p, fetch.path, ctx);
     case "paths":
       return (w, p, ctx) => somePaths(w, p, fetch.patterns, ctx);
   }

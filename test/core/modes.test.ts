@@ -41,6 +41,14 @@ describe("list and dry-run", () => {
         ["package: [darwin, arm64]", "gitlab"],
       ],
     );
+    // Read from GitLab's redirect, never by asking the store (which may refuse a HEAD); the
+    // simulator's own proxy fetches are not the tool's.
+    assert.deepEqual(
+      sim.log.entries.filter(
+        (e) => e.origin === "storage" && e.headers["user-agent"]?.startsWith("pipeline-artifacts"),
+      ),
+      [],
+    );
   });
 
   test("download with dry-run is the same listing; nothing is written", async (t) => {

@@ -163,3 +163,42 @@ describe("ref: the newest successful pipeline of a branch or tag", () => {
     );
   });
 });
+
+test("artifact-path tree is read out of the archive: newest GitLab's artifacts/tree route shadows it", async (t) => {
+  const spec: ScenarioSpec = {
+    projects: [
+      {
+        id: 7,
+        path: "demo/app",
+        pipelines: [
+          {
+            id: 5,
+            jobs: [
+              {
+                id: 1,
+                name: "build",
+                artifacts: {
+                  files: [
+                    { type: "file", name: "tree", content: { text: "a file named tree\n" } },
+                    { type: "file", name: "other.txt", content: { text: "other\n" } },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+    tokens: [{ token: MAINTAINER, type: "personal" }],
+  };
+  const sim = await simulate(t, spec);
+  const dest = await tempDir(t);
+  const { result } = await fetchArtifacts(
+    sim,
+    { job: "build", "artifact-path": "tree", path: dest },
+    projectEnv(sim),
+  );
+  assert.equal(await readFile(join(dest, "tree"), "utf8"), "a file named tree\n");
+  assert.deepEqual(downloaded(result)[0]?.files, ["tree"]);
+  assert.equal(sim.log.find({ route: "artifact-file" }).length, 0, "not the single-file route");
+});
