@@ -32,6 +32,7 @@ import {
   JOB_STATUSES,
   type Job,
   type JobStatus,
+  type JobTokenPolicy,
   latestSuccessful,
   type Pipeline,
   type Profile,
@@ -67,6 +68,8 @@ interface Context {
   ignoreRange: boolean;
   /** Captures of the route pattern. */
   params: string[];
+  /** The route's fine-grained job token permission. */
+  policy: JobTokenPolicy | undefined;
 }
 
 interface Route {
@@ -75,6 +78,8 @@ interface Route {
   pattern: RegExp;
   /** Whether this route, in this GitLab version, authenticates CI job tokens. */
   jobToken: (profile: Profile) => boolean;
+  /** The fine-grained job token permission the route needs (`route_setting :authorization, job_token_policies:`). */
+  jobTokenPolicy?: JobTokenPolicy;
   available?: (profile: Profile) => boolean;
   handle(ctx: Context): Reply | Promise<Reply>;
 }
@@ -161,7 +166,7 @@ function integerParam(value: string | undefined, name: string): number {
 }
 
 function projectOf(ctx: Context, c: Caller): Project {
-  return findProject(ctx.state.world, c, decodeURIComponent(ctx.params[0] ?? ""));
+  return findProject(ctx.state.world, c, decodeURIComponent(ctx.params[0] ?? ""), ctx.policy);
 }
 
 /** `find_build!`: a build of this project (a bridge is not a build). */
@@ -513,6 +518,7 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/pipelines/([^/]+)$`),
     jobToken: (p) => p.pipelinesWithJobToken,
+    jobTokenPolicy: "read_pipelines",
     handle(ctx) {
       const c = caller(ctx, this, false);
       const project = projectOf(ctx, c);
@@ -525,6 +531,7 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/pipelines/([^/]+)/jobs$`),
     jobToken: (p) => p.listJobsWithJobToken,
+    jobTokenPolicy: "read_jobs",
     handle(ctx) {
       const c = caller(ctx, this, false);
       // Grape validates parameters before the endpoint looks anything up.
@@ -561,6 +568,8 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/pipelines/([^/]+)/${segment}$`),
     jobToken: (p) => p.pipelinesWithJobToken,
+    // Assumed: the stored GitLab source does not let job tokens list bridges yet.
+    jobTokenPolicy: "read_jobs",
     available: segment === "trigger_jobs" ? (p) => p.triggerJobsAlias : always,
     handle(ctx) {
       const c = caller(ctx, this, false);
@@ -590,6 +599,7 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/jobs/artifacts/(.+)/raw/(.+)$`),
     jobToken: always,
+    jobTokenPolicy: "read_jobs",
     async handle(ctx) {
       const job = refJob(ctx, this);
       return serveEntry(ctx, job, artifactPath(ctx.params[2] ?? ""), true);
@@ -600,6 +610,7 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/jobs/artifacts/(.+)/download$`),
     jobToken: always,
+    jobTokenPolicy: "read_jobs",
     handle(ctx) {
       return serveArchive(ctx, refJob(ctx, this));
     },
@@ -609,6 +620,7 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/jobs/([^/]+)/artifacts$`),
     jobToken: always,
+    jobTokenPolicy: "read_jobs",
     handle(ctx) {
       return serveArchive(ctx, downloadableBuild(ctx, this));
     },
@@ -618,6 +630,7 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/jobs/([^/]+)/artifacts/(.+)$`),
     jobToken: always,
+    jobTokenPolicy: "read_jobs",
     handle(ctx) {
       const job = downloadableBuild(ctx, this);
       if (!isDownloadable(job, ctx.now)) throw notFound();
@@ -754,7 +767,17 @@ export async function handleGitLab(
     archiveOf: (job) => state.archives.get(job.id),
     pipelines: new Map(),
   };
-  const ctx: Context = { state, req, path, query, now, view, ignoreRange, params: resolved.params };
+  const ctx: Context = {
+    state,
+    req,
+    path,
+    query,
+    now,
+    view,
+    ignoreRange,
+    params: resolved.params,
+    policy: resolved.route.jobTokenPolicy,
+  };
   try {
     return await resolved.route.handle(ctx);
   } catch (e) {
