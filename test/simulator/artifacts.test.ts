@@ -390,6 +390,67 @@ describe("keep and delete", () => {
     }
   });
 
+  test("keep on a protected branch or tag needs the right to push or merge to it: else 403", async (t) => {
+    const job = (id: number, pipeline: number) => ({
+      id: pipeline,
+      jobs: [{ id, name: "build", artifacts: { ...files(["a", "a"]), expireIn: 3600 } }],
+    });
+    const spec: ScenarioSpec = {
+      projects: [
+        {
+          id: 7,
+          path: "group/app",
+          protectedRefs: [
+            { name: "main" },
+            { name: "release/*", allowed: "developer" },
+            { name: "v*", tag: true, allowed: "no_one", users: ["releaser"] },
+          ],
+          pipelines: [
+            { ...job(1, 11), ref: "main" },
+            { ...job(2, 12), ref: "feature" },
+            { ...job(3, 13), ref: "release/1.0" },
+            { ...job(4, 14), ref: "v1.0", tag: true },
+            // A branch named like the protected tags: tag rules do not apply to it.
+            { ...job(5, 15), ref: "v2" },
+          ],
+        },
+      ],
+      tokens: [
+        { token: "glpat-developer-1", type: "personal", role: "developer" },
+        { token: "glpat-maintainer-1", type: "personal", role: "maintainer" },
+        { token: "glpat-releaser-1", type: "personal", role: "developer", user: "releaser" },
+      ],
+    };
+    const sim = await simulate(t, spec);
+    const keep = (job: number, token: string) =>
+      ask(sim, `/projects/7/jobs/${job}/artifacts/keep`, { method: "POST", token });
+    const refused = await keep(1, "glpat-developer-1");
+    assert.equal(refused.status, 403);
+    assert.equal(refused.text, '{"message":"403 Forbidden"}');
+    assert.notEqual(sim.world.jobs.get(1)?.artifacts?.expireAt, null, "a refusal keeps nothing");
+    assert.equal((await keep(1, "glpat-maintainer-1")).status, 200);
+    assert.equal((await keep(2, "glpat-developer-1")).status, 200, "unprotected branch");
+    assert.equal((await keep(3, "glpat-developer-1")).status, 200, "wildcard allows Developers");
+    assert.equal((await keep(4, "glpat-maintainer-1")).status, 403, "no one but releaser");
+    assert.equal((await keep(4, "glpat-releaser-1")).status, 200, "a named user");
+    assert.equal((await keep(5, "glpat-developer-1")).status, 200, "a branch, not a tag");
+  });
+
+  test("keep: a Reporter is refused before the job is looked up", async (t) => {
+    const sim = await simulate(t, {
+      ...project([{ id: 5, jobs: [{ id: 1, name: "a", artifacts: files(["a", "a"]) }] }]),
+      tokens: [{ token: "glpat-reporter-1", type: "personal", role: "reporter" }],
+    });
+    for (const job of [1, 999]) {
+      const r = await ask(sim, `/projects/7/jobs/${job}/artifacts/keep`, {
+        method: "POST",
+        token: "glpat-reporter-1",
+      });
+      assert.equal(r.status, 403, `job ${job}`);
+      assert.equal(r.text, '{"message":"403 Forbidden"}');
+    }
+  });
+
   test("delete a job's artifacts: 204, then the archive is gone (the trace stays)", async (t) => {
     const sim = await simulate(t);
     const r = await ask(sim, "/projects/42/jobs/1001/artifacts", {

@@ -157,6 +157,23 @@ export function findProject(
   return project;
 }
 
+/**
+ * `Gitlab::UserAccess#can_update_branch?` (push or merge) for a branch, `#can_create_tag?`
+ * for a tag: on an unprotected ref, yes; on a protected one, when any protection rule that
+ * matches the ref (wildcards too) admits the caller's role or names the caller's user.
+ */
+export function mayUpdateRef(caller: Caller, project: Project, ref: string, tag: boolean): boolean {
+  const rules = project.protectedRefs.filter((r) => r.tag === tag && r.pattern.test(ref));
+  if (rules.length === 0) return true;
+  if (caller.kind !== "token") return false;
+  const { token } = caller;
+  const role = roleIn(caller, project);
+  return rules.some(
+    (r) =>
+      r.users.has(token.user.username) || (r.allowed !== "no_one" && roleAtLeast(role, r.allowed)),
+  );
+}
+
 /** Reading jobs and artifacts: anyone on a public project, Reporter and above otherwise. */
 export function canRead(caller: Caller, project: Project): boolean {
   return project.visibility === "public" || roleAtLeast(roleIn(caller, project), "reporter");

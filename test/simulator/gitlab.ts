@@ -15,6 +15,7 @@ import {
   canRead,
   findProject,
   forbidden,
+  mayUpdateRef,
   requireScope,
   roleIn,
   unauthorized,
@@ -645,8 +646,13 @@ const ROUTES: Route[] = [
     handle(ctx) {
       const c = caller(ctx, this, true);
       const project = projectOf(ctx, c);
-      const job = findBuild(ctx, project, ctx.params[1]);
+      // lib/api/ci/job_artifacts.rb: `authorize_update_builds!` (Developer) before the job is
+      // looked up, then `authorize!(:update_build, build)`, which Ci::BuildPolicy
+      // (app/policies/ci/build_policy.rb, `protected_ref`) refuses on a protected branch or
+      // tag the user may not push or merge to.
       if (!roleAtLeast(roleIn(c, project), "developer")) throw forbidden();
+      const job = findBuild(ctx, project, ctx.params[1]);
+      if (!mayUpdateRef(c, project, job.pipeline.ref, job.pipeline.tag)) throw forbidden();
       const artifacts = archiveOf(job, ctx.now);
       if (!artifacts || isExpired(artifacts, ctx.now)) throw notFound();
       artifacts.expireAt = null;
