@@ -26,6 +26,7 @@ import { pageParams, paginate, rejectInvalid } from "./pagination.ts";
 import { serveStored } from "./ranges.ts";
 import type { BodySource, Reply } from "./reply.ts";
 import {
+  type Artifacts,
   archiveOf,
   isDownloadable,
   isExpired,
@@ -295,7 +296,11 @@ async function serveArchive(ctx: Context, job: Job): Promise<Reply> {
         },
       );
     case "object": {
-      const url = signedUrl(ctx, job, archive);
+      // lib/api/helpers.rb `present_carrierwave_file!`: a HEAD is redirected to a URL signed
+      // for HEAD (`ObjectStorage::S3.signed_head_url`) only when the store's provider is AWS;
+      // other stores get the URL signed for GET, which they may refuse to a HEAD.
+      const head = ctx.req.method === "HEAD" && state.world.storeProvider === "AWS";
+      const url = signedUrl(ctx, job, artifacts, archive, head ? "HEAD" : "GET");
       // Grape's redirect: 302 for GET, 303 for any other method over HTTP/1.1 (HEAD included).
       const get = ctx.req.method === "GET";
       const body = Buffer.from(
@@ -315,61 +320,68 @@ async function serveArchive(ctx: Context, job: Job): Promise<Reply> {
       };
     }
     case "proxy":
-      return proxyFromStore(ctx, signedUrl(ctx, job, archive));
+      // Proxied downloads always fetch with GET, whatever the client's method.
+      return proxyFromStore(ctx, signedUrl(ctx, job, artifacts, archive, "GET"));
   }
 }
 
-function signedUrl(ctx: Context, job: Job, archive: Archive): string {
+function signedUrl(
+  ctx: Context,
+  job: Job,
+  artifacts: Artifacts,
+  archive: Archive,
+  method: "GET" | "HEAD",
+): string {
   return ctx.state.store.signedUrl(ctx.state.storageUrl, archive, {
+    jobId: job.id,
+    missing: artifacts.missingInStore,
     filename: ARCHIVE_NAME,
     uploadedAt: uploadedAt(job, ctx.now),
-    // GitLab hands a HEAD a URL signed for HEAD (ObjectStorage::S3.signed_head_url).
-    method: ctx.req.method === "HEAD" ? "HEAD" : "GET",
+    method,
   });
 }
 
-const PASSED_FROM_STORE = [
-  "content-length",
-  "content-range",
-  "accept-ranges",
-  "etag",
-  "last-modified",
+/** workhorse/internal/sendurl/sendurl.go `rangeHeaderKeys`, lower-cased. */
+const PASSED_TO_STORE = [
+  "if-match",
+  "if-unmodified-since",
+  "if-none-match",
+  "if-modified-since",
+  "if-range",
+  "range",
 ];
-const PASSED_TO_STORE = ["range", "if-range", "if-none-match", "if-modified-since"];
+/** `preserveHeaderKeys`: Rails' answer keeps these; hop-by-hop headers are the connection's. */
+const KEPT_FROM_GITLAB = new Set(["cache-control", "expires", "date", "pragma"]);
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding"]);
 
-/** Workhorse's send-url: GitLab fetches the object and streams it, ranges passed through. */
+/**
+ * Workhorse's send-url (workhorse/internal/sendurl/sendurl.go): GitLab GETs the object (also
+ * for a client's HEAD) with the client's Range and conditional headers, and copies the store's
+ * status, headers and body VERBATIM: a store 403 (expired signature) or 404 (missing object)
+ * reaches the client as that 403 or 404 with the store's XML. Only a request that fails
+ * outright is Workhorse's own 500 (`helper.Fail500`).
+ */
 function proxyFromStore(ctx: Context, url: string): Promise<Reply> {
   const headers: Record<string, string> = {};
   for (const name of PASSED_TO_STORE) {
     const v = ctx.req.headers[name];
     if (typeof v === "string" && !(name === "range" && ctx.ignoreRange)) headers[name] = v;
   }
-  return new Promise((resolve, reject) => {
-    const upstream = httpRequest(
-      url,
-      { method: ctx.req.method === "HEAD" ? "HEAD" : "GET", headers },
-      (res) => {
-        const status = res.statusCode ?? 502;
-        if (status >= 400 && status !== 416) {
-          res.resume();
-          resolve(text(500, "Internal server error\n"));
-          return;
-        }
-        const out: Record<string, string> = {
-          ...baseHeaders(),
-          "Content-Type": "application/octet-stream",
-          "Content-Disposition": attachment(ARCHIVE_NAME),
-        };
-        for (const name of PASSED_FROM_STORE) {
-          const v = res.headers[name];
-          if (typeof v === "string") out[name] = v;
-        }
-        const length = Number(res.headers["content-length"] ?? 0);
-        const body: BodySource = { length, open: () => res };
-        resolve({ status, headers: out, body: ctx.req.method === "HEAD" ? undefined : body });
-      },
-    );
-    upstream.on("error", reject);
+  return new Promise((resolve) => {
+    const upstream = httpRequest(url, { method: "GET", headers }, (res) => {
+      const out: Record<string, string | string[]> = baseHeaders();
+      for (const [name, value] of Object.entries(res.headers))
+        if (value !== undefined && !KEPT_FROM_GITLAB.has(name) && !HOP_BY_HOP.has(name))
+          out[name] = value;
+      if (ctx.req.method === "HEAD") {
+        upstream.destroy();
+        resolve({ status: res.statusCode ?? 502, headers: out });
+        return;
+      }
+      const length = Number(res.headers["content-length"] ?? 0);
+      resolve({ status: res.statusCode ?? 502, headers: out, body: { length, open: () => res } });
+    });
+    upstream.on("error", () => resolve(text(500, "Internal server error\n")));
     upstream.end();
   });
 }

@@ -113,7 +113,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const method = req.method ?? "GET";
     const resolved = origin === "gitlab" ? resolveRoute(world.profile, method, path) : undefined;
     const route = origin === "storage" ? "object" : (resolved?.route.name ?? "unknown");
-    const applied = faults.take({ origin, route, method, path });
+    const applied = faults.take({
+      origin,
+      route,
+      method,
+      path,
+      job: origin === "storage" ? store.jobOf(path) : jobInPath(path),
+      ranged: req.headers.range !== undefined,
+    });
 
     let reply: Reply;
     let leak: string | undefined;
@@ -199,14 +206,7 @@ function faultReply(origin: Origin, faults: Fault[], now: number): Reply | undef
   const status = findFault(faults, "status");
   if (status) {
     if (status.body !== undefined) return text(status.status, status.body);
-    if (origin === "storage")
-      return status.status === 503
-        ? s3Error(503, "SlowDown", "Please reduce your request rate.")
-        : s3Error(
-            status.status,
-            "InternalError",
-            "We encountered an internal error. Please try again.",
-          );
+    if (origin === "storage") return storeError(status.status);
     if (status.status === 500) return json(500, { message: "500 Internal Server Error" });
     return html(
       status.status,
@@ -238,6 +238,30 @@ function faultReply(origin: Origin, faults: Fault[], now: number): Reply | undef
     });
   return undefined;
 }
+
+/** The object store's refusal for a status, worded as S3 words it. */
+function storeError(status: number): Reply {
+  switch (status) {
+    case 403:
+      return s3Error(403, "AccessDenied", "Request has expired");
+    case 404:
+      return s3Error(404, "NoSuchKey", "The specified key does not exist.");
+    case 503:
+      return s3Error(503, "SlowDown", "Please reduce your request rate.");
+    default:
+      return s3Error(
+        status,
+        "InternalError",
+        "We encountered an internal error. Please try again.",
+      );
+  }
+}
+
+/** The job a GitLab API path names (`.../jobs/<id>` or `.../jobs/<id>/...`). */
+const jobInPath = (path: string): number | undefined => {
+  const m = /\/jobs\/(\d+)(?:\/|$)/.exec(path);
+  return m ? Number(m[1]) : undefined;
+};
 
 function html(status: number, body: string): Reply {
   const buf = Buffer.from(body);
