@@ -334,6 +334,67 @@ describe("by ref: /jobs/artifacts/:ref_name/download and /raw/*path", () => {
     assert.equal(slash.text, "feature");
   });
 
+  test("the first same-name job with ANY downloadable artifact wins, parent first; no archive is 404", async (t) => {
+    const sim = await simulate(
+      t,
+      project([
+        {
+          id: 1,
+          ref: "main",
+          jobs: [
+            // No artifacts at all: skipped, the child's `test` is chosen.
+            { id: 10, name: "test" },
+            // Only a report: chosen over the child's archive, and it has no archive.
+            { id: 11, name: "lint", reports: ["codequality"] },
+            { id: 12, name: "pkg", retried: true, artifacts: files(["v.txt", "retried"]) },
+            { id: 13, name: "pkg", artifacts: files(["v.txt", "newest attempt"]) },
+          ],
+          bridges: [{ id: 14, name: "child", downstream: 2 }],
+        },
+        {
+          id: 2,
+          ref: "main",
+          jobs: [
+            { id: 20, name: "test", artifacts: files(["v.txt", "child test"]) },
+            { id: 21, name: "lint", artifacts: files(["v.txt", "child lint"]) },
+          ],
+        },
+      ]),
+    );
+    const raw = (job: string) =>
+      ask(sim, `/projects/7/jobs/artifacts/main/raw/v.txt?job=${job}`, { token: MAINTAINER });
+    assert.equal((await raw("test")).text, "child test");
+    assert.equal((await raw("pkg")).text, "newest attempt");
+    for (const r of [
+      await raw("lint"),
+      await ask(sim, "/projects/7/jobs/artifacts/main/download?job=lint", { token: MAINTAINER }),
+    ]) {
+      assert.equal(r.status, 404);
+      assert.equal(r.text, '{"message":"404 Not Found"}');
+    }
+    // The report shows in the job entity's artifacts.
+    const listed = (await ask(sim, "/projects/7/pipelines/1/jobs", { token: MAINTAINER })).json as {
+      id: number;
+      artifacts: { file_type: string; filename: string; file_format: string }[];
+    }[];
+    assert.deepEqual(
+      listed
+        .find((j) => j.id === 11)
+        ?.artifacts.map((a) => [a.file_type, a.filename, a.file_format]),
+      [
+        ["codequality", "gl-code-quality-report.json", "raw"],
+        ["trace", "job.log", null],
+      ],
+    );
+    // Once the report is deleted, the job has nothing downloadable: the child's lint wins.
+    assert.equal(
+      (await ask(sim, "/projects/7/jobs/11/artifacts", { method: "DELETE", token: MAINTAINER }))
+        .status,
+      204,
+    );
+    assert.equal((await raw("lint")).text, "child lint");
+  });
+
   test("misses are 404 Not found; job is required", async (t) => {
     const sim = await simulate(t, scenario);
     for (const path of [

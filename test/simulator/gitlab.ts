@@ -28,6 +28,7 @@ import type { BodySource, Reply } from "./reply.ts";
 import {
   type Artifacts,
   archiveOf,
+  hasDownloadableArtifacts,
   isDownloadable,
   isExpired,
   isLocked,
@@ -615,7 +616,11 @@ const ROUTES: Route[] = [
     jobTokenPolicy: "read_jobs",
     async handle(ctx) {
       const job = refJob(ctx, this);
-      return serveEntry(ctx, job, artifactPath(ctx.params[2] ?? ""), true);
+      const path = artifactPath(ctx.params[2] ?? "");
+      // The chosen job may have reports but no archive. (GitLab's send_artifacts_entry is then
+      // handed a nil file; gitlab-api.md documents the answer as a 404.)
+      if (!archiveOf(job, ctx.now)) throw notFound();
+      return serveEntry(ctx, job, path, true);
     },
   },
   {
@@ -683,6 +688,7 @@ const ROUTES: Route[] = [
       const job = findBuild(ctx, project, ctx.params[1]);
       rejectIfRefreshing(project);
       if (job.artifacts) job.artifacts.deleted = true;
+      job.reports = [];
       return { status: 204, headers: baseHeaders() };
     },
   },
@@ -701,7 +707,10 @@ const ROUTES: Route[] = [
         const now = ctx.state.clock.now();
         for (const pipeline of project.pipelines)
           if (!isLocked(pipeline, now))
-            for (const job of pipeline.jobs) if (job.artifacts) job.artifacts.deleted = true;
+            for (const job of pipeline.jobs) {
+              if (job.artifacts) job.artifacts.deleted = true;
+              job.reports = [];
+            }
       });
       return json(202, { message: "202 Accepted" });
     },
@@ -727,9 +736,12 @@ function rejectIfRefreshing(project: Project): void {
 }
 
 /**
- * `latest_successful_build_for_ref!`: the newest successful pipeline of exactly that ref, then
- * the first non-retried job of that name with downloadable artifacts in it and its same-project
- * descendants, parent first.
+ * `Project#latest_successful_build_for_ref!` (app/models/project.rb) and
+ * `Ci::Pipeline#build_with_artifacts_in_self_and_project_descendants`: the newest successful
+ * pipeline of exactly that ref, then the first non-retried job of that name in it and its
+ * same-project descendants, parent first (`ordered_by_pipeline`), that has ANY downloadable
+ * artifact type (`with_downloadable_artifacts`: the archive or a report; expiry is not
+ * checked). Whether that job has an archive is the caller's concern (404 when not).
  */
 function refJob(ctx: Context, route: Route): Job {
   const c = caller(ctx, route, false);
@@ -742,7 +754,8 @@ function refJob(ctx: Context, route: Route): Job {
   if (!pipeline) throw recordNotFound();
   for (const p of selfAndDescendants(pipeline)) {
     const job = p.jobs.find(
-      (j) => j.kind === "build" && !j.retried && j.name === name && isDownloadable(j, ctx.now),
+      (j) =>
+        j.kind === "build" && !j.retried && j.name === name && hasDownloadableArtifacts(j, ctx.now),
     );
     if (job) {
       authorizeArtifacts(c, project, job);

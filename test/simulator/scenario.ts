@@ -879,7 +879,19 @@ export function archiveOf(job: Job, now: number): Artifacts | undefined {
 export const isExpired = (a: Artifacts, now: number): boolean =>
   a.expireAt !== null && a.expireAt <= now;
 
-/** `available_artifacts?` / `with_downloadable_artifacts`: unexpired, or kept by a lock. */
+/** Report artifacts that exist now: uploaded when the job finished, not deleted since. */
+export function reportsOf(job: Job, now: number): ReportType[] {
+  return FINISHED_STATUSES.has(statusAt(job, now)) ? job.reports : [];
+}
+
+/**
+ * `Ci::Build.with_downloadable_artifacts`: the job has any artifact of a downloadable type
+ * (the archive or a report), expired or not.
+ */
+export const hasDownloadableArtifacts = (job: Job, now: number): boolean =>
+  archiveOf(job, now) !== undefined || reportsOf(job, now).length > 0;
+
+/** `available_artifacts?`: an archive, unexpired or kept by a lock. */
 export function isDownloadable(job: Job, now: number): boolean {
   const a = archiveOf(job, now);
   return a !== undefined && (!isExpired(a, now) || isLocked(job.pipeline, now));
