@@ -27,6 +27,7 @@ import { type LoggedRequest, RequestLog, redactHeaders, redactQuery } from "./lo
 import { type Reply, sendReply } from "./reply.ts";
 import { buildWorld, loadScenarioFile, type ScenarioSpec, type World } from "./scenario.ts";
 import { ObjectStore, s3Error } from "./storage.ts";
+import { ciVariables } from "./variables.ts";
 
 export interface SimulatorOptions {
   /** A scenario, or the path of a JSON scenario file. */
@@ -63,6 +64,12 @@ export interface Simulator {
   archiveOf(jobId: number): Archive | undefined;
   /** Runs the work GitLab defers to background jobs (project artifact deletion); returns how many ran. */
   runBackgroundJobs(): number;
+  /**
+   * The predefined CI/CD variables the build with this id sees (CI_API_V4_URL, CI_PROJECT_ID,
+   * CI_PIPELINE_ID, CI_JOB_TOKEN when the scenario has one for it, ...; on the "18.9" profile
+   * CI_UPSTREAM_* in a pipeline started by a trigger job). Throws for an unknown id or a bridge.
+   */
+  ciVariables(jobId: number): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -192,6 +199,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     inject: (rule) => faults.add(rule),
     archiveOf: (jobId) => archives.get(jobId),
     runBackgroundJobs,
+    ciVariables: (jobId) =>
+      ciVariables(world, { url: state.webUrl, apiUrl: `${state.webUrl}/api/v4` }, jobId),
     async close() {
       for (const server of [gitlab, storage]) {
         server.closeAllConnections();
