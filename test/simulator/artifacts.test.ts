@@ -592,3 +592,112 @@ describe("keep and delete", () => {
     }
   });
 });
+
+describe("GET /projects/:id/jobs/:job_id/artifacts/tree (newest GitLab)", () => {
+  const job: JobSpec = {
+    id: 1,
+    name: "build",
+    artifacts: {
+      files: [
+        { type: "file", name: "tree", content: { text: "a root file named tree" } },
+        { type: "file", name: "out/report.json", content: { text: '{"ok":true}' } },
+        { type: "file", name: "out/deep/a.txt", content: { text: "abc" } },
+        { type: "directory", name: "empty/" },
+        { type: "file", name: "bin/tool", mode: 0o755, content: { text: "#!/bin/sh\n" } },
+        { type: "symlink", name: "bin/latest", target: "tool" },
+        { type: "file", name: "../escape.txt", content: { text: "hostile" } },
+      ],
+    },
+  };
+  const tree = (sim: Awaited<ReturnType<typeof simulate>>, query = "") =>
+    ask(sim, `/projects/7/jobs/1/artifacts/tree${query}`, { token: MAINTAINER });
+
+  test("lists the root's children, sorted, with implied directories; hostile names left out", async (t) => {
+    const sim = await simulate(t, project([{ id: 5, jobs: [job] }]));
+    const r = await tree(sim);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("content-type"), "application/json");
+    assert.deepEqual(r.json, [
+      { name: "bin", path: "bin/", type: "directory", mode: "040755" },
+      { name: "empty", path: "empty/", type: "directory", mode: "040755" },
+      { name: "out", path: "out/", type: "directory", mode: "040755" },
+      { name: "tree", path: "tree", type: "file", size: 22, mode: "100644" },
+    ]);
+    assert.equal(r.headers.get("x-total"), "4");
+  });
+
+  test("path= lists a directory; recursive=true everything below; a missing path is 404", async (t) => {
+    const sim = await simulate(t, project([{ id: 5, jobs: [job] }]));
+    const bin = await tree(sim, "?path=bin");
+    assert.deepEqual(bin.json, [
+      { name: "latest", path: "bin/latest", type: "file", size: 4, mode: "100777" },
+      { name: "tool", path: "bin/tool", type: "file", size: 10, mode: "100755" },
+    ]);
+    const out = (await tree(sim, "?path=out/&recursive=true")).json as { path: string }[];
+    assert.deepEqual(
+      out.map((e) => e.path),
+      ["out/deep/", "out/deep/a.txt", "out/report.json"],
+    );
+    const all = (await tree(sim, "?recursive=true")).json as { path: string }[];
+    assert.equal(all.length, 9);
+    const missing = await tree(sim, "?path=nope");
+    assert.equal(missing.status, 404);
+    assert.equal(missing.text, '{"message":"404 Not Found"}');
+    const bad = await tree(sim, "?recursive=maybe");
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.json, { error: "recursive is invalid" });
+  });
+
+  test("paginates like other listings", async (t) => {
+    const sim = await simulate(t, project([{ id: 5, jobs: [job] }]));
+    const first = await tree(sim, "?per_page=3");
+    assert.equal((first.json as unknown[]).length, 3);
+    assert.equal(first.headers.get("x-next-page"), "2");
+    assert.equal(first.headers.get("x-total-pages"), "2");
+    assert.match(first.headers.get("link") ?? "", /recursive=false/);
+  });
+
+  test("shadows a root file named tree on the newest GitLab only", async (t) => {
+    const newest = await simulate(t, project([{ id: 5, jobs: [job] }]));
+    assert.ok(Array.isArray((await tree(newest)).json), "the listing, not the file");
+    const recent = await simulate(t, project([{ id: 5, jobs: [job] }], { profile: "recent" }));
+    const file = await tree(recent);
+    assert.equal(file.status, 200);
+    assert.equal(file.text, "a root file named tree");
+  });
+
+  test("no archive, or expired and unlocked: 404; a job token reads it", async (t) => {
+    const sim = await simulate(
+      t,
+      project(
+        [
+          {
+            id: 5,
+            status: "failed",
+            jobs: [
+              job,
+              { id: 2, name: "none" },
+              { id: 3, name: "old", artifacts: { ...files(["a", "a"]), expireIn: -1 } },
+              { id: 4, name: "me", status: "running" },
+            ],
+          },
+        ],
+        {
+          tokens: [
+            { token: MAINTAINER, type: "personal" },
+            { token: "glcbt-tree-reader", type: "job", job: 4 },
+          ],
+        },
+      ),
+    );
+    for (const id of [2, 3]) {
+      const r = await ask(sim, `/projects/7/jobs/${id}/artifacts/tree`, { token: MAINTAINER });
+      assert.equal(r.status, 404, `job ${id}`);
+      assert.equal(r.text, '{"message":"404 Not Found"}');
+    }
+    const viaJob = await ask(sim, "/projects/7/jobs/1/artifacts/tree", {
+      jobToken: "glcbt-tree-reader",
+    });
+    assert.equal(viaJob.status, 200);
+  });
+});

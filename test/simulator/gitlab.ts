@@ -46,6 +46,7 @@ import {
   type World,
 } from "./scenario.ts";
 import type { ObjectStore } from "./storage.ts";
+import { listTree } from "./tree.ts";
 
 export interface GitLabState {
   world: World;
@@ -640,7 +641,46 @@ const ROUTES: Route[] = [
     jobToken: always,
     jobTokenPolicy: "read_jobs",
     handle(ctx) {
-      return serveArchive(ctx, downloadableBuild(ctx, this));
+      return serveArchive(ctx, downloadableBuild(ctx, caller(ctx, this, false)));
+    },
+  },
+  {
+    // GitLab 18.8; declared before `*artifact_path`, so a root file named `tree` cannot be
+    // fetched through the single-file route on such a version.
+    name: "artifact-tree",
+    method: "GET",
+    pattern: new RegExp(`^${P}/jobs/([^/]+)/artifacts/tree$`),
+    jobToken: always,
+    jobTokenPolicy: "read_jobs",
+    available: (p) => p.artifactsTree,
+    handle(ctx) {
+      const c = caller(ctx, this, false);
+      const errors: string[] = [];
+      const jobId = integerParam(ctx.params[1], "job_id");
+      const recursive = booleanParam(ctx.query, "recursive", errors);
+      pageParams(ctx.query, errors);
+      rejectInvalid(errors);
+      const job = downloadableBuild(ctx, c);
+      const archive = ctx.state.archives.get(job.id);
+      if (!isDownloadable(job, ctx.now) || !archive || !job.artifacts) throw notFound();
+      const entries = listTree(
+        archive,
+        job.artifacts.files,
+        ctx.query.get("path") ?? "",
+        recursive,
+      );
+      if (!entries) throw notFound();
+      return listing(
+        ctx,
+        entries,
+        {
+          id: decodeURIComponent(ctx.params[0] ?? ""),
+          job_id: String(jobId),
+          recursive: String(recursive),
+        },
+        [],
+        (e) => e,
+      );
     },
   },
   {
@@ -650,7 +690,7 @@ const ROUTES: Route[] = [
     jobToken: always,
     jobTokenPolicy: "read_jobs",
     handle(ctx) {
-      const job = downloadableBuild(ctx, this);
+      const job = downloadableBuild(ctx, caller(ctx, this, false));
       if (!isDownloadable(job, ctx.now)) throw notFound();
       return serveEntry(ctx, job, artifactPath(ctx.params[2] ?? ""), false);
     },
@@ -718,8 +758,7 @@ const ROUTES: Route[] = [
 ];
 
 /** The job of a `/jobs/:job_id/artifacts...` route, once the caller may download its artifacts. */
-function downloadableBuild(ctx: Context, route: Route): Job {
-  const c = caller(ctx, route, false);
+function downloadableBuild(ctx: Context, c: Caller): Job {
   const project = projectOf(ctx, c);
   if (!canRead(c, project)) throw forbidden();
   const job = findBuild(ctx, project, ctx.params[1]);
