@@ -334,6 +334,67 @@ describe("by ref: /jobs/artifacts/:ref_name/download and /raw/*path", () => {
     assert.equal(slash.text, "feature");
   });
 
+  test("the first same-name job with ANY downloadable artifact wins, parent first; no archive is 404", async (t) => {
+    const sim = await simulate(
+      t,
+      project([
+        {
+          id: 1,
+          ref: "main",
+          jobs: [
+            // No artifacts at all: skipped, the child's `test` is chosen.
+            { id: 10, name: "test" },
+            // Only a report: chosen over the child's archive, and it has no archive.
+            { id: 11, name: "lint", reports: ["codequality"] },
+            { id: 12, name: "pkg", retried: true, artifacts: files(["v.txt", "retried"]) },
+            { id: 13, name: "pkg", artifacts: files(["v.txt", "newest attempt"]) },
+          ],
+          bridges: [{ id: 14, name: "child", downstream: 2 }],
+        },
+        {
+          id: 2,
+          ref: "main",
+          jobs: [
+            { id: 20, name: "test", artifacts: files(["v.txt", "child test"]) },
+            { id: 21, name: "lint", artifacts: files(["v.txt", "child lint"]) },
+          ],
+        },
+      ]),
+    );
+    const raw = (job: string) =>
+      ask(sim, `/projects/7/jobs/artifacts/main/raw/v.txt?job=${job}`, { token: MAINTAINER });
+    assert.equal((await raw("test")).text, "child test");
+    assert.equal((await raw("pkg")).text, "newest attempt");
+    for (const r of [
+      await raw("lint"),
+      await ask(sim, "/projects/7/jobs/artifacts/main/download?job=lint", { token: MAINTAINER }),
+    ]) {
+      assert.equal(r.status, 404);
+      assert.equal(r.text, '{"message":"404 Not Found"}');
+    }
+    // The report shows in the job entity's artifacts.
+    const listed = (await ask(sim, "/projects/7/pipelines/1/jobs", { token: MAINTAINER })).json as {
+      id: number;
+      artifacts: { file_type: string; filename: string; file_format: string }[];
+    }[];
+    assert.deepEqual(
+      listed
+        .find((j) => j.id === 11)
+        ?.artifacts.map((a) => [a.file_type, a.filename, a.file_format]),
+      [
+        ["codequality", "gl-code-quality-report.json", "raw"],
+        ["trace", "job.log", null],
+      ],
+    );
+    // Once the report is deleted, the job has nothing downloadable: the child's lint wins.
+    assert.equal(
+      (await ask(sim, "/projects/7/jobs/11/artifacts", { method: "DELETE", token: MAINTAINER }))
+        .status,
+      204,
+    );
+    assert.equal((await raw("lint")).text, "child lint");
+  });
+
   test("misses are 404 Not found; job is required", async (t) => {
     const sim = await simulate(t, scenario);
     for (const path of [
@@ -387,6 +448,67 @@ describe("keep and delete", () => {
       });
       assert.equal(r.status, 404);
       assert.equal(r.text, '{"message":"404 Not Found"}');
+    }
+  });
+
+  test("keep on a protected branch or tag needs the right to push or merge to it: else 403", async (t) => {
+    const job = (id: number, pipeline: number) => ({
+      id: pipeline,
+      jobs: [{ id, name: "build", artifacts: { ...files(["a", "a"]), expireIn: 3600 } }],
+    });
+    const spec: ScenarioSpec = {
+      projects: [
+        {
+          id: 7,
+          path: "group/app",
+          protectedRefs: [
+            { name: "main" },
+            { name: "release/*", allowed: "developer" },
+            { name: "v*", tag: true, allowed: "no_one", users: ["releaser"] },
+          ],
+          pipelines: [
+            { ...job(1, 11), ref: "main" },
+            { ...job(2, 12), ref: "feature" },
+            { ...job(3, 13), ref: "release/1.0" },
+            { ...job(4, 14), ref: "v1.0", tag: true },
+            // A branch named like the protected tags: tag rules do not apply to it.
+            { ...job(5, 15), ref: "v2" },
+          ],
+        },
+      ],
+      tokens: [
+        { token: "glpat-developer-1", type: "personal", role: "developer" },
+        { token: "glpat-maintainer-1", type: "personal", role: "maintainer" },
+        { token: "glpat-releaser-1", type: "personal", role: "developer", user: "releaser" },
+      ],
+    };
+    const sim = await simulate(t, spec);
+    const keep = (job: number, token: string) =>
+      ask(sim, `/projects/7/jobs/${job}/artifacts/keep`, { method: "POST", token });
+    const refused = await keep(1, "glpat-developer-1");
+    assert.equal(refused.status, 403);
+    assert.equal(refused.text, '{"message":"403 Forbidden"}');
+    assert.notEqual(sim.world.jobs.get(1)?.artifacts?.expireAt, null, "a refusal keeps nothing");
+    assert.equal((await keep(1, "glpat-maintainer-1")).status, 200);
+    assert.equal((await keep(2, "glpat-developer-1")).status, 200, "unprotected branch");
+    assert.equal((await keep(3, "glpat-developer-1")).status, 200, "wildcard allows Developers");
+    assert.equal((await keep(4, "glpat-maintainer-1")).status, 403, "no one but releaser");
+    assert.equal((await keep(4, "glpat-releaser-1")).status, 200, "a named user");
+    assert.equal((await keep(5, "glpat-developer-1")).status, 200, "a branch, not a tag");
+  });
+
+  test("keep: a Reporter is refused before the job is looked up", async (t) => {
+    const sim = await simulate(t, {
+      ...project([{ id: 5, jobs: [{ id: 1, name: "a", artifacts: files(["a", "a"]) }] }]),
+      tokens: [{ token: "glpat-reporter-1", type: "personal", role: "reporter" }],
+    });
+    for (const job of [1, 999]) {
+      const r = await ask(sim, `/projects/7/jobs/${job}/artifacts/keep`, {
+        method: "POST",
+        token: "glpat-reporter-1",
+      });
+      assert.equal(r.status, 403, `job ${job}`);
+      assert.equal(r.text, '{"message":"403 Forbidden"}');
     }
   });
 
@@ -468,5 +590,114 @@ describe("keep and delete", () => {
           "Action temporarily disabled. The project this pipeline belongs to is undergoing stats refresh.",
       });
     }
+  });
+});
+
+describe("GET /projects/:id/jobs/:job_id/artifacts/tree (newest GitLab)", () => {
+  const job: JobSpec = {
+    id: 1,
+    name: "build",
+    artifacts: {
+      files: [
+        { type: "file", name: "tree", content: { text: "a root file named tree" } },
+        { type: "file", name: "out/report.json", content: { text: '{"ok":true}' } },
+        { type: "file", name: "out/deep/a.txt", content: { text: "abc" } },
+        { type: "directory", name: "empty/" },
+        { type: "file", name: "bin/tool", mode: 0o755, content: { text: "#!/bin/sh\n" } },
+        { type: "symlink", name: "bin/latest", target: "tool" },
+        { type: "file", name: "../escape.txt", content: { text: "hostile" } },
+      ],
+    },
+  };
+  const tree = (sim: Awaited<ReturnType<typeof simulate>>, query = "") =>
+    ask(sim, `/projects/7/jobs/1/artifacts/tree${query}`, { token: MAINTAINER });
+
+  test("lists the root's children, sorted, with implied directories; hostile names left out", async (t) => {
+    const sim = await simulate(t, project([{ id: 5, jobs: [job] }]));
+    const r = await tree(sim);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("content-type"), "application/json");
+    assert.deepEqual(r.json, [
+      { name: "bin", path: "bin/", type: "directory", mode: "040755" },
+      { name: "empty", path: "empty/", type: "directory", mode: "040755" },
+      { name: "out", path: "out/", type: "directory", mode: "040755" },
+      { name: "tree", path: "tree", type: "file", size: 22, mode: "100644" },
+    ]);
+    assert.equal(r.headers.get("x-total"), "4");
+  });
+
+  test("path= lists a directory; recursive=true everything below; a missing path is 404", async (t) => {
+    const sim = await simulate(t, project([{ id: 5, jobs: [job] }]));
+    const bin = await tree(sim, "?path=bin");
+    assert.deepEqual(bin.json, [
+      { name: "latest", path: "bin/latest", type: "file", size: 4, mode: "100777" },
+      { name: "tool", path: "bin/tool", type: "file", size: 10, mode: "100755" },
+    ]);
+    const out = (await tree(sim, "?path=out/&recursive=true")).json as { path: string }[];
+    assert.deepEqual(
+      out.map((e) => e.path),
+      ["out/deep/", "out/deep/a.txt", "out/report.json"],
+    );
+    const all = (await tree(sim, "?recursive=true")).json as { path: string }[];
+    assert.equal(all.length, 9);
+    const missing = await tree(sim, "?path=nope");
+    assert.equal(missing.status, 404);
+    assert.equal(missing.text, '{"message":"404 Not Found"}');
+    const bad = await tree(sim, "?recursive=maybe");
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.json, { error: "recursive is invalid" });
+  });
+
+  test("paginates like other listings", async (t) => {
+    const sim = await simulate(t, project([{ id: 5, jobs: [job] }]));
+    const first = await tree(sim, "?per_page=3");
+    assert.equal((first.json as unknown[]).length, 3);
+    assert.equal(first.headers.get("x-next-page"), "2");
+    assert.equal(first.headers.get("x-total-pages"), "2");
+    assert.match(first.headers.get("link") ?? "", /recursive=false/);
+  });
+
+  test("shadows a root file named tree on the newest GitLab only", async (t) => {
+    const newest = await simulate(t, project([{ id: 5, jobs: [job] }]));
+    assert.ok(Array.isArray((await tree(newest)).json), "the listing, not the file");
+    const recent = await simulate(t, project([{ id: 5, jobs: [job] }], { profile: "recent" }));
+    const file = await tree(recent);
+    assert.equal(file.status, 200);
+    assert.equal(file.text, "a root file named tree");
+  });
+
+  test("no archive, or expired and unlocked: 404; a job token reads it", async (t) => {
+    const sim = await simulate(
+      t,
+      project(
+        [
+          {
+            id: 5,
+            status: "failed",
+            jobs: [
+              job,
+              { id: 2, name: "none" },
+              { id: 3, name: "old", artifacts: { ...files(["a", "a"]), expireIn: -1 } },
+              { id: 4, name: "me", status: "running" },
+            ],
+          },
+        ],
+        {
+          tokens: [
+            { token: MAINTAINER, type: "personal" },
+            { token: "glcbt-tree-reader", type: "job", job: 4 },
+          ],
+        },
+      ),
+    );
+    for (const id of [2, 3]) {
+      const r = await ask(sim, `/projects/7/jobs/${id}/artifacts/tree`, { token: MAINTAINER });
+      assert.equal(r.status, 404, `job ${id}`);
+      assert.equal(r.text, '{"message":"404 Not Found"}');
+    }
+    const viaJob = await ask(sim, "/projects/7/jobs/1/artifacts/tree", {
+      jobToken: "glcbt-tree-reader",
+    });
+    assert.equal(viaJob.status, 200);
   });
 });

@@ -1,7 +1,7 @@
 /** Tokens, scopes, roles, visibility and job-token acceptance per GitLab version. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { ScenarioSpec } from "../simulator/scenario.ts";
+import type { JobSpec, ProjectSpec, ScenarioSpec } from "../simulator/scenario.ts";
 import { ask, DEVELOPER, JOB_TOKEN, MAINTAINER, simulate } from "../support/sim.ts";
 
 const JOBS = "/projects/42/pipelines/500/jobs";
@@ -9,7 +9,8 @@ const JOBS = "/projects/42/pipelines/500/jobs";
 /** Two projects; the job token belongs to a running job of project 7. */
 function twoProjects(
   profile: ScenarioSpec["profile"] = "newest",
-  allow: number[] = [],
+  allow: NonNullable<ProjectSpec["jobTokenAllowlist"]> = [],
+  visibility: ProjectSpec["visibility"] = "private",
 ): ScenarioSpec {
   return {
     profile,
@@ -39,6 +40,7 @@ function twoProjects(
       {
         id: 8,
         path: "group/lib",
+        visibility,
         jobTokenAllowlist: allow,
         pipelines: [
           {
@@ -198,6 +200,109 @@ describe("job-token acceptance by GitLab version", () => {
         .status,
       200,
     );
+  });
+});
+
+describe("cross-project job tokens", () => {
+  const LIB_ARCHIVE = "/projects/8/jobs/3/artifacts";
+  const asDeploy = { jobToken: "glcbt-job-of-deploy" };
+
+  for (const visibility of ["public", "internal"] as const)
+    test(`a ${visibility} project is readable by any project's job token, allowlist or not`, async (t) => {
+      const sim = await simulate(t, twoProjects("newest", [], visibility));
+      assert.equal((await ask(sim, LIB_ARCHIVE, asDeploy)).status, 200);
+      assert.equal((await ask(sim, "/projects/8/pipelines/6/jobs", asDeploy)).status, 200);
+    });
+
+  test("fine-grained permissions: a route needing a permission the entry lacks is 403 naming it", async (t) => {
+    const sim = await simulate(
+      t,
+      twoProjects("newest", [{ project: 7, permissions: ["read_pipelines"] }]),
+    );
+    const r = await ask(sim, LIB_ARCHIVE, asDeploy);
+    assert.equal(r.status, 403);
+    assert.equal(
+      r.text,
+      '{"message":"403 Forbidden - Insufficient permissions to access this resource in project lib. The following token permission is required: read_jobs."}',
+    );
+    const jobs = await ask(sim, "/projects/8/pipelines/6/jobs", asDeploy);
+    assert.equal(jobs.status, 403);
+    assert.match(jobs.text, /required: read_jobs\."\}$/);
+    // The permission the entry grants works.
+    assert.equal((await ask(sim, "/projects/8/pipelines/6", asDeploy)).status, 200);
+    // The same project is never limited by another project's allowlist.
+    assert.equal((await ask(sim, "/projects/7/jobs/1/artifacts", asDeploy)).status, 200);
+  });
+
+  test("fine-grained permissions that grant read_jobs let artifact downloads through", async (t) => {
+    const sim = await simulate(
+      t,
+      twoProjects("newest", [{ project: 7, permissions: ["read_jobs"] }]),
+    );
+    assert.equal((await ask(sim, LIB_ARCHIVE, asDeploy)).status, 200);
+    const pipeline = await ask(sim, "/projects/8/pipelines/6", asDeploy);
+    assert.equal(pipeline.status, 403);
+    assert.match(pipeline.text, /The following token permission is required: read_pipelines\./);
+  });
+});
+
+describe("job token lifetime", () => {
+  /** One build whose job token is checked as the job moves through `timeline`. */
+  const withTokenJob = (job: Partial<JobSpec>): ScenarioSpec => ({
+    projects: [
+      {
+        id: 7,
+        path: "group/app",
+        pipelines: [
+          {
+            id: 5,
+            jobs: [
+              {
+                id: 1,
+                name: "build",
+                artifacts: { files: [{ type: "file", name: "a.txt", content: { text: "a" } }] },
+              },
+              { id: 2, name: "deploy", ...job },
+            ],
+          },
+        ],
+      },
+    ],
+    tokens: [{ token: "glcbt-job-of-deploy", type: "job", job: 2 }],
+  });
+  const status = async (sim: Awaited<ReturnType<typeof simulate>>) =>
+    (await ask(sim, "/projects/7/jobs/1/artifacts", { jobToken: "glcbt-job-of-deploy" })).status;
+
+  test("valid while the job is running or canceling, not once it is canceled", async (t) => {
+    const sim = await simulate(
+      t,
+      withTokenJob({
+        status: "running",
+        timeline: [
+          { at: 10, status: "canceling" },
+          { at: 20, status: "canceled" },
+        ],
+      }),
+    );
+    assert.equal(await status(sim), 200);
+    sim.clock.advance(10_000);
+    assert.equal(await status(sim), 200, "canceling");
+    sim.clock.advance(10_000);
+    assert.equal(await status(sim), 401, "canceled");
+  });
+
+  test("valid while pending only when GitLab awaits the runner's ack", async (t) => {
+    const awaiting = await simulate(
+      t,
+      withTokenJob({ status: "pending", awaitingRunnerAck: true }),
+    );
+    assert.equal(await status(awaiting), 200);
+    const queued = await simulate(t, withTokenJob({ status: "pending" }));
+    const r = await ask(queued, "/projects/7/jobs/1/artifacts", {
+      jobToken: "glcbt-job-of-deploy",
+    });
+    assert.equal(r.status, 401);
+    assert.equal(r.text, '{"message":"401 Unauthorized"}');
   });
 });
 

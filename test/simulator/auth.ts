@@ -4,6 +4,8 @@
  */
 import type { IncomingMessage } from "node:http";
 import {
+  type Job,
+  type JobTokenPolicy,
   type Project,
   type Role,
   roleAtLeast,
@@ -80,10 +82,24 @@ export function authenticate(
   if (job === undefined || !acceptsJobToken) return { kind: "anonymous" };
   const token = world.tokens.get(job);
   if (token?.type !== "job" || token.revoked) throw unauthorized();
-  // A job token lives exactly as long as its job runs.
   const owner = world.jobs.get(token.job ?? -1);
-  if (!owner || statusAt(owner, now) !== "running") throw unauthorized();
+  if (!owner || !jobTokenAlive(owner, now)) throw unauthorized();
   return { kind: "token", token, viaJobToken: true };
+}
+
+/**
+ * `Ci::AuthJobFinder#validate_executing_job!` (app/finders/ci/auth_job_finder.rb): a job
+ * token works while its job executes (`Ci::HasStatus::EXECUTING_STATUSES`: running,
+ * canceling) and, before that, while GitLab awaits the runner's ack of the job it handed out
+ * (`runner_ack_wait_status == :waiting`, the job still `pending`).
+ */
+export function jobTokenAlive(job: Job, now: number): boolean {
+  const status = statusAt(job, now);
+  return (
+    status === "running" ||
+    status === "canceling" ||
+    (status === "pending" && job.awaitingRunnerAck)
+  );
 }
 
 /** Personal, project and OAuth tokens carry scopes; a job token is scoped by its routes. */
@@ -106,10 +122,18 @@ export function roleIn(caller: Caller, project: Project): Role | undefined {
 }
 
 /**
- * `find_project!`: a project the caller cannot see does not exist. A job token from another
- * project must also be on this project's allowlist.
+ * `find_project!` (lib/api/helpers.rb): a project the caller cannot see does not exist. A job
+ * token from another project reads a private project only from its allowlist
+ * (`handle_job_token_failure!`); public and internal projects are readable by any job token.
+ * An allowlist entry with fine-grained permissions (`default_permissions: false`) admits only
+ * the routes whose `job_token_policies` it grants (`authorize_job_token_policies!`).
  */
-export function findProject(world: World, caller: Caller, id: string): Project {
+export function findProject(
+  world: World,
+  caller: Caller,
+  id: string,
+  policy: JobTokenPolicy | undefined,
+): Project {
   const project = /^\d+$/.test(id) ? world.projects.get(Number(id)) : world.projectsByPath.get(id);
   if (!project) throw projectNotFound();
   const visible =
@@ -119,13 +143,35 @@ export function findProject(world: World, caller: Caller, id: string): Project {
   if (!visible) throw projectNotFound();
   if (caller.kind === "token" && caller.viaJobToken) {
     const source = world.jobs.get(caller.token.job ?? -1)?.pipeline.project;
+    const entry = source && project.jobTokenAllowlist.get(source.id);
     // GitLab names the projects by their path (the last segment), not their full path.
-    if (source && source !== project && !project.jobTokenAllowlist.has(source.id))
+    if (source && source !== project && entry === undefined && project.visibility === "private")
       throw new ApiError(403, {
         message: `403 Forbidden - Authentication by CI/CD job token not allowed from ${source.name} to ${project.name}.`,
       });
+    if (entry && entry !== "all" && policy && !entry.has(policy))
+      throw new ApiError(403, {
+        message: `403 Forbidden - Insufficient permissions to access this resource in project ${project.name}. The following token permission is required: ${policy}.`,
+      });
   }
   return project;
+}
+
+/**
+ * `Gitlab::UserAccess#can_update_branch?` (push or merge) for a branch, `#can_create_tag?`
+ * for a tag: on an unprotected ref, yes; on a protected one, when any protection rule that
+ * matches the ref (wildcards too) admits the caller's role or names the caller's user.
+ */
+export function mayUpdateRef(caller: Caller, project: Project, ref: string, tag: boolean): boolean {
+  const rules = project.protectedRefs.filter((r) => r.tag === tag && r.pattern.test(ref));
+  if (rules.length === 0) return true;
+  if (caller.kind !== "token") return false;
+  const { token } = caller;
+  const role = roleIn(caller, project);
+  return rules.some(
+    (r) =>
+      r.users.has(token.user.username) || (r.allowed !== "no_one" && roleAtLeast(role, r.allowed)),
+  );
 }
 
 /** Reading jobs and artifacts: anyone on a public project, Reporter and above otherwise. */

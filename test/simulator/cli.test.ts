@@ -5,6 +5,9 @@
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -152,5 +155,54 @@ test(
     const { code, stderr } = await refused(t, ["--port"]);
     assert.equal(code, 2, stderr);
     assert.match(stderr, /^sim: .*--port/m);
+  },
+);
+
+test(
+  "a malformed scenario file exits 2 with the validation message, not a crash",
+  { timeout: 30_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "pa-sim-cli-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const bad = join(dir, "bad.json");
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        projects: [
+          {
+            id: 1,
+            path: "g/a",
+            pipelines: [
+              {
+                id: 2,
+                jobs: [
+                  {
+                    name: "x",
+                    artifacts: {
+                      files: [
+                        { type: "file", name: "a", content: { size: 9, fill: "random", seed: 5 } },
+                      ],
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const notJson = join(dir, "not.json");
+    writeFileSync(notJson, "{ projects: ");
+    for (const [file, says] of [
+      [bad, "content: seed must be a string, got 5"],
+      [notJson, `scenario file ${notJson}: `],
+    ] as const) {
+      const { code, stdout, stderr } = await refused(t, [file]);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /^sim: scenario /);
+      assert.ok(stderr.includes(says), stderr);
+      assert.ok(!stderr.includes("    at "), `no stack trace: ${stderr}`);
+      assert.equal(stdout, "");
+    }
   },
 );

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { describe } from "./describe.ts";
 import { startSimulator } from "./index.ts";
+import { ScenarioError } from "./scenario.ts";
 
 const SAMPLE = new URL("./scenarios/sample.json", import.meta.url).pathname;
 
@@ -46,14 +47,24 @@ const port = (name: string, value: string | undefined) => {
 };
 
 const scenario = positionals[0] ?? SAMPLE;
-const sim = await startSimulator({
-  scenario,
-  clock: "real",
-  // Served to people and real clients: "now" is now, so expiry dates read naturally.
-  startTime: new Date().toISOString(),
-  port: port("port", values.port),
-  storagePort: port("storage-port", values["storage-port"]),
-});
+const start = async () => {
+  try {
+    return await startSimulator({
+      scenario,
+      clock: "real",
+      // Served to people and real clients: "now" is now, so expiry dates read naturally.
+      startTime: new Date().toISOString(),
+      port: port("port", values.port),
+      storagePort: port("storage-port", values["storage-port"]),
+    });
+  } catch (e) {
+    // A malformed scenario is the user's input to fix, not a crash.
+    if (!(e instanceof ScenarioError)) throw e;
+    process.stderr.write(`sim: ${e.message}\n`);
+    process.exit(2);
+  }
+};
+const sim = await start();
 
 process.stdout.write(`${describe(sim, scenario)}\nPress Ctrl+C to stop.\n`);
 

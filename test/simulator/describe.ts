@@ -2,8 +2,12 @@
 import type { Simulator } from "./index.ts";
 import { pipelineStatus, statusAt } from "./scenario.ts";
 
+/** A value as one shell word: bare when safe, else in single quotes. */
+const shellQuote = (value: string) =>
+  /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+
 export function describe(sim: Simulator, file: string): string {
-  const { world, url, storageUrl, apiUrl } = sim;
+  const { world, url, storageUrl } = sim;
   const now = sim.clock.now();
   const lines = [
     `GitLab simulator serving ${file}`,
@@ -15,19 +19,12 @@ export function describe(sim: Simulator, file: string): string {
   const personal = [...world.tokens.values()].find((t) => t.type !== "job" && t.scopes.has("api"));
   const job = jobToken?.job !== undefined ? world.jobs.get(jobToken.job) : undefined;
   if (job) {
-    const { pipeline } = job;
     lines.push(
-      `Paste into a shell to act as job "${job.name}" (${job.id}) of pipeline ${pipeline.id}:`,
+      `Paste into a shell to act as job "${job.name}" (${job.id}) of pipeline ${job.pipeline.id}:`,
       "",
-      `export CI_SERVER_URL=${url}`,
-      `export CI_API_V4_URL=${apiUrl}`,
-      `export CI_PROJECT_ID=${pipeline.project.id}`,
-      `export CI_PROJECT_PATH=${pipeline.project.path}`,
-      `export CI_PIPELINE_ID=${pipeline.id}`,
-      `export CI_JOB_ID=${job.id}`,
-      `export CI_JOB_NAME='${job.name}'`,
-      `export CI_JOB_TOKEN=${jobToken?.token}`,
-      `export CI_COMMIT_REF_NAME=${pipeline.ref}`,
+      ...Object.entries(sim.ciVariables(job.id)).map(
+        ([name, value]) => `export ${name}=${shellQuote(value)}`,
+      ),
     );
   }
   if (personal)

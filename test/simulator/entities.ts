@@ -6,6 +6,8 @@ import type { Archive } from "./archives.ts";
 import {
   archiveOf,
   enteredAt,
+  reportsOf,
+  type ReportType,
   FINISHED_STATUSES,
   isExpired,
   type Job,
@@ -253,6 +255,11 @@ export function jobEntity(job: Job, view: View) {
           },
         ]
       : []),
+    ...reportsOf(job, view.now).map((type) => ({
+      file_type: type,
+      size: 512 + (job.id % 500),
+      ...REPORT_FILES[type],
+    })),
     ...(finished
       ? [
           {
@@ -285,6 +292,18 @@ export function bridgeEntity(job: Job, view: View) {
     downstream_pipeline: job.downstream ? pipelineBasic(job.downstream, view) : null,
   };
 }
+
+/** How GitLab stores each report (`Ci::JobArtifact::DEFAULT_FILE_NAMES`, `TYPE_AND_FORMAT_PAIRS`). */
+const REPORT_FILES: Record<ReportType, { filename: string; file_format: string }> = {
+  junit: { filename: "junit.xml.gz", file_format: "gzip" },
+  dotenv: { filename: ".env.gz", file_format: "gzip" },
+  cobertura: { filename: "cobertura-coverage.xml.gz", file_format: "gzip" },
+  codequality: { filename: "gl-code-quality-report.json", file_format: "raw" },
+  sast: { filename: "gl-sast-report.json", file_format: "raw" },
+  dependency_scanning: { filename: "gl-dependency-scanning-report.json", file_format: "raw" },
+  terraform: { filename: "tfplan.json", file_format: "raw" },
+  metrics: { filename: "metrics.txt.gz", file_format: "gzip" },
+};
 
 /** The gzip'ed metadata GitLab keeps beside an archive: about 40 bytes an entry. */
 const metadataSize = (archive: Archive) => 64 + archive.entries.length * 40;

@@ -488,3 +488,20 @@ test(
     }
   },
 );
+
+test("filter by job: GitLab paths naming that job, and that job's object in the store", async (t) => {
+  const sim = await simulate(t);
+  sim.inject({ job: 1002, kind: "status", status: 503 });
+  sim.inject({ origin: "storage", job: 1004, kind: "status", status: 404 });
+  assert.equal((await ask(sim, archivePath(1002), AUTH_ASK)).status, 503);
+  assert.equal((await ask(sim, `${archivePath(1002)}/reports/junit-1.xml`, AUTH_ASK)).status, 503);
+  assert.equal((await ask(sim, archivePath(1001), AUTH_ASK)).status, 200);
+  assert.equal((await ask(sim, JOBS, AUTH_ASK)).status, 200);
+  const redirect = await ask(sim, archivePath(1004), AUTH_ASK);
+  assert.equal(redirect.status, 302);
+  const missing = await ask(sim, redirect.headers.get("location") ?? "");
+  assert.equal(missing.status, 404);
+  assert.match(missing.text, /<Code>NoSuchKey<\/Code>/);
+  // The proxied job's object is another object.
+  assert.equal((await ask(sim, archivePath(1005), AUTH_ASK)).status, 200);
+});

@@ -9,7 +9,11 @@ export type Fault =
   | { kind: "latency"; ms: number }
   /** Send the body no faster than this. */
   | { kind: "throughput"; bytesPerSecond: number }
-  /** Answer with this status instead (a 5xx burst is `times: N`). */
+  /**
+   * Answer with this status instead (a 5xx burst is `times: N`). On the object store, 403 is
+   * S3's expired signature (AccessDenied "Request has expired") and 404 a missing object
+   * (NoSuchKey); a proxied download passes them through GitLab unchanged.
+   */
   | { kind: "status"; status: number; body?: string }
   /** Rack::Attack throttling: 429, text/plain "Retry later", Retry-After and RateLimit-* headers. */
   | { kind: "rate-limit"; retryAfter?: number; limit?: number }
@@ -35,6 +39,16 @@ export interface FaultFilter {
   method?: string;
   /** Matched against the path (without query). */
   path?: string | RegExp;
+  /**
+   * Only requests about this job: on GitLab, a path naming `/jobs/<id>`; on the object store,
+   * a request for that job's archive (direct or proxied through GitLab).
+   */
+  job?: number;
+  /**
+   * true: only requests that carry a Range header (a resumed or partial download); false:
+   * only requests without one.
+   */
+  ranged?: boolean;
   /** Let this many matching requests through untouched first. Default 0. */
   skip?: number;
   /** Apply to this many matching requests, then stop. Default: all. */
@@ -48,6 +62,8 @@ export interface RequestFacts {
   route: string;
   method: string;
   path: string;
+  job: number | undefined;
+  ranged: boolean;
 }
 
 interface ActiveRule {
@@ -86,6 +102,8 @@ function matches(rule: FaultFilter, facts: RequestFacts): boolean {
   if (rule.method && rule.method.toUpperCase() !== facts.method) return false;
   if (typeof rule.path === "string" && rule.path !== facts.path) return false;
   if (rule.path instanceof RegExp && !rule.path.test(facts.path)) return false;
+  if (rule.job !== undefined && rule.job !== facts.job) return false;
+  if (rule.ranged !== undefined && rule.ranged !== facts.ranged) return false;
   return true;
 }
 

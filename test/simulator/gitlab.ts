@@ -15,6 +15,7 @@ import {
   canRead,
   findProject,
   forbidden,
+  mayUpdateRef,
   requireScope,
   roleIn,
   unauthorized,
@@ -25,13 +26,16 @@ import { pageParams, paginate, rejectInvalid } from "./pagination.ts";
 import { serveStored } from "./ranges.ts";
 import type { BodySource, Reply } from "./reply.ts";
 import {
+  type Artifacts,
   archiveOf,
+  hasDownloadableArtifacts,
   isDownloadable,
   isExpired,
   isLocked,
   JOB_STATUSES,
   type Job,
   type JobStatus,
+  type JobTokenPolicy,
   latestSuccessful,
   type Pipeline,
   type Profile,
@@ -42,6 +46,7 @@ import {
   type World,
 } from "./scenario.ts";
 import type { ObjectStore } from "./storage.ts";
+import { listTree } from "./tree.ts";
 
 export interface GitLabState {
   world: World;
@@ -67,6 +72,8 @@ interface Context {
   ignoreRange: boolean;
   /** Captures of the route pattern. */
   params: string[];
+  /** The route's fine-grained job token permission. */
+  policy: JobTokenPolicy | undefined;
 }
 
 interface Route {
@@ -75,6 +82,8 @@ interface Route {
   pattern: RegExp;
   /** Whether this route, in this GitLab version, authenticates CI job tokens. */
   jobToken: (profile: Profile) => boolean;
+  /** The fine-grained job token permission the route needs (`route_setting :authorization, job_token_policies:`). */
+  jobTokenPolicy?: JobTokenPolicy;
   available?: (profile: Profile) => boolean;
   handle(ctx: Context): Reply | Promise<Reply>;
 }
@@ -161,7 +170,7 @@ function integerParam(value: string | undefined, name: string): number {
 }
 
 function projectOf(ctx: Context, c: Caller): Project {
-  return findProject(ctx.state.world, c, decodeURIComponent(ctx.params[0] ?? ""));
+  return findProject(ctx.state.world, c, decodeURIComponent(ctx.params[0] ?? ""), ctx.policy);
 }
 
 /** `find_build!`: a build of this project (a bridge is not a build). */
@@ -289,7 +298,11 @@ async function serveArchive(ctx: Context, job: Job): Promise<Reply> {
         },
       );
     case "object": {
-      const url = signedUrl(ctx, job, archive);
+      // lib/api/helpers.rb `present_carrierwave_file!`: a HEAD is redirected to a URL signed
+      // for HEAD (`ObjectStorage::S3.signed_head_url`) only when the store's provider is AWS;
+      // other stores get the URL signed for GET, which they may refuse to a HEAD.
+      const head = ctx.req.method === "HEAD" && state.world.storeProvider === "AWS";
+      const url = signedUrl(ctx, job, artifacts, archive, head ? "HEAD" : "GET");
       // Grape's redirect: 302 for GET, 303 for any other method over HTTP/1.1 (HEAD included).
       const get = ctx.req.method === "GET";
       const body = Buffer.from(
@@ -309,61 +322,68 @@ async function serveArchive(ctx: Context, job: Job): Promise<Reply> {
       };
     }
     case "proxy":
-      return proxyFromStore(ctx, signedUrl(ctx, job, archive));
+      // Proxied downloads always fetch with GET, whatever the client's method.
+      return proxyFromStore(ctx, signedUrl(ctx, job, artifacts, archive, "GET"));
   }
 }
 
-function signedUrl(ctx: Context, job: Job, archive: Archive): string {
+function signedUrl(
+  ctx: Context,
+  job: Job,
+  artifacts: Artifacts,
+  archive: Archive,
+  method: "GET" | "HEAD",
+): string {
   return ctx.state.store.signedUrl(ctx.state.storageUrl, archive, {
+    jobId: job.id,
+    missing: artifacts.missingInStore,
     filename: ARCHIVE_NAME,
     uploadedAt: uploadedAt(job, ctx.now),
-    // GitLab hands a HEAD a URL signed for HEAD (ObjectStorage::S3.signed_head_url).
-    method: ctx.req.method === "HEAD" ? "HEAD" : "GET",
+    method,
   });
 }
 
-const PASSED_FROM_STORE = [
-  "content-length",
-  "content-range",
-  "accept-ranges",
-  "etag",
-  "last-modified",
+/** workhorse/internal/sendurl/sendurl.go `rangeHeaderKeys`, lower-cased. */
+const PASSED_TO_STORE = [
+  "if-match",
+  "if-unmodified-since",
+  "if-none-match",
+  "if-modified-since",
+  "if-range",
+  "range",
 ];
-const PASSED_TO_STORE = ["range", "if-range", "if-none-match", "if-modified-since"];
+/** `preserveHeaderKeys`: Rails' answer keeps these; hop-by-hop headers are the connection's. */
+const KEPT_FROM_GITLAB = new Set(["cache-control", "expires", "date", "pragma"]);
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding"]);
 
-/** Workhorse's send-url: GitLab fetches the object and streams it, ranges passed through. */
+/**
+ * Workhorse's send-url (workhorse/internal/sendurl/sendurl.go): GitLab GETs the object (also
+ * for a client's HEAD) with the client's Range and conditional headers, and copies the store's
+ * status, headers and body VERBATIM: a store 403 (expired signature) or 404 (missing object)
+ * reaches the client as that 403 or 404 with the store's XML. Only a request that fails
+ * outright is Workhorse's own 500 (`helper.Fail500`).
+ */
 function proxyFromStore(ctx: Context, url: string): Promise<Reply> {
   const headers: Record<string, string> = {};
   for (const name of PASSED_TO_STORE) {
     const v = ctx.req.headers[name];
     if (typeof v === "string" && !(name === "range" && ctx.ignoreRange)) headers[name] = v;
   }
-  return new Promise((resolve, reject) => {
-    const upstream = httpRequest(
-      url,
-      { method: ctx.req.method === "HEAD" ? "HEAD" : "GET", headers },
-      (res) => {
-        const status = res.statusCode ?? 502;
-        if (status >= 400 && status !== 416) {
-          res.resume();
-          resolve(text(500, "Internal server error\n"));
-          return;
-        }
-        const out: Record<string, string> = {
-          ...baseHeaders(),
-          "Content-Type": "application/octet-stream",
-          "Content-Disposition": attachment(ARCHIVE_NAME),
-        };
-        for (const name of PASSED_FROM_STORE) {
-          const v = res.headers[name];
-          if (typeof v === "string") out[name] = v;
-        }
-        const length = Number(res.headers["content-length"] ?? 0);
-        const body: BodySource = { length, open: () => res };
-        resolve({ status, headers: out, body: ctx.req.method === "HEAD" ? undefined : body });
-      },
-    );
-    upstream.on("error", reject);
+  return new Promise((resolve) => {
+    const upstream = httpRequest(url, { method: "GET", headers }, (res) => {
+      const out: Record<string, string | string[]> = baseHeaders();
+      for (const [name, value] of Object.entries(res.headers))
+        if (value !== undefined && !KEPT_FROM_GITLAB.has(name) && !HOP_BY_HOP.has(name))
+          out[name] = value;
+      if (ctx.req.method === "HEAD") {
+        upstream.destroy();
+        resolve({ status: res.statusCode ?? 502, headers: out });
+        return;
+      }
+      const length = Number(res.headers["content-length"] ?? 0);
+      resolve({ status: res.statusCode ?? 502, headers: out, body: { length, open: () => res } });
+    });
+    upstream.on("error", () => resolve(text(500, "Internal server error\n")));
     upstream.end();
   });
 }
@@ -513,6 +533,7 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/pipelines/([^/]+)$`),
     jobToken: (p) => p.pipelinesWithJobToken,
+    jobTokenPolicy: "read_pipelines",
     handle(ctx) {
       const c = caller(ctx, this, false);
       const project = projectOf(ctx, c);
@@ -525,6 +546,7 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/pipelines/([^/]+)/jobs$`),
     jobToken: (p) => p.listJobsWithJobToken,
+    jobTokenPolicy: "read_jobs",
     handle(ctx) {
       const c = caller(ctx, this, false);
       // Grape validates parameters before the endpoint looks anything up.
@@ -561,6 +583,8 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/pipelines/([^/]+)/${segment}$`),
     jobToken: (p) => p.pipelinesWithJobToken,
+    // Assumed: the stored GitLab source does not let job tokens list bridges yet.
+    jobTokenPolicy: "read_jobs",
     available: segment === "trigger_jobs" ? (p) => p.triggerJobsAlias : always,
     handle(ctx) {
       const c = caller(ctx, this, false);
@@ -590,9 +614,14 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/jobs/artifacts/(.+)/raw/(.+)$`),
     jobToken: always,
+    jobTokenPolicy: "read_jobs",
     async handle(ctx) {
       const job = refJob(ctx, this);
-      return serveEntry(ctx, job, artifactPath(ctx.params[2] ?? ""), true);
+      const path = artifactPath(ctx.params[2] ?? "");
+      // The chosen job may have reports but no archive. (GitLab's send_artifacts_entry is then
+      // handed a nil file; gitlab-api.md documents the answer as a 404.)
+      if (!archiveOf(job, ctx.now)) throw notFound();
+      return serveEntry(ctx, job, path, true);
     },
   },
   {
@@ -600,6 +629,7 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/jobs/artifacts/(.+)/download$`),
     jobToken: always,
+    jobTokenPolicy: "read_jobs",
     handle(ctx) {
       return serveArchive(ctx, refJob(ctx, this));
     },
@@ -609,8 +639,48 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/jobs/([^/]+)/artifacts$`),
     jobToken: always,
+    jobTokenPolicy: "read_jobs",
     handle(ctx) {
-      return serveArchive(ctx, downloadableBuild(ctx, this));
+      return serveArchive(ctx, downloadableBuild(ctx, caller(ctx, this, false)));
+    },
+  },
+  {
+    // GitLab 18.8; declared before `*artifact_path`, so a root file named `tree` cannot be
+    // fetched through the single-file route on such a version.
+    name: "artifact-tree",
+    method: "GET",
+    pattern: new RegExp(`^${P}/jobs/([^/]+)/artifacts/tree$`),
+    jobToken: always,
+    jobTokenPolicy: "read_jobs",
+    available: (p) => p.artifactsTree,
+    handle(ctx) {
+      const c = caller(ctx, this, false);
+      const errors: string[] = [];
+      const jobId = integerParam(ctx.params[1], "job_id");
+      const recursive = booleanParam(ctx.query, "recursive", errors);
+      pageParams(ctx.query, errors);
+      rejectInvalid(errors);
+      const job = downloadableBuild(ctx, c);
+      const archive = ctx.state.archives.get(job.id);
+      if (!isDownloadable(job, ctx.now) || !archive || !job.artifacts) throw notFound();
+      const entries = listTree(
+        archive,
+        job.artifacts.files,
+        ctx.query.get("path") ?? "",
+        recursive,
+      );
+      if (!entries) throw notFound();
+      return listing(
+        ctx,
+        entries,
+        {
+          id: decodeURIComponent(ctx.params[0] ?? ""),
+          job_id: String(jobId),
+          recursive: String(recursive),
+        },
+        [],
+        (e) => e,
+      );
     },
   },
   {
@@ -618,8 +688,9 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^${P}/jobs/([^/]+)/artifacts/(.+)$`),
     jobToken: always,
+    jobTokenPolicy: "read_jobs",
     handle(ctx) {
-      const job = downloadableBuild(ctx, this);
+      const job = downloadableBuild(ctx, caller(ctx, this, false));
       if (!isDownloadable(job, ctx.now)) throw notFound();
       return serveEntry(ctx, job, artifactPath(ctx.params[2] ?? ""), false);
     },
@@ -632,8 +703,13 @@ const ROUTES: Route[] = [
     handle(ctx) {
       const c = caller(ctx, this, true);
       const project = projectOf(ctx, c);
-      const job = findBuild(ctx, project, ctx.params[1]);
+      // lib/api/ci/job_artifacts.rb: `authorize_update_builds!` (Developer) before the job is
+      // looked up, then `authorize!(:update_build, build)`, which Ci::BuildPolicy
+      // (app/policies/ci/build_policy.rb, `protected_ref`) refuses on a protected branch or
+      // tag the user may not push or merge to.
       if (!roleAtLeast(roleIn(c, project), "developer")) throw forbidden();
+      const job = findBuild(ctx, project, ctx.params[1]);
+      if (!mayUpdateRef(c, project, job.pipeline.ref, job.pipeline.tag)) throw forbidden();
       const artifacts = archiveOf(job, ctx.now);
       if (!artifacts || isExpired(artifacts, ctx.now)) throw notFound();
       artifacts.expireAt = null;
@@ -652,6 +728,7 @@ const ROUTES: Route[] = [
       const job = findBuild(ctx, project, ctx.params[1]);
       rejectIfRefreshing(project);
       if (job.artifacts) job.artifacts.deleted = true;
+      job.reports = [];
       return { status: 204, headers: baseHeaders() };
     },
   },
@@ -670,7 +747,10 @@ const ROUTES: Route[] = [
         const now = ctx.state.clock.now();
         for (const pipeline of project.pipelines)
           if (!isLocked(pipeline, now))
-            for (const job of pipeline.jobs) if (job.artifacts) job.artifacts.deleted = true;
+            for (const job of pipeline.jobs) {
+              if (job.artifacts) job.artifacts.deleted = true;
+              job.reports = [];
+            }
       });
       return json(202, { message: "202 Accepted" });
     },
@@ -678,8 +758,7 @@ const ROUTES: Route[] = [
 ];
 
 /** The job of a `/jobs/:job_id/artifacts...` route, once the caller may download its artifacts. */
-function downloadableBuild(ctx: Context, route: Route): Job {
-  const c = caller(ctx, route, false);
+function downloadableBuild(ctx: Context, c: Caller): Job {
   const project = projectOf(ctx, c);
   if (!canRead(c, project)) throw forbidden();
   const job = findBuild(ctx, project, ctx.params[1]);
@@ -696,9 +775,12 @@ function rejectIfRefreshing(project: Project): void {
 }
 
 /**
- * `latest_successful_build_for_ref!`: the newest successful pipeline of exactly that ref, then
- * the first non-retried job of that name with downloadable artifacts in it and its same-project
- * descendants, parent first.
+ * `Project#latest_successful_build_for_ref!` (app/models/project.rb) and
+ * `Ci::Pipeline#build_with_artifacts_in_self_and_project_descendants`: the newest successful
+ * pipeline of exactly that ref, then the first non-retried job of that name in it and its
+ * same-project descendants, parent first (`ordered_by_pipeline`), that has ANY downloadable
+ * artifact type (`with_downloadable_artifacts`: the archive or a report; expiry is not
+ * checked). Whether that job has an archive is the caller's concern (404 when not).
  */
 function refJob(ctx: Context, route: Route): Job {
   const c = caller(ctx, route, false);
@@ -711,7 +793,8 @@ function refJob(ctx: Context, route: Route): Job {
   if (!pipeline) throw recordNotFound();
   for (const p of selfAndDescendants(pipeline)) {
     const job = p.jobs.find(
-      (j) => j.kind === "build" && !j.retried && j.name === name && isDownloadable(j, ctx.now),
+      (j) =>
+        j.kind === "build" && !j.retried && j.name === name && hasDownloadableArtifacts(j, ctx.now),
     );
     if (job) {
       authorizeArtifacts(c, project, job);
@@ -754,7 +837,17 @@ export async function handleGitLab(
     archiveOf: (job) => state.archives.get(job.id),
     pipelines: new Map(),
   };
-  const ctx: Context = { state, req, path, query, now, view, ignoreRange, params: resolved.params };
+  const ctx: Context = {
+    state,
+    req,
+    path,
+    query,
+    now,
+    view,
+    ignoreRange,
+    params: resolved.params,
+    policy: resolved.route.jobTokenPolicy,
+  };
   try {
     return await resolved.route.handle(ctx);
   } catch (e) {

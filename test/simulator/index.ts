@@ -27,6 +27,7 @@ import { type LoggedRequest, RequestLog, redactHeaders, redactQuery } from "./lo
 import { type Reply, sendReply } from "./reply.ts";
 import { buildWorld, loadScenarioFile, type ScenarioSpec, type World } from "./scenario.ts";
 import { ObjectStore, s3Error } from "./storage.ts";
+import { ciVariables } from "./variables.ts";
 
 export interface SimulatorOptions {
   /** A scenario, or the path of a JSON scenario file. */
@@ -63,6 +64,12 @@ export interface Simulator {
   archiveOf(jobId: number): Archive | undefined;
   /** Runs the work GitLab defers to background jobs (project artifact deletion); returns how many ran. */
   runBackgroundJobs(): number;
+  /**
+   * The predefined CI/CD variables the build with this id sees (CI_API_V4_URL, CI_PROJECT_ID,
+   * CI_PIPELINE_ID, CI_JOB_TOKEN when the scenario has one for it, ...; on the "18.9" profile
+   * CI_UPSTREAM_* in a pipeline started by a trigger job). Throws for an unknown id or a bridge.
+   */
+  ciVariables(jobId: number): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -113,7 +120,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const method = req.method ?? "GET";
     const resolved = origin === "gitlab" ? resolveRoute(world.profile, method, path) : undefined;
     const route = origin === "storage" ? "object" : (resolved?.route.name ?? "unknown");
-    const applied = faults.take({ origin, route, method, path });
+    const applied = faults.take({
+      origin,
+      route,
+      method,
+      path,
+      job: origin === "storage" ? store.jobOf(path) : jobInPath(path),
+      ranged: req.headers.range !== undefined,
+    });
 
     let reply: Reply;
     let leak: string | undefined;
@@ -185,6 +199,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     inject: (rule) => faults.add(rule),
     archiveOf: (jobId) => archives.get(jobId),
     runBackgroundJobs,
+    ciVariables: (jobId) =>
+      ciVariables(world, { url: state.webUrl, apiUrl: `${state.webUrl}/api/v4` }, jobId),
     async close() {
       for (const server of [gitlab, storage]) {
         server.closeAllConnections();
@@ -199,14 +215,7 @@ function faultReply(origin: Origin, faults: Fault[], now: number): Reply | undef
   const status = findFault(faults, "status");
   if (status) {
     if (status.body !== undefined) return text(status.status, status.body);
-    if (origin === "storage")
-      return status.status === 503
-        ? s3Error(503, "SlowDown", "Please reduce your request rate.")
-        : s3Error(
-            status.status,
-            "InternalError",
-            "We encountered an internal error. Please try again.",
-          );
+    if (origin === "storage") return storeError(status.status);
     if (status.status === 500) return json(500, { message: "500 Internal Server Error" });
     return html(
       status.status,
@@ -238,6 +247,30 @@ function faultReply(origin: Origin, faults: Fault[], now: number): Reply | undef
     });
   return undefined;
 }
+
+/** The object store's refusal for a status, worded as S3 words it. */
+function storeError(status: number): Reply {
+  switch (status) {
+    case 403:
+      return s3Error(403, "AccessDenied", "Request has expired");
+    case 404:
+      return s3Error(404, "NoSuchKey", "The specified key does not exist.");
+    case 503:
+      return s3Error(503, "SlowDown", "Please reduce your request rate.");
+    default:
+      return s3Error(
+        status,
+        "InternalError",
+        "We encountered an internal error. Please try again.",
+      );
+  }
+}
+
+/** The job a GitLab API path names (`.../jobs/<id>` or `.../jobs/<id>/...`). */
+const jobInPath = (path: string): number | undefined => {
+  const m = /\/jobs\/(\d+)(?:\/|$)/.exec(path);
+  return m ? Number(m[1]) : undefined;
+};
 
 function html(status: number, body: string): Reply {
   const buf = Buffer.from(body);

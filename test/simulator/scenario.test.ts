@@ -11,7 +11,7 @@ describe("buildWorld", () => {
     [
       "bad profile",
       { profile: "ancient" as "newest", projects: [] },
-      /^scenario profile: must be one of legacy, recent, newest$/,
+      /^scenario profile: must be one of legacy, recent, newest, 18\.9$/,
     ],
     [
       "bad start time",
@@ -82,6 +82,145 @@ describe("buildWorld", () => {
   for (const [what, spec, message] of cases)
     test(`refuses a scenario with a ${what}`, () =>
       assert.throws(() => buildWorld(spec), { name: "ScenarioError", message }));
+
+  // Fields that used to crash the simulator (or a later request) instead of being refused.
+  const oneJob = (job: Record<string, unknown>, pipeline: Record<string, unknown> = {}) =>
+    ({
+      projects: [
+        { id: 1, path: "g/a", pipelines: [{ id: 2, ...pipeline, jobs: [{ name: "x", ...job }] }] },
+      ],
+    }) as unknown as ScenarioSpec;
+  const withFile = (entry: unknown) => oneJob({ artifacts: { files: [entry] } });
+  const JOB = "projects\\[0\\]\\.pipelines\\[0\\]\\.jobs\\[0\\]";
+  const malformed: [string, ScenarioSpec, string][] = [
+    [
+      "numeric seed",
+      withFile({ type: "file", name: "a", content: { size: 10, fill: "random", seed: 5 } }),
+      `${JOB}\\.artifacts\\.files\\[0\\]\\.content: seed must be a string, got 5`,
+    ],
+    [
+      "file without content",
+      withFile({ type: "file", name: "a" }),
+      `${JOB}\\.artifacts\\.files\\[0\\]\\.content: must be an object, got undefined`,
+    ],
+    [
+      "non-string text",
+      withFile({ type: "file", name: "a", content: { text: 5 } }),
+      `${JOB}\\.artifacts\\.files\\[0\\]\\.content: text must be a string, got 5`,
+    ],
+    [
+      "negative generated size",
+      withFile({ type: "file", name: "a", content: { size: -1, fill: "zeros" } }),
+      `${JOB}\\.artifacts\\.files\\[0\\]\\.content: size must be a whole number of bytes, got -1`,
+    ],
+    [
+      "unknown fill",
+      withFile({ type: "file", name: "a", content: { size: 1, fill: "ones" } }),
+      `${JOB}\\.artifacts\\.files\\[0\\]\\.content: fill must be one of "random", "zeros", "text", got "ones"`,
+    ],
+    [
+      "entry of unknown type",
+      withFile({ type: "fifo", name: "a" }),
+      `${JOB}\\.artifacts\\.files\\[0\\]: type must be "file", "directory" or "symlink", got "fifo"`,
+    ],
+    [
+      "symlink without target",
+      withFile({ type: "symlink", name: "a" }),
+      `${JOB}\\.artifacts\\.files\\[0\\]: a symlink needs a string target`,
+    ],
+    [
+      "bad zip mtime",
+      oneJob({ artifacts: { files: [], zip: { mtime: "never" } } }),
+      `${JOB}\\.artifacts\\.zip: mtime must be an ISO 8601 date-time, got "never"`,
+    ],
+    [
+      "string expireIn",
+      oneJob({ artifacts: { files: [], expireIn: "1d" } }),
+      `${JOB}\\.artifacts: expireIn must be a number of seconds or null, got "1d"`,
+    ],
+    [
+      "string createdAt",
+      oneJob({}, { createdAt: "yesterday" }),
+      'projects\\[0\\]\\.pipelines\\[0\\]: createdAt must be a number, got "yesterday"',
+    ],
+    [
+      "tags as a string",
+      oneJob({ tags: "docker" }),
+      `${JOB}: tags must be an array of strings, got "docker"`,
+    ],
+    [
+      "timeline change without a time",
+      oneJob({ timeline: [{ status: "success" }] }),
+      `${JOB}\\.timeline\\[0\\]: at must be a number of seconds`,
+    ],
+    [
+      "unknown report type",
+      oneJob({ reports: ["junit", "xml"] }),
+      `${JOB}: reports must be an array of report types \\(junit, .*\\), got \\["junit","xml"\\]`,
+    ],
+    [
+      "null project",
+      { projects: [null] } as unknown as ScenarioSpec,
+      "projects\\[0\\]: must be an object, got null",
+    ],
+    [
+      "numeric allowlist",
+      { projects: [{ id: 1, path: "g/a", jobTokenAllowlist: 5 }] } as unknown as ScenarioSpec,
+      "projects\\[0\\]: jobTokenAllowlist must be an array of project ids or .*, got 5",
+    ],
+    [
+      "unknown visibility",
+      { projects: [{ id: 1, path: "g/a", visibility: "secret" }] } as unknown as ScenarioSpec,
+      'projects\\[0\\]: visibility must be one of "private", "internal", "public", got "secret"',
+    ],
+    [
+      "protected ref with an unknown access level",
+      {
+        projects: [{ id: 1, path: "g/a", protectedRefs: [{ name: "main", allowed: "owner" }] }],
+      } as unknown as ScenarioSpec,
+      'projects\\[0\\]\\.protectedRefs\\[0\\]: allowed must be one of "developer", "maintainer", "no_one", got "owner"',
+    ],
+    [
+      "pipeline that triggers itself",
+      {
+        projects: [
+          {
+            id: 1,
+            path: "g/a",
+            pipelines: [{ id: 2, bridges: [{ id: 3, name: "t", downstream: 2 }] }],
+          },
+        ],
+      },
+      "bridge 3: cannot trigger its own pipeline",
+    ],
+    [
+      "scopes as a string",
+      {
+        projects: [],
+        tokens: [{ token: "glpat-12345678", type: "personal", scopes: "api" }],
+      } as unknown as ScenarioSpec,
+      'tokens\\[0\\]: scopes must be an array of scopes \\("api", "read_api"\\), got "api"',
+    ],
+    [
+      "unknown role",
+      {
+        projects: [],
+        tokens: [{ token: "glpat-12345678", type: "personal", role: "admin" }],
+      } as unknown as ScenarioSpec,
+      'tokens\\[0\\]: role must be one of "guest", .*, got "admin"',
+    ],
+    [
+      "unknown store provider",
+      { projects: [], storeProvider: "S3" } as unknown as ScenarioSpec,
+      "storeProvider: must be one of AWS, Google, AzureRM",
+    ],
+  ];
+  for (const [what, spec, message] of malformed)
+    test(`refuses a scenario with a ${what}, naming the field`, () =>
+      assert.throws(() => buildWorld(spec), {
+        name: "ScenarioError",
+        message: new RegExp(`^scenario ${message}$`),
+      }));
 
   test("assigns missing job ids in file order, after the explicit ones", () => {
     const world = buildWorld({

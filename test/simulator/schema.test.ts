@@ -95,6 +95,7 @@ function jobsInEveryStatus(): JobSpec[] {
       timeline: [{ at: -5, status: "running" }],
       artifacts: { files: files("later.txt") },
     },
+    { id: 112, name: "reports only", stage: "test", reports: ["junit", "dotenv", "sast"] },
     { id: TOKEN_JOB, name: "collect", stage: "deploy", status: "running" },
   ];
 }

@@ -12,9 +12,18 @@ import {
   request,
 } from "node:http";
 import { type TestContext, test } from "node:test";
-import { ask, DEVELOPER, JOB_TOKEN, MAINTAINER, nextRequest, simulate } from "../support/sim.ts";
+import {
+  ask,
+  DEVELOPER,
+  JOB_TOKEN,
+  MAINTAINER,
+  nextRequest,
+  SAMPLE,
+  simulate,
+} from "../support/sim.ts";
 import type { Simulator } from "./index.ts";
 import type { LoggedRequest } from "./log.ts";
+import { loadScenarioFile } from "./scenario.ts";
 
 /** Job 1004: artifacts in object storage, downloaded directly (302 to a signed URL). */
 const DIRECT = 1004;
@@ -438,3 +447,144 @@ test(
     assert.equal((await served).route, "archive");
   },
 );
+
+// ---- store providers: who signs HEAD ------------------------------------------------------------
+
+test("AWS: a HEAD is redirected to a URL signed for HEAD, which the store answers", async (t) => {
+  const sim = await simulate(t);
+  const head = await raw(
+    `${sim.apiUrl}${archivePath(DIRECT)}`,
+    { "PRIVATE-TOKEN": MAINTAINER },
+    { method: "HEAD" },
+  );
+  assert.equal(head.status, 303);
+  const stored = await raw(String(head.headers.location), {}, { method: "HEAD" });
+  assert.equal(stored.status, 200);
+  assert.equal(Number(stored.headers["content-length"]), archiveOf(sim, DIRECT).size);
+  // A URL signed for GET refuses a HEAD on S3 too: the signature covers the method.
+  const get = await raw(await signedUrl(sim), {}, { method: "HEAD" });
+  assert.equal(get.status, 403);
+  assert.deepEqual(sim.log.leaks, []);
+});
+
+for (const provider of ["Google", "AzureRM"] as const)
+  test(`${provider}: a HEAD gets the URL signed for GET, and the store refuses a HEAD on it (403)`, async (t) => {
+    const sim = await simulate(t, { ...loadScenarioFile(SAMPLE), storeProvider: provider });
+    const head = await raw(
+      `${sim.apiUrl}${archivePath(DIRECT)}`,
+      { "PRIVATE-TOKEN": MAINTAINER },
+      { method: "HEAD" },
+    );
+    assert.equal(head.status, 303);
+    const location = String(head.headers.location);
+    assert.ok(location.startsWith(`${sim.storageUrl}/`), location);
+    const refused = nextRequest(sim, fromStore);
+    const stored = await raw(location, {}, { method: "HEAD" });
+    assert.equal(stored.status, 403);
+    assert.equal(stored.headers["content-type"], "application/xml");
+    assert.equal(stored.body.length, 0, "a HEAD answer has no body");
+    assert.equal((await refused).status, 403);
+    // The same URL downloads with GET.
+    const got = await raw(location);
+    assert.equal(got.status, 200);
+    assert.ok(got.body.equals(archiveOf(sim, DIRECT).bytes));
+    assert.deepEqual(sim.log.leaks, []);
+  });
+
+// ---- proxy download: the store's refusals pass through ----------------------------------------
+
+for (const [status, code, message] of [
+  [403, "AccessDenied", "Request has expired"],
+  [404, "NoSuchKey", "The specified key does not exist."],
+] as const)
+  clean(
+    `proxy download: a store ${status} reaches the client as that ${status}, with the store's XML`,
+    async (_t, sim) => {
+      sim.inject({ origin: "storage", job: PROXIED, kind: "status", status, times: 1 });
+      const served = nextRequest(sim, (e) => e.origin === "gitlab");
+      const res = await raw(`${sim.apiUrl}${archivePath(PROXIED)}`, {
+        "PRIVATE-TOKEN": MAINTAINER,
+      });
+      assert.equal(res.status, status);
+      assert.equal(res.headers["content-type"], "application/xml");
+      assert.equal(res.headers.server, "AmazonS3");
+      const xml = res.body.toString();
+      assert.match(
+        xml,
+        new RegExp(`<Code>${code}</Code><Message>${message.replace(/\./g, "\\.")}</Message>`),
+      );
+      assert.equal(Number(res.headers["content-length"]), res.body.length);
+      // GitLab's own headers stay (Rails keeps Cache-Control; the request id is GitLab's).
+      assert.equal(res.headers["cache-control"], "max-age=0, private, must-revalidate");
+      assert.ok(res.headers["x-request-id"]);
+      const entry = await served;
+      assert.deepEqual([entry.route, entry.status], ["archive", status]);
+      // Only the first request was faulted.
+      assert.equal(
+        (await raw(`${sim.apiUrl}${archivePath(PROXIED)}`, { "PRIVATE-TOKEN": MAINTAINER })).status,
+        200,
+      );
+    },
+  );
+
+clean(
+  "proxy download: a fault on resumed requests only (ranged: true) spares the first GET",
+  async (_t, sim) => {
+    const { bytes, size } = archiveOf(sim, PROXIED);
+    sim.inject({
+      origin: "storage",
+      job: PROXIED,
+      ranged: true,
+      kind: "status",
+      status: 403,
+      times: 1,
+    });
+    // Another job's ranges are not affected.
+    assert.equal((await raw(await signedUrl(sim), { Range: "bytes=0-9" })).status, 206);
+    const first = await raw(`${sim.apiUrl}${archivePath(PROXIED)}`, {
+      "PRIVATE-TOKEN": MAINTAINER,
+    });
+    assert.equal(first.status, 200);
+    assert.ok(first.body.equals(bytes));
+    const resume = { "PRIVATE-TOKEN": MAINTAINER, Range: `bytes=${size - 100}-` };
+    const refused = await raw(`${sim.apiUrl}${archivePath(PROXIED)}`, resume);
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.toString(), /<Message>Request has expired<\/Message>/);
+    const retried = await raw(`${sim.apiUrl}${archivePath(PROXIED)}`, resume);
+    assert.equal(retried.status, 206);
+    assert.ok(retried.body.equals(bytes.subarray(size - 100)));
+  },
+);
+
+clean(
+  "proxy download: a HEAD makes GitLab GET the store and answer its headers",
+  async (_t, sim) => {
+    const stored = nextRequest(sim, fromStore);
+    const res = await raw(
+      `${sim.apiUrl}${archivePath(PROXIED)}`,
+      { "PRIVATE-TOKEN": MAINTAINER },
+      { method: "HEAD" },
+    );
+    assert.equal(res.status, 200);
+    assert.equal(Number(res.headers["content-length"]), archiveOf(sim, PROXIED).size);
+    assert.equal(res.body.length, 0);
+    assert.equal((await stored).method, "GET");
+  },
+);
+
+test("artifacts.missingInStore: the store answers 404 NoSuchKey, directly and through GitLab", async (t) => {
+  const spec = loadScenarioFile(SAMPLE);
+  for (const job of spec.projects.flatMap((p) => p.pipelines ?? []).flatMap((p) => p.jobs ?? []))
+    if ((job.id === DIRECT || job.id === PROXIED) && job.artifacts)
+      job.artifacts.missingInStore = true;
+  const sim = await simulate(t, spec);
+  // GitLab's database still has the archive: it redirects, and the store has nothing.
+  const direct = await raw(await signedUrl(sim));
+  assert.equal(direct.status, 404);
+  assert.match(direct.body.toString(), /<Code>NoSuchKey<\/Code>/);
+  const proxied = await raw(`${sim.apiUrl}${archivePath(PROXIED)}`, { "JOB-TOKEN": JOB_TOKEN });
+  assert.equal(proxied.status, 404);
+  assert.equal(proxied.headers["content-type"], "application/xml");
+  assert.match(proxied.body.toString(), /<Code>NoSuchKey<\/Code>/);
+  assert.deepEqual(sim.log.leaks, []);
+});

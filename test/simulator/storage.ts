@@ -11,8 +11,13 @@ import { serveStored } from "./ranges.ts";
 import type { Reply } from "./reply.ts";
 
 const BUCKET = "gitlab-artifacts";
+const OBJECT_PATH = new RegExp(`^/${BUCKET}/(\\d+)/[0-9a-f]+/artifacts\\.zip$`);
 
 export interface SignedUrlOptions {
+  /** The job whose archive this is: each job's archive is its own object. */
+  jobId: number;
+  /** The store has lost the object (it answers 404 NoSuchKey). */
+  missing: boolean;
   /** The download's file name for `response-content-disposition`. */
   filename: string;
   /** When the object was stored: its Last-Modified. */
@@ -37,18 +42,26 @@ export class ObjectStore {
     readonly credentials: () => Iterable<string>,
   ) {}
 
-  objectPath(archive: Archive): string {
-    return `/${BUCKET}/${archive.key}/artifacts.zip`;
+  /** Where a job's archive is stored. */
+  objectPath(jobId: number, archive: Archive): string {
+    return `/${BUCKET}/${jobId}/${archive.key}/artifacts.zip`;
   }
 
-  /** A presigned GET URL, as GitLab hands out for direct downloads. */
+  /** The job whose archive a store path names, if it names one. */
+  jobOf(path: string): number | undefined {
+    const m = OBJECT_PATH.exec(path);
+    return m ? Number(m[1]) : undefined;
+  }
+
+  /** A presigned URL, as GitLab hands out for direct and proxied downloads. */
   signedUrl(
     origin: string,
     archive: Archive,
-    { filename, uploadedAt, method }: SignedUrlOptions,
+    { jobId, missing, filename, uploadedAt, method }: SignedUrlOptions,
   ): string {
-    if (!this.#objects.has(archive.key)) this.#objects.set(archive.key, { archive, uploadedAt });
-    const path = this.objectPath(archive);
+    const path = this.objectPath(jobId, archive);
+    if (missing) this.#objects.delete(path);
+    else if (!this.#objects.has(path)) this.#objects.set(path, { archive, uploadedAt });
     const date = amzDate(this.clock.now());
     const params = new URLSearchParams({
       "response-content-disposition": `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
@@ -107,11 +120,12 @@ export class ObjectStore {
         "MethodNotAllowed",
         "The specified method is not allowed against this resource.",
       );
-    const m = new RegExp(`^/${BUCKET}/([0-9a-f]+)/artifacts\\.zip$`).exec(url.pathname);
-    const stored = m?.[1] ? this.#objects.get(m[1]) : undefined;
+    const stored = this.#objects.get(url.pathname);
     const params = url.searchParams;
     const signature = params.get("X-Amz-Signature");
     if (!signature) return s3Error(403, "AccessDenied", "Access Denied");
+    // The signature covers the method, as S3's SigV4 and GCS's V4 signing do: a URL signed for
+    // GET refuses a HEAD (403 SignatureDoesNotMatch), hence GitLab's HEAD-signed URLs on AWS.
     const expected = Buffer.from(this.#sign(req.method, url.pathname, params), "hex");
     const given = Buffer.from(signature, "hex");
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
