@@ -1,0 +1,89 @@
+/** The client against GitLab behaviours a second reading of GitLab's source found. */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { ScenarioSpec } from "../simulator/scenario.ts";
+import { downloaded, fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
+import { DEVELOPER, MAINTAINER, simulate } from "../support/sim.ts";
+
+const build = {
+  id: 1,
+  name: "build",
+  artifacts: { files: [{ type: "file" as const, name: "a.txt", content: { text: "a\n" } }] },
+};
+
+function scenario(
+  extra: Partial<ScenarioSpec["projects"][number]> = {},
+  top: Partial<ScenarioSpec> = {},
+): ScenarioSpec {
+  return {
+    projects: [
+      { id: 7, path: "group/app", pipelines: [{ id: 5, ref: "main", jobs: [build] }], ...extra },
+    ],
+    tokens: [
+      { token: MAINTAINER, type: "personal" },
+      { token: DEVELOPER, type: "personal", user: "dev", role: "developer" },
+    ],
+    ...top,
+  };
+}
+
+describe("GitLab fidelity, round two", () => {
+  test("keep on a protected branch: the refusal says what right the user lacks", async (t) => {
+    const sim = await simulate(t, scenario({ protectedRefs: [{ name: "main" }] }));
+    await assert.rejects(
+      fetchArtifacts(
+        sim,
+        { mode: "keep", job: "build" },
+        { ...projectEnv(sim), GITLAB_TOKEN: DEVELOPER },
+      ),
+      (e: unknown) => {
+        assert.match(String(e), /GitLab answered 403/);
+        assert.match(String(e), /branch or tag is protected .* may push or merge to it/);
+        return true;
+      },
+    );
+    // A maintainer may.
+    const ok = await fetchArtifacts(sim, { mode: "keep", job: "build" }, projectEnv(sim));
+    assert.equal(ok.result.jobs[0]?.action, "kept");
+  });
+
+  test("a store that refuses HEAD on GET-signed URLs: list reads the storage from GitLab's redirect", async (t) => {
+    const spec = scenario({}, { storeProvider: "Google" });
+    const job = spec.projects[0]?.pipelines?.[0]?.jobs?.[0];
+    if (job?.artifacts) job.artifacts.storage = "object";
+    const sim = await simulate(t, spec);
+    const { result } = await fetchArtifacts(sim, { mode: "list", job: "build" }, projectEnv(sim));
+    assert.deepEqual(
+      result.jobs.map((j) => (j.action === "listed" ? j.storage : j.action)),
+      ["object storage"],
+    );
+  });
+
+  test("proxied: a store 403 on a resume (an expired signature) starts over once, and the archive is whole", async (t) => {
+    const spec = scenario();
+    const job = spec.projects[0]?.pipelines?.[0]?.jobs?.[0];
+    if (job?.artifacts)
+      job.artifacts = {
+        storage: "proxy",
+        files: [{ type: "file", name: "big.bin", content: { size: 600_000, fill: "random" } }],
+      };
+    const sim = await simulate(t, spec);
+    sim.inject({ origin: "storage", kind: "reset", afterBytes: 100_000, times: 1 });
+    sim.inject({ origin: "storage", kind: "status", status: 403, ranged: true, times: 1 });
+    const { result } = await fetchArtifacts(
+      sim,
+      { job: "build", path: await tempDir(t) },
+      projectEnv(sim),
+    );
+    assert.equal(downloaded(result)[0]?.sha256, sim.archiveOf(1)?.sha256);
+    const archive = sim.log.find({ route: "archive" });
+    assert.deepEqual(
+      archive.map((r) => [r.status, r.range === undefined ? "whole" : "ranged"]),
+      [
+        [200, "whole"],
+        [403, "ranged"],
+        [200, "whole"],
+      ],
+    );
+  });
+});
