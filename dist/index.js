@@ -2900,16 +2900,22 @@ var JOB_STATUSES = [
 ];
 var PER_PAGE = 100;
 var PAGES_IN_FLIGHT = 16;
-var GitLabApi = class {
+var GitLabApi = class _GitLabApi {
   constructor(client, project2) {
     this.client = client;
+    this.project = project2;
     this.#project = encodeURIComponent(project2);
     this.#web = /^\d+$/.test(project2) ? void 0 : `${client.webRoot}/${project2}/-/`;
   }
   client;
+  project;
   #project;
   #web;
   #pages = new Limiter(PAGES_IN_FLIGHT);
+  /** The same API for another project (a multi-project upstream pipeline's). */
+  forProject(project2) {
+    return new _GitLabApi(this.client, project2);
+  }
   /** A web page of the project (`jobs/1001`), or "" when the project was given by id. */
   webUrl(rest) {
     return this.#web === void 0 ? "" : `${this.#web}${rest}`;
@@ -3133,6 +3139,11 @@ var INPUTS = {
     kind: "boolean",
     default: "true",
     description: "Also look for the jobs in child pipelines (through trigger jobs, recursively; parent first)."
+  },
+  upstream: {
+    kind: "boolean",
+    default: "false",
+    description: "Also look in the pipeline that triggered this one (a child's parent), and its other child pipelines, after this pipeline and its children. The parent comes from `CI_UPSTREAM_PIPELINE_ID` and `CI_UPSTREAM_PROJECT_ID` (GitLab 18.9+), else from `PARENT_PIPELINE_ID` (set `PARENT_PIPELINE_ID: $CI_PIPELINE_ID` in the trigger job's variables on older GitLab)."
   },
   wait: {
     kind: "boolean",
@@ -3442,6 +3453,16 @@ function project(v) {
     );
   return value;
 }
+function upstreamOf(env, project2) {
+  const id = env.CI_UPSTREAM_PIPELINE_ID?.trim() || env.PARENT_PIPELINE_ID?.trim();
+  if (!id || !/^\d+$/.test(id))
+    throw new InputError(
+      "upstream",
+      `needs the upstream pipeline's id: CI_UPSTREAM_PIPELINE_ID (GitLab 18.9+) or PARENT_PIPELINE_ID, which the trigger job can pass (variables: PARENT_PIPELINE_ID: $CI_PIPELINE_ID)${id ? `; got ${JSON.stringify(id)}` : ", and neither is set"}`
+    );
+  const other = env.CI_UPSTREAM_PROJECT_ID?.trim();
+  return { pipelineId: Number(id), project: other && other !== project2 ? other : void 0 };
+}
 function runningJob(env) {
   const id = env.CI_JOB_ID?.trim();
   return id && /^\d+$/.test(id) ? Number(id) : void 0;
@@ -3497,7 +3518,8 @@ function selector(v, inputs, env) {
     childPipelines: v["child-pipelines"],
     statuses: new Set(statuses),
     waitMs: wait ? v["wait-timeout"] : void 0,
-    self: runningJob(env)
+    self: runningJob(env),
+    upstream: v.upstream ? upstreamOf(env, v.project) : void 0
   };
   return names;
 }
@@ -3807,7 +3829,8 @@ async function byNames(selector2, ctx) {
   const hierarchy = await log.group(
     `Finding ${selector2.patterns.map((p) => p.text).join(", ")} in pipeline ${pipelineId}`,
     async () => {
-      const h = await readHierarchy(api, pipelineId, selector2.childPipelines, log);
+      const own = await readHierarchy(api, pipelineId, selector2.childPipelines, log);
+      const h = selector2.upstream ? await withUpstream(own, selector2.upstream, ctx) : own;
       const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
       log.info(
         `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`
@@ -3815,7 +3838,7 @@ async function byNames(selector2, ctx) {
       return h;
     }
   );
-  const where = `pipeline ${pipelineId}${selector2.childPipelines ? " or its child pipelines" : ""}`;
+  const where = `pipeline ${pipelineId}${selector2.childPipelines ? " or its child pipelines" : ""}${selector2.upstream ? ` or upstream pipeline ${selector2.upstream.pipelineId}` : ""}`;
   const found = selectJobs(selector2.patterns, hierarchy, selector2.self);
   const { self } = found;
   const itself = (p) => self !== void 0 && select(p, [self.name]).length > 0;
@@ -3858,6 +3881,8 @@ async function byNames(selector2, ctx) {
   }
   const targets = [];
   for (const { job } of selected) {
+    const project2 = hierarchy.projects?.get(job.pipeline.id);
+    const jobApi = project2 === void 0 ? api : api.forProject(project2);
     const why = unqualified(job, selector2.statuses);
     if (why) {
       missing.push({ why: `${job.name} (job ${job.id}) ${why}` });
@@ -3871,7 +3896,8 @@ async function byNames(selector2, ctx) {
         pipelineId: job.pipeline.id,
         status: job.status,
         webUrl: job.web_url,
-        archiveUrl: api.archiveUrl(job.id),
+        archiveUrl: jobApi.archiveUrl(job.id),
+        ...project2 === void 0 ? {} : { project: project2 },
         size: archiveSize(job),
         expiresAt: job.artifacts_expire_at
       });
@@ -3892,6 +3918,23 @@ function unqualified(job, statuses) {
 function closeNames(text2, names) {
   const near = nearest(names, text2, 3);
   return near.length > 0 ? `did you mean ${near.map((n) => JSON.stringify(n)).join(" or ")}?` : void 0;
+}
+async function withUpstream(own, upstream, ctx) {
+  const api = upstream.project === void 0 ? ctx.api : ctx.api.forProject(upstream.project);
+  ctx.log.info(
+    `also searching upstream pipeline ${upstream.pipelineId}${upstream.project === void 0 ? "" : ` of project ${upstream.project}`} and its child pipelines`
+  );
+  const up = await readHierarchy(api, upstream.pipelineId, true, ctx.log);
+  const jobs = new Map(own.jobs);
+  const pipelines = [...own.pipelines];
+  const projects = /* @__PURE__ */ new Map();
+  for (const id of up.pipelines)
+    if (!jobs.has(id)) {
+      jobs.set(id, up.jobs.get(id) ?? []);
+      pipelines.push(id);
+      if (upstream.project !== void 0) projects.set(id, upstream.project);
+    }
+  return { pipelines, jobs, projects };
 }
 
 // src/commands/session.ts
@@ -5044,7 +5087,10 @@ function wantedOf(api, target) {
     label,
     name,
     archiveUrl: target.archiveUrl,
-    fileUrl: (path) => api.fileUrl(target.id, path),
+    fileUrl: (path) => (target.project === void 0 ? api : api.forProject(target.project)).fileUrl(
+      target.id,
+      path
+    ),
     // A job found by name was listed with an archive; one given by id was not checked.
     absent: target.pipelineId === void 0 ? (gitlab) => `${label}: ${gitlab}` : void 0
   };
@@ -5158,7 +5204,7 @@ var url = async (options2, session) => {
   const found = await resolveTargets(options2.selector, session);
   const missing = settle(found.missing, options2.ifNoArtifactFound, log);
   const { filePath } = options2;
-  const fileUrl = (t) => filePath === void 0 ? void 0 : t.kind === "ref" ? api.refUrl(t.ref, t.name, filePath) : api.fileUrl(t.id, filePath);
+  const fileUrl = (t) => filePath === void 0 ? void 0 : t.kind === "ref" ? api.refUrl(t.ref, t.name, filePath) : (t.project === void 0 ? api : api.forProject(t.project)).fileUrl(t.id, filePath);
   const jobs = found.targets.map((t) => ({ ...info(t, fileUrl(t)), action: "resolved" }));
   const lines = [];
   for (const job of jobs) {

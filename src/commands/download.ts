@@ -117,7 +117,11 @@ function wantedOf(api: GitLabApi, target: Target): Wanted {
     label,
     name,
     archiveUrl: target.archiveUrl,
-    fileUrl: (path) => api.fileUrl(target.id, path),
+    fileUrl: (path) =>
+      (target.project === undefined ? api : api.forProject(target.project)).fileUrl(
+        target.id,
+        path,
+      ),
     // A job found by name was listed with an archive; one given by id was not checked.
     absent: target.pipelineId === undefined ? (gitlab) => `${label}: ${gitlab}` : undefined,
   };

@@ -24,7 +24,7 @@ export const url: Command<"url"> = async (options, session) => {
       ? undefined
       : t.kind === "ref"
         ? api.refUrl(t.ref, t.name, filePath)
-        : api.fileUrl(t.id, filePath);
+        : (t.project === undefined ? api : api.forProject(t.project)).fileUrl(t.id, filePath);
   const jobs = found.targets.map((t) => ({ ...info(t, fileUrl(t)), action: "resolved" as const }));
   const lines: string[] = [];
   for (const job of jobs) {

@@ -63,11 +63,16 @@ export class GitLabApi {
   readonly #pages = new Limiter(PAGES_IN_FLIGHT);
   constructor(
     readonly client: GitLabClient,
-    project: string,
+    readonly project: string,
   ) {
     this.#project = encodeURIComponent(project);
     // Web routes need the project's path; a numeric id gives none.
     this.#web = /^\d+$/.test(project) ? undefined : `${client.webRoot}/${project}/-/`;
+  }
+
+  /** The same API for another project (a multi-project upstream pipeline's). */
+  forProject(project: string): GitLabApi {
+    return new GitLabApi(this.client, project);
   }
 
   /** A web page of the project (`jobs/1001`), or "" when the project was given by id. */

@@ -262,6 +262,24 @@ function project(v: Values): string {
 }
 
 /** Which jobs: names in the running pipeline, ids, or one name in the newest pipeline of a ref. */
+/**
+ * The pipeline that triggered this one: GitLab 18.9+ says it (CI_UPSTREAM_PIPELINE_ID and
+ * _PROJECT_ID); older GitLab needs the trigger job to pass PARENT_PIPELINE_ID.
+ */
+function upstreamOf(
+  env: Env,
+  project: string | undefined,
+): { pipelineId: number; project: string | undefined } {
+  const id = env.CI_UPSTREAM_PIPELINE_ID?.trim() || env.PARENT_PIPELINE_ID?.trim();
+  if (!id || !/^\d+$/.test(id))
+    throw new InputError(
+      "upstream",
+      `needs the upstream pipeline's id: CI_UPSTREAM_PIPELINE_ID (GitLab 18.9+) or PARENT_PIPELINE_ID, which the trigger job can pass (variables: PARENT_PIPELINE_ID: $CI_PIPELINE_ID)${id ? `; got ${JSON.stringify(id)}` : ", and neither is set"}`,
+    );
+  const other = env.CI_UPSTREAM_PROJECT_ID?.trim();
+  return { pipelineId: Number(id), project: other && other !== project ? other : undefined };
+}
+
 /** The job running the tool, from CI_JOB_ID. */
 function runningJob(env: Env): number | undefined {
   const id = env.CI_JOB_ID?.trim();
@@ -320,6 +338,7 @@ function selector(v: Values, inputs: RawInputs, env: Env): Selector {
     statuses: new Set(statuses),
     waitMs: wait ? v["wait-timeout"] : undefined,
     self: runningJob(env),
+    upstream: v.upstream ? upstreamOf(env, v.project) : undefined,
   };
   return names;
 }

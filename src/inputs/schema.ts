@@ -132,6 +132,12 @@ export const INPUTS = {
     description:
       "Also look for the jobs in child pipelines (through trigger jobs, recursively; parent first).",
   },
+  upstream: {
+    kind: "boolean",
+    default: "false",
+    description:
+      "Also look in the pipeline that triggered this one (a child's parent), and its other child pipelines, after this pipeline and its children. The parent comes from `CI_UPSTREAM_PIPELINE_ID` and `CI_UPSTREAM_PROJECT_ID` (GitLab 18.9+), else from `PARENT_PIPELINE_ID` (set `PARENT_PIPELINE_ID: $CI_PIPELINE_ID` in the trigger job's variables on older GitLab).",
+  },
   wait: {
     kind: "boolean",
     default: "false",

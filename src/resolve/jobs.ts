@@ -24,6 +24,8 @@ export interface Hierarchy {
   /** The pipeline, then its same-project descendants by id: GitLab's search order. */
   pipelines: number[];
   jobs: Map<number, ApiJob[]>;
+  /** Pipelines of another project (a multi-project upstream's), by id: that project. */
+  projects?: Map<number, string>;
 }
 
 /**

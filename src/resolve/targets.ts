@@ -5,7 +5,14 @@
 import { RunError, setting } from "../errors.ts";
 import type { ApiJob, GitLabApi, JobStatus } from "../gitlab/api.ts";
 import type { Log } from "../log.ts";
-import { awaited, type PollPolicy, readHierarchy, selectJobs, waitForJobs } from "./jobs.ts";
+import {
+  awaited,
+  type Hierarchy,
+  type PollPolicy,
+  readHierarchy,
+  selectJobs,
+  waitForJobs,
+} from "./jobs.ts";
 import { nearest } from "../util/text.ts";
 import { type NamePattern, select } from "./match.ts";
 
@@ -20,6 +27,8 @@ export interface ByNames {
   waitMs: number | undefined;
   /** The job running the tool (CI_JOB_ID), never selected. */
   self: number | undefined;
+  /** The pipeline that triggered this one, searched after it (and its children). */
+  upstream: { pipelineId: number; project: string | undefined } | undefined;
 }
 
 /** Jobs given by id: no lookup. */
@@ -53,6 +62,8 @@ export interface Job {
   webUrl: string;
   /** The API URL of its archive. */
   archiveUrl: string;
+  /** Set when the job belongs to another project than the one given (an upstream's). */
+  project?: string;
   /** Archive size GitLab reported (0 when unknown). */
   size: number;
   expiresAt: string | null | undefined;
@@ -145,7 +156,8 @@ async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved
   const hierarchy = await log.group(
     `Finding ${selector.patterns.map((p) => p.text).join(", ")} in pipeline ${pipelineId}`,
     async () => {
-      const h = await readHierarchy(api, pipelineId, selector.childPipelines, log);
+      const own = await readHierarchy(api, pipelineId, selector.childPipelines, log);
+      const h = selector.upstream ? await withUpstream(own, selector.upstream, ctx) : own;
       const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
       log.info(
         `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`,
@@ -153,7 +165,7 @@ async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved
       return h;
     },
   );
-  const where = `pipeline ${pipelineId}${selector.childPipelines ? " or its child pipelines" : ""}`;
+  const where = `pipeline ${pipelineId}${selector.childPipelines ? " or its child pipelines" : ""}${selector.upstream ? ` or upstream pipeline ${selector.upstream.pipelineId}` : ""}`;
   const found = selectJobs(selector.patterns, hierarchy, selector.self);
   const { self } = found;
   const itself = (p: NamePattern) => self !== undefined && select(p, [self.name]).length > 0;
@@ -199,6 +211,8 @@ async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved
 
   const targets: Job[] = [];
   for (const { job } of selected) {
+    const project = hierarchy.projects?.get(job.pipeline.id);
+    const jobApi = project === undefined ? api : api.forProject(project);
     const why = unqualified(job, selector.statuses);
     if (why) {
       missing.push({ why: `${job.name} (job ${job.id}) ${why}` });
@@ -212,7 +226,8 @@ async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved
         pipelineId: job.pipeline.id,
         status: job.status,
         webUrl: job.web_url,
-        archiveUrl: api.archiveUrl(job.id),
+        archiveUrl: jobApi.archiveUrl(job.id),
+        ...(project === undefined ? {} : { project }),
         size: archiveSize(job),
         expiresAt: job.artifacts_expire_at,
       });
@@ -240,4 +255,30 @@ function closeNames(text: string, names: string[]): string | undefined {
   return near.length > 0
     ? `did you mean ${near.map((n) => JSON.stringify(n)).join(" or ")}?`
     : undefined;
+}
+
+/**
+ * The search after this pipeline and its children: the upstream pipeline (in its own project
+ * when it is another's), then its other children — GitLab's order, parent first.
+ */
+async function withUpstream(
+  own: Hierarchy,
+  upstream: { pipelineId: number; project: string | undefined },
+  ctx: ResolveContext,
+): Promise<Hierarchy> {
+  const api = upstream.project === undefined ? ctx.api : ctx.api.forProject(upstream.project);
+  ctx.log.info(
+    `also searching upstream pipeline ${upstream.pipelineId}${upstream.project === undefined ? "" : ` of project ${upstream.project}`} and its child pipelines`,
+  );
+  const up = await readHierarchy(api, upstream.pipelineId, true, ctx.log);
+  const jobs = new Map(own.jobs);
+  const pipelines = [...own.pipelines];
+  const projects = new Map<number, string>();
+  for (const id of up.pipelines)
+    if (!jobs.has(id)) {
+      jobs.set(id, up.jobs.get(id) ?? []);
+      pipelines.push(id);
+      if (upstream.project !== undefined) projects.set(id, upstream.project);
+    }
+  return { pipelines, jobs, projects };
 }

@@ -1,9 +1,10 @@
 /** The client against GitLab behaviours a second reading of GitLab's source found. */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import type { ScenarioSpec } from "../simulator/scenario.ts";
 import { downloaded, fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
-import { DEVELOPER, MAINTAINER, simulate } from "../support/sim.ts";
+import { DEVELOPER, MAINTAINER, SAMPLE, simulate } from "../support/sim.ts";
 
 const build = {
   id: 1,
@@ -84,6 +85,56 @@ describe("GitLab fidelity, round two", () => {
         [403, "ranged"],
         [200, "whole"],
       ],
+    );
+  });
+});
+
+describe("child -> parent: upstream", () => {
+  const sample = () =>
+    JSON.parse(readFileSync(SAMPLE, "utf8")) as ScenarioSpec & { profile?: string };
+
+  test("a child job finds its parent's job through CI_UPSTREAM_PIPELINE_ID (GitLab 18.9+)", async (t) => {
+    const sim = await simulate(t, { ...sample(), profile: "18.9" });
+    const env: Record<string, string> = { ...sim.ciVariables(1101), GITLAB_TOKEN: MAINTAINER };
+    assert.equal(env.CI_UPSTREAM_PIPELINE_ID, "500");
+    const { result, log } = await fetchArtifacts(
+      sim,
+      { job: "build", upstream: "true", path: await tempDir(t) },
+      env,
+    );
+    assert.deepEqual(
+      result.jobs.map((j) => [j.id, j.pipelineId]),
+      [[1001, 500]],
+    );
+    assert.ok(log.lines.some((l) => l.includes("also searching upstream pipeline 500")));
+    // Without upstream, the child alone has no such job.
+    await assert.rejects(
+      fetchArtifacts(sim, { job: "build", path: await tempDir(t) }, env),
+      /no job matches "build" in pipeline 501/,
+    );
+  });
+
+  test("on older GitLab, through PARENT_PIPELINE_ID passed by the trigger job", async (t) => {
+    const sim = await simulate(t);
+    const env: Record<string, string> = {
+      ...sim.ciVariables(1101),
+      GITLAB_TOKEN: MAINTAINER,
+      PARENT_PIPELINE_ID: "500",
+    };
+    assert.equal(env.CI_UPSTREAM_PIPELINE_ID, undefined);
+    const { result } = await fetchArtifacts(
+      sim,
+      { mode: "url", job: "build", upstream: "true" },
+      env,
+    );
+    assert.deepEqual(result.lines, [`${sim.apiUrl}/projects/42/jobs/1001/artifacts`]);
+    await assert.rejects(
+      fetchArtifacts(
+        sim,
+        { mode: "url", job: "build", upstream: "true" },
+        { ...env, PARENT_PIPELINE_ID: "" },
+      ),
+      /input "upstream": needs the upstream pipeline's id/,
     );
   });
 });
