@@ -3086,6 +3086,11 @@ var INPUTS = {
     kind: "list",
     description: "Files to fetch out of each job's archive without downloading all of it, one a line or comma-separated: exact paths, globs (`*` within a folder, `**` across folders) or `folder/`. The archive is read where it lies through HTTP ranges (only its directory and the wanted files travel), or downloaded whole when the server ignores ranges."
   },
+  files: {
+    kind: "boolean",
+    default: "false",
+    description: "For mode `list`: also each archive's entries (path, type, size, mode, symlink target), read from its central directory through HTTP ranges, so nothing else of it travels; with `paths`, only the matching entries."
+  },
   ref: {
     kind: "string",
     description: "A branch or tag: fetch `job` from the newest successful pipeline of that ref (GitLab's own lookup, parent pipeline first), not from the running pipeline."
@@ -3539,10 +3544,11 @@ function fetch(v) {
       "give artifact-path (one file) or paths (files, globs, folders), not both"
     );
   const picked = file !== void 0 ? "artifact-path" : paths.length > 0 ? "paths" : void 0;
-  if (picked && mode !== "download" && !(picked === "artifact-path" && mode === "url"))
+  const listing = mode === "list" && v.files;
+  if (picked && mode !== "download" && !(picked === "artifact-path" && mode === "url") && !(picked === "paths" && listing))
     throw new InputError(
       picked,
-      `fetches ${picked === "paths" ? "files" : "a file"}, so it goes with mode download${picked === "artifact-path" ? " or url" : ""}, not ${mode}`
+      `fetches ${picked === "paths" ? "files" : "a file"}, so it goes with mode download${picked === "artifact-path" ? " or url" : " (or list with files: true)"}, not ${mode}`
     );
   if (picked && !extract)
     throw new InputError(
@@ -3610,6 +3616,14 @@ function readOptions(inputs, env, cwd = process.cwd()) {
       `works with modes download and url only (GitLab's ref endpoints download), not ${mode}`
     );
   refuseJobToken(tok, mode);
+  if (mode === "list")
+    return {
+      ...common,
+      mode,
+      selector: chosen,
+      ifNoArtifactFound,
+      entries: v.files ? { patterns: v.paths } : void 0
+    };
   return { ...common, mode, selector: chosen, ifNoArtifactFound };
 }
 function refuseJobToken(tok, mode) {
@@ -4234,15 +4248,32 @@ function entries(zip) {
     }
   })();
 }
-async function entryNames(source) {
+async function listEntries(source, wanted) {
   const zip = await openZip(source);
-  const names = [];
+  const listed = [];
   try {
-    for await (const entry of entries(zip)) names.push(entry.fileName);
+    for await (const entry of entries(zip)) {
+      const mode = modeOf(entry);
+      const isDir = entry.fileName.endsWith("/") || (mode & S_IFMT) === S_IFDIR;
+      const isLink = (mode & S_IFMT) === S_IFLNK;
+      const path = isDir ? entry.fileName : canonical(entry.fileName);
+      if (wanted && (isDir || !wanted(path))) continue;
+      const item = {
+        path,
+        type: isDir ? "directory" : isLink ? "symlink" : "file",
+        size: entry.uncompressedSize,
+        ...mode & 511 ? { mode: (mode & 511).toString(8) } : {}
+      };
+      if (isLink && entry.uncompressedSize <= MAX_LINK_TARGET) {
+        const { data } = await readLocal(source, entry, true);
+        item.target = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
+      }
+      listed.push(item);
+    }
   } finally {
     zip.close();
   }
-  return names;
+  return listed;
 }
 function modeOf(entry) {
   const unix = entry.versionMadeBy >> 8 === 3;
@@ -4997,7 +5028,10 @@ async function nearHint(wanted, path, ctx) {
       `the artifacts of ${wanted.label}`
     );
     try {
-      const near = nearest(await entryNames(remote), path);
+      const near = nearest(
+        (await listEntries(remote)).map((e) => e.path),
+        path
+      );
       return near.length > 0 ? `${advice}; close names in it: ${near.join(", ")}` : advice;
     } finally {
       await remote.close();
@@ -5017,6 +5051,30 @@ function progressReporter(name, ctx) {
     const of = total ? ` of ${formatBytes(total)} (${Math.floor(received / total * 100)}%)` : "";
     ctx.log.info(`${name}: ${formatBytes(received)}${of} at ${formatBytes(rate)}/s`);
   };
+}
+async function remoteListing(wanted, patterns, ctx) {
+  let remote;
+  try {
+    remote = await RangedSource.open(
+      ctx.client,
+      wanted.archiveUrl,
+      `the artifacts of ${wanted.label}`
+    );
+  } catch (e) {
+    if (!(e instanceof RangesIgnored)) throw e;
+    if (!ctx.said.has("ranges")) ctx.log.warn(`${e.message}; archives' entries are not listed`);
+    ctx.said.add("ranges");
+    return void 0;
+  }
+  try {
+    const entries2 = await listEntries(
+      remote,
+      patterns.length > 0 ? pathMatcher(patterns) : void 0
+    );
+    return { entries: entries2, transferred: remote.received };
+  } finally {
+    await remote.close();
+  }
 }
 
 // src/commands/download.ts
@@ -5187,11 +5245,28 @@ var keep = (options2, session) => eachJob(options2, session, async (job) => {
 });
 
 // src/commands/list.ts
-var list = (options2, session) => eachJob(options2, session, async (job) => ({
-  ...info(job),
-  action: "listed",
-  storage: await session.api.storageOf(job.id)
-}));
+var list = (options2, session) => {
+  const said = /* @__PURE__ */ new Set();
+  return eachJob(options2, session, async (job) => {
+    const storage = await session.api.storageOf(job.id);
+    if (!options2.entries) return { ...info(job), action: "listed", storage };
+    const listing = await remoteListing(job, options2.entries.patterns, {
+      client: session.api.client,
+      log: session.log,
+      said
+    });
+    if (listing)
+      session.log.info(
+        `${job.label}: ${listing.entries.length} entries, read with ${listing.transferred} bytes of its archive`
+      );
+    return {
+      ...info(job),
+      action: "listed",
+      storage,
+      ...listing ? { entries: listing.entries } : {}
+    };
+  });
+};
 
 // src/commands/url.ts
 var PRINTED = {
@@ -5335,7 +5410,16 @@ function manifest(result) {
     bytes: j.bytes,
     ...isDownloaded(j) && j.sha256 !== void 0 ? { sha256: j.sha256 } : {},
     expires_at: j.expiresAt ?? null,
-    ...j.action === "listed" ? { storage: j.storage } : {}
+    ...j.action === "listed" ? { storage: j.storage } : {},
+    ...j.action === "listed" && j.entries ? {
+      entries: j.entries.map((e) => ({
+        path: e.path,
+        type: e.type,
+        size: e.size,
+        ...e.mode ? { mode: e.mode } : {},
+        ...e.target !== void 0 ? { target: e.target } : {}
+      }))
+    } : {}
   }));
 }
 function outputs(result) {
@@ -5504,6 +5588,16 @@ function summary(result) {
       `${verb} the artifacts of ${count} (${formatBytes(bytes2)}):`,
       ...table(["job", "id", "pipeline", "status", "size", "expires", "storage"], rows)
     ];
+    for (const j of result.jobs)
+      if (j.action === "listed" && j.entries) {
+        lines2.push(`${j.name}: ${j.entries.length} entr${j.entries.length === 1 ? "y" : "ies"}`);
+        lines2.push(
+          ...table(
+            ["path", "type", "size", "mode", "target"],
+            j.entries.map((e) => [e.path, e.type, String(e.size), e.mode ?? "", e.target ?? ""])
+          )
+        );
+      }
     for (const m of result.missing) lines2.push(`  not found: ${m}`);
     return lines2.join("\n");
   }

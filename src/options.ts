@@ -67,6 +67,11 @@ export interface JobsOptions<M extends "list" | "keep" | "delete"> extends Commo
   ifNoArtifactFound: IfNone;
 }
 
+export interface ListOptions extends JobsOptions<"list"> {
+  /** List each archive's entries too (those matching `patterns`, when there are any). */
+  entries: { patterns: string[] } | undefined;
+}
+
 export interface DeleteProjectOptions extends Common {
   mode: "delete-project";
 }
@@ -74,7 +79,7 @@ export interface DeleteProjectOptions extends Common {
 export interface OptionsOf {
   download: DownloadOptions;
   url: UrlOptions;
-  list: JobsOptions<"list">;
+  list: ListOptions;
   keep: JobsOptions<"keep">;
   delete: JobsOptions<"delete">;
   "delete-project": DeleteProjectOptions;

@@ -1,5 +1,6 @@
 /** What a run did: the Result every face writes out in its own way (faces/). */
 import { posix, relative, sep } from "node:path";
+import type { Listed } from "./archive/extract.ts";
 import type { JobStatus } from "./gitlab/api.ts";
 import type { Mode } from "./options.ts";
 
@@ -36,7 +37,12 @@ export type JobResult =
       /** SHA-256 of the whole archive, when the whole archive was downloaded. */
       sha256?: string;
     })
-  | (JobInfo & { action: "listed"; storage: Storage })
+  | (JobInfo & {
+      action: "listed";
+      storage: Storage;
+      /** With files: the archive's entries (undefined when they could not be read remotely). */
+      entries?: Listed[];
+    })
   | (JobInfo & { action: "resolved" })
   | (JobInfo & {
       action: "would-download" | "kept" | "would-keep" | "deleted" | "would-delete";

@@ -26,7 +26,7 @@ const ALLOWED: Record<string, string[]> = {
   inputs: ["options", "resolve", "archive", "gitlab"],
   main: ["commands", "options", "report", "resolve", "gitlab"],
   options: ["resolve", "transfer", "archive", "gitlab"],
-  report: ["options", "gitlab"],
+  report: ["options", "gitlab", "archive"],
   commands: ["options", "report", "resolve", "transfer", "archive", "gitlab"],
   resolve: ["gitlab"],
   transfer: ["archive", "gitlab"],

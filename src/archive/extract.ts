@@ -95,16 +95,51 @@ function entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
   })();
 }
 
-/** Every entry name of an archive, reading nothing but its central directory. */
-export async function entryNames(source: ByteSource): Promise<string[]> {
+/** An entry of an archive as a listing shows it. */
+export interface Listed {
+  path: string;
+  type: "file" | "directory" | "symlink";
+  /** Uncompressed size. */
+  size: number;
+  /** Unix permission bits, as octal text (`755`), when the archive records them. */
+  mode?: string;
+  /** A symlink's target. */
+  target?: string;
+}
+
+/**
+ * The entries of an archive (only those `wanted` accepts), from its central directory; a
+ * symlink's target is read from its data (small, and only for symlinks).
+ */
+export async function listEntries(
+  source: ByteSource,
+  wanted?: (name: string) => boolean,
+): Promise<Listed[]> {
   const zip = await openZip(source);
-  const names: string[] = [];
+  const listed: Listed[] = [];
   try {
-    for await (const entry of entries(zip)) names.push(entry.fileName);
+    for await (const entry of entries(zip)) {
+      const mode = modeOf(entry);
+      const isDir = entry.fileName.endsWith("/") || (mode & S_IFMT) === S_IFDIR;
+      const isLink = (mode & S_IFMT) === S_IFLNK;
+      const path = isDir ? entry.fileName : canonical(entry.fileName);
+      if (wanted && (isDir || !wanted(path))) continue;
+      const item: Listed = {
+        path,
+        type: isDir ? "directory" : isLink ? "symlink" : "file",
+        size: entry.uncompressedSize,
+        ...(mode & 0o777 ? { mode: (mode & 0o777).toString(8) } : {}),
+      };
+      if (isLink && entry.uncompressedSize <= MAX_LINK_TARGET) {
+        const { data } = await readLocal(source, entry, true);
+        item.target = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
+      }
+      listed.push(item);
+    }
   } finally {
     zip.close();
   }
-  return names;
+  return listed;
 }
 
 /** Where and how an archive is staged. */

@@ -23,6 +23,17 @@ export function manifest(result: Result): { [key: string]: Json }[] {
     ...(isDownloaded(j) && j.sha256 !== undefined ? { sha256: j.sha256 } : {}),
     expires_at: j.expiresAt ?? null,
     ...(j.action === "listed" ? { storage: j.storage } : {}),
+    ...(j.action === "listed" && j.entries
+      ? {
+          entries: j.entries.map((e) => ({
+            path: e.path,
+            type: e.type,
+            size: e.size,
+            ...(e.mode ? { mode: e.mode } : {}),
+            ...(e.target !== undefined ? { target: e.target } : {}),
+          })),
+        }
+      : {}),
   }));
 }
 

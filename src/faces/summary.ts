@@ -50,6 +50,16 @@ export function summary(result: Result): string {
       `${verb} the artifacts of ${count} (${formatBytes(bytes)}):`,
       ...table(["job", "id", "pipeline", "status", "size", "expires", "storage"], rows),
     ];
+    for (const j of result.jobs)
+      if (j.action === "listed" && j.entries) {
+        lines.push(`${j.name}: ${j.entries.length} entr${j.entries.length === 1 ? "y" : "ies"}`);
+        lines.push(
+          ...table(
+            ["path", "type", "size", "mode", "target"],
+            j.entries.map((e) => [e.path, e.type, String(e.size), e.mode ?? "", e.target ?? ""]),
+          ),
+        );
+      }
     for (const m of result.missing) lines.push(`  not found: ${m}`);
     return lines.join("\n");
   }

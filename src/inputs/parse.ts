@@ -362,10 +362,16 @@ function fetch(v: Values): Fetch {
       "give artifact-path (one file) or paths (files, globs, folders), not both",
     );
   const picked = file !== undefined ? "artifact-path" : paths.length > 0 ? "paths" : undefined;
-  if (picked && mode !== "download" && !(picked === "artifact-path" && mode === "url"))
+  const listing = mode === "list" && v.files;
+  if (
+    picked &&
+    mode !== "download" &&
+    !(picked === "artifact-path" && mode === "url") &&
+    !(picked === "paths" && listing)
+  )
     throw new InputError(
       picked,
-      `fetches ${picked === "paths" ? "files" : "a file"}, so it goes with mode download${picked === "artifact-path" ? " or url" : ""}, not ${mode}`,
+      `fetches ${picked === "paths" ? "files" : "a file"}, so it goes with mode download${picked === "artifact-path" ? " or url" : " (or list with files: true)"}, not ${mode}`,
     );
   if (picked && !extract)
     throw new InputError(
@@ -440,6 +446,14 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
       `works with modes download and url only (GitLab's ref endpoints download), not ${mode}`,
     );
   refuseJobToken(tok, mode);
+  if (mode === "list")
+    return {
+      ...common,
+      mode,
+      selector: chosen,
+      ifNoArtifactFound,
+      entries: v.files ? { patterns: v.paths } : undefined,
+    };
   return { ...common, mode, selector: chosen, ifNoArtifactFound };
 }
 

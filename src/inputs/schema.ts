@@ -71,6 +71,12 @@ export const INPUTS = {
     description:
       "Files to fetch out of each job's archive without downloading all of it, one a line or comma-separated: exact paths, globs (`*` within a folder, `**` across folders) or `folder/`. The archive is read where it lies through HTTP ranges (only its directory and the wanted files travel), or downloaded whole when the server ignores ranges.",
   },
+  files: {
+    kind: "boolean",
+    default: "false",
+    description:
+      "For mode `list`: also each archive's entries (path, type, size, mode, symlink target), read from its central directory through HTTP ranges, so nothing else of it travels; with `paths`, only the matching entries.",
+  },
   ref: {
     kind: "string",
     description:

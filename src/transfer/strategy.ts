@@ -6,7 +6,7 @@
  * placing it to the caller.
  */
 import { rm } from "node:fs/promises";
-import { discard, entryNames, type Staged, stage } from "../archive/extract.ts";
+import { discard, type Listed, listEntries, type Staged, stage } from "../archive/extract.ts";
 import type { ExtractLimits } from "../archive/limits.ts";
 import { pathMatcher } from "../archive/paths.ts";
 import { nearest } from "../util/text.ts";
@@ -233,7 +233,10 @@ async function nearHint(wanted: Wanted, path: string, ctx: TransferContext): Pro
       `the artifacts of ${wanted.label}`,
     );
     try {
-      const near = nearest(await entryNames(remote), path);
+      const near = nearest(
+        (await listEntries(remote)).map((e) => e.path),
+        path,
+      );
       return near.length > 0 ? `${advice}; close names in it: ${near.join(", ")}` : advice;
     } finally {
       await remote.close();
@@ -255,4 +258,37 @@ function progressReporter(name: string, ctx: TransferContext) {
     const of = total ? ` of ${formatBytes(total)} (${Math.floor((received / total) * 100)}%)` : "";
     ctx.log.info(`${name}: ${formatBytes(received)}${of} at ${formatBytes(rate)}/s`);
   };
+}
+
+/**
+ * The entries of a job's archive (those `patterns` match, when given), read from its central
+ * directory through HTTP ranges; undefined when the server ignores ranges (said once a run).
+ */
+export async function remoteListing(
+  wanted: Pick<Wanted, "label" | "archiveUrl">,
+  patterns: string[],
+  ctx: Pick<TransferContext, "client" | "log" | "said">,
+): Promise<{ entries: Listed[]; transferred: number } | undefined> {
+  let remote: RangedSource;
+  try {
+    remote = await RangedSource.open(
+      ctx.client,
+      wanted.archiveUrl,
+      `the artifacts of ${wanted.label}`,
+    );
+  } catch (e) {
+    if (!(e instanceof RangesIgnored)) throw e;
+    if (!ctx.said.has("ranges")) ctx.log.warn(`${e.message}; archives' entries are not listed`);
+    ctx.said.add("ranges");
+    return undefined;
+  }
+  try {
+    const entries = await listEntries(
+      remote,
+      patterns.length > 0 ? pathMatcher(patterns) : undefined,
+    );
+    return { entries, transferred: remote.received };
+  } finally {
+    await remote.close();
+  }
 }

@@ -253,3 +253,33 @@ describe("delete-project", () => {
     );
   });
 });
+
+describe("list with files", () => {
+  test("each archive's entries, from its central directory alone; with paths only the matching", async (t) => {
+    const sim = await simulate(t);
+    const { result } = await fetchArtifacts(sim, { mode: "list", job: "build", files: "true" });
+    const [job] = result.jobs;
+    assert.equal(job?.action, "listed");
+    const entries = job?.action === "listed" ? (job.entries ?? []) : [];
+    const paths = entries.map((e) => e.path);
+    assert.ok(paths.includes("dist/app.js"), String(paths));
+    const link = entries.find((e) => e.type === "symlink");
+    assert.equal(link?.target, "tool");
+    assert.equal(entries.find((e) => e.path === "bin/tool")?.mode, "755");
+    // Only ranges of the archive travelled, far less than the whole of it.
+    const ranged = sim.log.find({ route: "archive", method: "GET" });
+    assert.ok(ranged.length > 0 && ranged.every((r) => r.range !== undefined && r.status === 206));
+    const moved = ranged.reduce((n, r) => n + r.bytes, 0);
+    assert.ok(moved < (sim.archiveOf(1001)?.size ?? 0) / 2, `${moved} bytes`);
+    const some = await fetchArtifacts(sim, {
+      mode: "list",
+      job: "build",
+      files: "true",
+      paths: "dist/*.js",
+    });
+    const only = some.result.jobs[0];
+    assert.deepEqual(only?.action === "listed" ? only.entries?.map((e) => e.path) : [], [
+      "dist/app.js",
+    ]);
+  });
+});
