@@ -1,116 +1,245 @@
 /**
- * `npm run bench`: downloads and extracts a 1 GiB artifacts archive from the simulator with
- * pipeline-artifacts and with the classic script (`curl -L` + `unzip`), side by side in one run,
- * and prints the wall-time ratio and each one's peak RSS. Results are appended to bench/RESULTS.md.
+ * `npm run bench`, download + extract: each corpus (bench/corpora.ts) served by the simulator
+ * from local storage, fetched and extracted by pipeline-artifacts and by its peers side by side
+ * in one run, alternating (the order rotates each round), each into a fresh folder (deleting a
+ * run's files is never timed). Prints medians of wall time, CPU (user + system, of the whole
+ * process tree) and system time, the peak RSS, the ratio tool / peer, and the targets the
+ * transfer engine is held to; appends the section to bench/RESULTS.md. Settings: bench/lib.ts.
  *
- * Peak RSS and wall time come from GNU time (`/usr/bin/time -f "%e %M"`) around each command.
- * Runs alternate between the tools, and the median of each is compared.
+ * Peers: `curl -L -o a.zip URL && unzip -q a.zip`; `curl -L URL | bsdtar -x` (libarchive-tools);
+ * python-gitlab streamed to a file + zipfile.extractall (python3-gitlab). A missing peer is
+ * skipped with what to install.
  */
-import { appendFileSync, existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { existsSync, statSync, statfsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DIST } from "../scripts/build.ts";
 import { startSimulator } from "../test/simulator/index.ts";
-import type { ScenarioSpec } from "../test/simulator/scenario.ts";
-import type { ZipEntry } from "../test/simulator/zip.ts";
-import { MiB, median, need, type Sample, timed } from "./lib.ts";
+import { type Corpus, mixed, stored, tiny, zip64 } from "./corpora.ts";
+import {
+  CACHE_DIR,
+  GiB,
+  jobEnv,
+  machine,
+  median,
+  MiB,
+  missing,
+  need,
+  pass,
+  peerSelected,
+  pipelineScenario,
+  print,
+  report,
+  runs,
+  type Sample,
+  SCALE,
+  selected,
+  table,
+  today,
+  timed,
+  TOKEN,
+} from "./lib.ts";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const TOKEN = "glpat-benchmark-token";
+const TOOL = "pipeline-artifacts";
+const PYTHON_PEER = fileURLToPath(new URL("./peers/python_gitlab_download.py", import.meta.url));
 
-// 1 GiB: eight 128 MiB binaries (stored, as already-compressed build outputs are) and 2,000
-// small text files (deflated), like a build's output folder.
-const files: ZipEntry[] = [
-  ...Array.from({ length: 8 }, (_, i): ZipEntry => ({
-    type: "file",
-    name: `bin/part-${i}.bin`,
-    method: "store",
-    content: { size: 128 * MiB, fill: "random" },
-  })),
-  ...Array.from({ length: 2000 }, (_, i): ZipEntry => ({
-    type: "file",
-    name: `docs/page-${i}.txt`,
-    content: { size: 4096, fill: "text", seed: `page-${i}` },
-  })),
+interface Served {
+  apiUrl: string;
+  webUrl: string;
+  archiveUrl: string;
+}
+
+interface Peer {
+  name: string;
+  /** Debian packages, checked before the first run. */
+  needs: Parameters<typeof missing>[0];
+  /** Runs in `dir`, extracting into `dir/out`. */
+  run(dir: string, s: Served, corpus: Corpus): Promise<Sample>;
+}
+
+const curlArgs = `curl -sSfL -H "PRIVATE-TOKEN: $T"`;
+const PEERS: Peer[] = [
+  {
+    name: TOOL,
+    needs: [],
+    run: (dir, s, corpus) =>
+      timed(
+        process.execPath,
+        [DIST, "download", "--job", "build", "--path", "out", ...(corpus.toolArgs ?? [])],
+        dir,
+        jobEnv(s.apiUrl),
+      ),
+  },
+  {
+    name: "curl+unzip",
+    needs: [
+      { tool: "curl", install: "curl" },
+      { tool: "unzip", install: "unzip" },
+    ],
+    run: (dir, s) =>
+      timed("sh", ["-c", `${curlArgs} -o a.zip "$U" && unzip -q a.zip -d out`], dir, {
+        T: TOKEN,
+        U: s.archiveUrl,
+      }),
+  },
+  {
+    name: "curl|bsdtar",
+    needs: [
+      { tool: "curl", install: "curl" },
+      { tool: "bsdtar", install: "libarchive-tools" },
+    ],
+    run: (dir, s) =>
+      timed("sh", ["-c", `mkdir out && ${curlArgs} "$U" | bsdtar -x -f - -C out`], dir, {
+        T: TOKEN,
+        U: s.archiveUrl,
+      }),
+  },
+  {
+    name: "python-gitlab",
+    needs: [
+      {
+        tool: "/usr/bin/python3",
+        install: "python3-gitlab",
+        check: ["-c", "import gitlab"],
+      },
+    ],
+    run: (dir, s) =>
+      timed(
+        "/usr/bin/python3",
+        [PYTHON_PEER, "--url", s.webUrl, "--token", TOKEN, "--project", "1"].concat([
+          "--pipeline",
+          "10",
+          "--job",
+          "build",
+          "--out",
+          "out",
+        ]),
+        dir,
+        {},
+      ),
+  },
 ];
 
-const scenario: ScenarioSpec = {
-  projects: [
-    {
-      id: 1,
-      path: "bench/app",
-      pipelines: [{ id: 10, jobs: [{ id: 100, name: "big", artifacts: { files } }] }],
-    },
-  ],
-  tokens: [{ token: TOKEN, type: "personal" }],
+/** What each figure is held to: a ratio of the tool's median wall time to a peer's. */
+const TARGETS: Record<string, Record<string, number>> = {
+  stored: { "curl+unzip": 1.0 },
+  mixed: { "curl+unzip": 0.5, "curl|bsdtar": 1.0, "python-gitlab": 1.0 },
+  tiny: { "curl+unzip": 1.0 },
 };
+const RSS_TARGET_MIB = 100;
 
-await need("/usr/bin/time", "curl", "unzip");
+await need("/usr/bin/time");
+await mkdir(CACHE_DIR, { recursive: true });
+const peers: Peer[] = [];
+for (const peer of PEERS.filter((p) => peerSelected(p.name))) {
+  const why = await missing(peer.needs);
+  if (why) print(`SKIPPING peer ${peer.name}: ${why}`);
+  else peers.push(peer);
+}
 
-process.stdout.write("Building the 1 GiB archive (cached after the first run)...\n");
-const sim = await startSimulator({ scenario });
-const archive = sim.archiveOf(100);
-if (!archive) throw new Error("no archive");
-const url = `${sim.apiUrl}/projects/1/jobs/100/artifacts`;
+const corpora = [stored, mixed, tiny, zip64].filter((c) => selected(c.name));
+for (const make of corpora) await measure(make());
 
-const peers: Record<string, (dir: string) => Promise<Sample>> = {
-  "pipeline-artifacts": (dir) =>
-    timed(process.execPath, [DIST, "download", "--job", "big", "--path", "out"], dir, {
-      CI_API_V4_URL: sim.apiUrl,
-      CI_PROJECT_ID: "1",
-      CI_PIPELINE_ID: "10",
-      GITLAB_TOKEN: TOKEN,
-    }),
-  "curl -L + unzip": (dir) =>
-    timed(
-      "sh",
-      [
-        "-c",
-        `curl -sSfL -H "PRIVATE-TOKEN: $T" -o artifacts.zip "$U" && unzip -q artifacts.zip -d out`,
-      ],
-      dir,
-      { T: TOKEN, U: url },
-    ),
-};
-
-const samples: Record<string, Sample[]> = Object.fromEntries(
-  Object.keys(peers).map((k) => [k, []]),
-);
-for (let run = 1; run <= RUNS; run++)
-  for (const [name, go] of Object.entries(peers)) {
-    const dir = await mkdtemp(join(tmpdir(), "pa-bench-"));
-    try {
-      const s = await go(dir);
-      if (!existsSync(join(dir, "out/bin/part-7.bin")))
-        throw new Error(`${name} did not extract the archive`);
-      samples[name]?.push(s);
-      process.stdout.write(
-        `run ${run} ${name}: ${s.seconds.toFixed(2)} s, peak RSS ${(s.peakKiB / 1024).toFixed(1)} MiB\n`,
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+async function measure(corpus: Corpus): Promise<void> {
+  const big = corpus.name !== "tiny";
+  // The zip64 corpus is for peak RSS only: the tool alone, once unless BENCH_RUNS says more.
+  const only = corpus.name === "zip64" ? peers.filter((p) => p.name === TOOL) : peers;
+  const n = runs(corpus.name === "zip64" ? 1 : big ? 3 : 5);
+  const fs = statfsSync(CACHE_DIR);
+  const free = fs.bavail * fs.bsize;
+  print(`\n== ${corpus.name}: ${corpus.description}`);
+  print(
+    `building the archive in ${CACHE_DIR} (cached after the first run); ${(free / GiB).toFixed(0)} GiB free`,
+  );
+  const built = Date.now();
+  const sim = await startSimulator({
+    scenario: pipelineScenario([
+      { id: 100, name: "build", artifacts: { files: corpus.files, zip: corpus.zip } },
+    ]),
+    archiveDir: CACHE_DIR,
+  });
+  const archive = sim.archiveOf(100);
+  if (!archive) throw new Error("no archive");
+  print(
+    `archive: ${(archive.size / MiB).toFixed(1)} MiB, ${archive.entries.length} entries (${((Date.now() - built) / 1000).toFixed(1)} s)`,
+  );
+  const served: Served = {
+    apiUrl: sim.apiUrl,
+    webUrl: sim.url,
+    archiveUrl: `${sim.apiUrl}/projects/1/jobs/100/artifacts`,
+  };
+  const samples = new Map<string, Sample[]>(only.map((p) => [p.name, []]));
+  try {
+    for (let round = 0; round < n; round++)
+      for (let k = 0; k < only.length; k++) {
+        const peer = only[(round + k) % only.length] as Peer;
+        const dir = await mkdtemp(join(CACHE_DIR, "run-"));
+        try {
+          const s = await peer.run(dir, served, corpus);
+          const sentinel = join(dir, "out", corpus.sentinel.path);
+          if (!existsSync(sentinel) || statSync(sentinel).size !== corpus.sentinel.size)
+            throw new Error(`${peer.name} did not extract ${corpus.sentinel.path}`);
+          samples.get(peer.name)?.push(s);
+          print(
+            `run ${round + 1} ${peer.name}: ${s.seconds.toFixed(2)} s, CPU ${(s.userSeconds + s.systemSeconds).toFixed(2)} s (system ${s.systemSeconds.toFixed(2)} s), peak RSS ${(s.peakKiB / 1024).toFixed(1)} MiB`,
+          );
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }
+  } finally {
+    await sim.close();
   }
-await sim.close();
 
-const ours = samples["pipeline-artifacts"] ?? [];
-const peer = samples["curl -L + unzip"] ?? [];
-const ratio = median(ours.map((s) => s.seconds)) / median(peer.map((s) => s.seconds));
-const peak = Math.max(...ours.map((s) => s.peakKiB)) / 1024;
-const lines = [
-  "",
-  `## ${new Date().toISOString().slice(0, 10)}: download + extract a ${(archive.size / 1024 ** 3).toFixed(2)} GiB archive (local storage), ${RUNS} runs each, ${cpus().length} cores, Node ${process.version}`,
-  "",
-  "| tool | median wall time | peak RSS |",
-  "|---|---|---|",
-  ...Object.entries(samples).map(
-    ([name, xs]) =>
-      `| ${name} | ${median(xs.map((s) => s.seconds)).toFixed(2)} s | ${(Math.max(...xs.map((s) => s.peakKiB)) / 1024).toFixed(1)} MiB |`,
-  ),
-  "",
-  `Wall-time ratio pipeline-artifacts / (curl -L + unzip): **${ratio.toFixed(2)}** (target <= 1.0); pipeline-artifacts peak RSS **${peak.toFixed(1)} MiB** (target <= 100 MB).`,
-  "",
-];
-process.stdout.write(lines.join("\n"));
-appendFileSync(new URL("./RESULTS.md", import.meta.url), lines.join("\n"));
+  const med = (name: string, f: (s: Sample) => number) => median((samples.get(name) ?? []).map(f));
+  const ours = med(TOOL, (s) => s.seconds);
+  const ourPeak = Math.max(...(samples.get(TOOL) ?? []).map((s) => s.peakKiB)) / 1024;
+  const targets = TARGETS[corpus.name] ?? {};
+  const rows = [...samples.keys()].map((name) => {
+    const ratio = ours / med(name, (s) => s.seconds);
+    const target = targets[name];
+    return [
+      name,
+      `${med(name, (s) => s.seconds).toFixed(2)} s`,
+      `${med(name, (s) => s.userSeconds + s.systemSeconds).toFixed(2)} s`,
+      `${med(name, (s) => s.systemSeconds).toFixed(2)} s`,
+      `${(Math.max(...(samples.get(name) ?? []).map((s) => s.peakKiB)) / 1024).toFixed(1)} MiB`,
+      name === TOOL ? "" : ratio.toFixed(2),
+      target === undefined ? "" : `<= ${target.toFixed(1)}: ${pass(ratio <= target)}`,
+    ];
+  });
+  const rssTarget = corpus.name !== "tiny";
+  const entries = archive.entries;
+  const sum = (f: (e: (typeof entries)[number]) => number, text: boolean) =>
+    entries
+      .filter((e) => e.type === "file" && e.name.startsWith("bin/") !== text)
+      .reduce((a, e) => a + f(e), 0);
+  const textRatio =
+    sum((e) => e.uncompressedSize, true) /
+    Math.max(
+      1,
+      sum((e) => e.compressedSize, true),
+    );
+  const unpacked = archive.entries.reduce((a, e) => a + e.uncompressedSize, 0);
+  report([
+    `## ${today()}: download + extract, ${corpus.name} corpus (${(archive.size / GiB).toFixed(2)} GiB archive, ${archive.entries.length.toLocaleString("en")} entries, local storage), ${n} run${n > 1 ? "s" : ""} each${SCALE !== 1 ? `, BENCH_SCALE=${SCALE}` : ""}`,
+    "",
+    `Machine: ${machine()}. Corpus: ${corpus.description}; ${(unpacked / GiB).toFixed(2)} GiB extracted, the text entries deflated ${textRatio.toFixed(1)}x.`,
+    "",
+    ...table(
+      [
+        "tool",
+        "median wall",
+        "median CPU (user+sys)",
+        "median sys",
+        "peak RSS",
+        "tool / peer",
+        "target",
+      ],
+      rows,
+    ),
+    "",
+    `pipeline-artifacts peak RSS **${ourPeak.toFixed(1)} MiB**${rssTarget ? ` (target <= ${RSS_TARGET_MIB} MiB: ${pass(ourPeak <= RSS_TARGET_MIB)})` : ""}.`,
+  ]);
+}

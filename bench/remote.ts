@@ -4,27 +4,33 @@
  * is the baseline. Prints, side by side in one run, the bytes each moved (from the simulator's
  * request log) and the wall-time ratio, and appends them to bench/RESULTS.md.
  */
-import { appendFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DIST } from "../scripts/build.ts";
 import { startSimulator } from "../test/simulator/index.ts";
-import type { ScenarioSpec } from "../test/simulator/scenario.ts";
 import type { ZipEntry } from "../test/simulator/zip.ts";
-import { MiB, median, need, timed } from "./lib.ts";
+import {
+  binary,
+  CACHE_DIR,
+  jobEnv,
+  machine,
+  MiB,
+  median,
+  need,
+  pipelineScenario,
+  report,
+  runs,
+  scaled,
+  selected,
+  timed,
+} from "./lib.ts";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const TOKEN = "glpat-benchmark-token";
+const RUNS = runs(3);
 const WANTED = "wanted/one.bin";
 
 // 1 GiB: eight 128 MiB binaries with the 1 MiB file among them, and some small reports.
-const big = (i: number): ZipEntry => ({
-  type: "file",
-  name: `bin/part-${i}.bin`,
-  method: "store",
-  content: { size: 128 * MiB, fill: "random" },
-});
+const big = (i: number) => binary(`bin/part-${i}.bin`, scaled(128 * MiB));
 const files: ZipEntry[] = [
   ...[0, 1, 2, 3].map(big),
   { type: "file", name: WANTED, content: { size: MiB, fill: "random", seed: "one" } },
@@ -35,29 +41,16 @@ const files: ZipEntry[] = [
     content: { size: 2048, fill: "text", seed: `r${i}` },
   })),
 ];
-const scenario: ScenarioSpec = {
-  projects: [
-    {
-      id: 1,
-      path: "bench/app",
-      pipelines: [{ id: 10, jobs: [{ id: 100, name: "big", artifacts: { files } }] }],
-    },
-  ],
-  tokens: [{ token: TOKEN, type: "personal" }],
-};
+const scenario = pipelineScenario([{ id: 100, name: "big", artifacts: { files } }]);
 
+if (!selected("remote")) process.exit(0);
 await need("/usr/bin/time");
 process.stdout.write("Building the 1 GiB archive (cached after the first run)...\n");
-const sim = await startSimulator({ scenario });
+const sim = await startSimulator({ scenario, archiveDir: CACHE_DIR });
 const archive = sim.archiveOf(100);
 const wanted = archive?.entries.find((e) => e.name === WANTED);
 if (!archive || !wanted) throw new Error("no archive");
-const env = {
-  CI_API_V4_URL: sim.apiUrl,
-  CI_PROJECT_ID: "1",
-  CI_PIPELINE_ID: "10",
-  GITLAB_TOKEN: TOKEN,
-};
+const env = jobEnv(sim.apiUrl);
 
 const ways: Record<string, string[]> = {
   "paths (ranges)": ["--paths", WANTED],
@@ -67,7 +60,7 @@ const seconds: Record<string, number[]> = { "paths (ranges)": [], "whole archive
 const moved: Record<string, number> = {};
 for (let run = 1; run <= RUNS; run++)
   for (const [name, args] of Object.entries(ways)) {
-    const dir = await mkdtemp(join(tmpdir(), "pa-bench-"));
+    const dir = await mkdtemp(join(CACHE_DIR, "run-"));
     const before = sim.log.entries.length;
     try {
       const s = await timed(
@@ -95,9 +88,10 @@ await sim.close();
 const ranged = median(seconds["paths (ranges)"] ?? []);
 const whole = median(seconds["whole archive"] ?? []);
 const budget = wanted.compressedSize + 128 * 1024;
-const lines = [
+report([
+  `## ${new Date().toISOString().slice(0, 10)}: one 1 MiB file out of a ${(archive.size / 1024 ** 3).toFixed(2)} GiB archive (local storage), ${RUNS} runs each`,
   "",
-  `## ${new Date().toISOString().slice(0, 10)}: one 1 MiB file out of a ${(archive.size / 1024 ** 3).toFixed(2)} GiB archive (local storage), ${RUNS} runs each, ${cpus().length} cores, Node ${process.version}`,
+  `Machine: ${machine()}.`,
   "",
   "| way | median wall time | bytes moved |",
   "|---|---|---|",
@@ -105,7 +99,5 @@ const lines = [
   `| whole archive | ${whole.toFixed(2)} s | ${moved["whole archive"]} |`,
   "",
   `Bytes moved for the file: **${moved["paths (ranges)"]}**, budget ${budget} (its compressed size ${wanted.compressedSize} + 128 KiB); the ranged read is **${(whole / ranged).toFixed(1)}x** faster than the whole download (target >= 20x).`,
-  "",
-];
-process.stdout.write(lines.join("\n"));
-appendFileSync(new URL("./RESULTS.md", import.meta.url), lines.join("\n"));
+  `Machine: ${machine()}.`,
+]);

@@ -59,6 +59,8 @@ export interface GitLabState {
   storageUrl: string;
   /** Work GitLab does later (Sidekiq): run by the simulator's runBackgroundJobs(). */
   background: (() => void)[];
+  /** Lists longer than this get no X-Total, X-Total-Pages nor rel="last". */
+  countLimit: number;
 }
 
 interface Context {
@@ -256,7 +258,7 @@ function listing<T>(
   const pageReq = pageParams(ctx.query, errors);
   rejectInvalid(errors);
   const href = pageUrlFor(ctx, declared);
-  const page = paginate(rows, pageReq, (n) => href(n, pageReq.perPage));
+  const page = paginate(rows, pageReq, (n) => href(n, pageReq.perPage), ctx.state.countLimit);
   return json(200, page.items.map(present), page.headers);
 }
 

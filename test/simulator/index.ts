@@ -24,6 +24,7 @@ import {
   unknownRoute,
 } from "./gitlab.ts";
 import { type LoggedRequest, RequestLog, redactHeaders, redactQuery } from "./log.ts";
+import { COUNT_LIMIT } from "./pagination.ts";
 import { type Reply, sendReply } from "./reply.ts";
 import { buildWorld, loadScenarioFile, type ScenarioSpec, type World } from "./scenario.ts";
 import { ObjectStore, s3Error } from "./storage.ts";
@@ -45,6 +46,11 @@ export interface SimulatorOptions {
   signedUrlTtl?: number;
   /** Where built archives are cached; default a folder in the OS temp dir. */
   archiveDir?: string;
+  /**
+   * Lists longer than this are not counted (no X-Total, X-Total-Pages, rel="last"); default
+   * GitLab's 10,000. Benchmarks raise it to compare long listings with and without totals.
+   */
+  countLimit?: number;
 }
 
 export interface Simulator {
@@ -98,6 +104,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     webUrl: "",
     storageUrl: "",
     background: [],
+    countLimit: options.countLimit ?? COUNT_LIMIT,
   };
 
   /** Credentials never reach the log, wherever a client put them. */

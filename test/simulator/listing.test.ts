@@ -111,6 +111,23 @@ describe("GET /projects/:id/pipelines/:pipeline_id/jobs", () => {
     assert.equal(counted.headers.get("x-total"), "10000");
   });
 
+  test("countLimit moves the count limit (benchmarks compare long lists with and without totals)", async (t) => {
+    const spec = project([{ id: 5, jobs: jobs(120) }]);
+    const counted = await simulate(t, spec, { countLimit: 120 });
+    const a = await ask(counted, "/projects/7/pipelines/5/jobs?per_page=100", {
+      token: MAINTAINER,
+    });
+    assert.equal(a.headers.get("x-total"), "120");
+    assert.equal(a.headers.get("x-total-pages"), "2");
+    const uncounted = await simulate(t, spec, { countLimit: 119 });
+    const b = await ask(uncounted, "/projects/7/pipelines/5/jobs?per_page=100", {
+      token: MAINTAINER,
+    });
+    assert.equal(b.headers.get("x-total"), null);
+    assert.equal(b.headers.get("x-total-pages"), null);
+    assert.equal(b.headers.get("x-next-page"), "2");
+  });
+
   test("retried attempts are hidden unless include_retried; the newest attempt has the highest id", async (t) => {
     const sim = await simulate(
       t,

@@ -42,16 +42,17 @@ export interface Page<T> {
 
 /**
  * One page of `rows` with GitLab's headers. `pageUrl` rebuilds the request URL for another page
- * (same parameters, `page` and `per_page` replaced).
+ * (same parameters, `page` and `per_page` replaced). Past `countLimit` rows the totals go.
  */
 export function paginate<T>(
   rows: T[],
   req: PageRequest,
   pageUrl: (page: number) => string,
+  countLimit = COUNT_LIMIT,
 ): Page<T> {
   const { page, perPage } = req;
   const items = rows.slice((page - 1) * perPage, page * perPage);
-  const counted = rows.length <= COUNT_LIMIT;
+  const counted = rows.length <= countLimit;
   const totalPages = Math.max(1, Math.ceil(rows.length / perPage));
   // Without a count GitLab asks for one row more than a page to know whether a next page exists.
   const hasNext = counted ? page < totalPages : rows.length > page * perPage;

@@ -431,7 +431,7 @@ describe("writeZip", () => {
 
 describe("contentStream", () => {
   test("generates exact sizes, deterministic per (seed, size), prefixes agree", async () => {
-    for (const fill of ["random", "zeros", "text"] as const) {
+    for (const fill of ["random", "zeros", "text", "source"] as const) {
       const a = await buffer(contentStream({ size: 2_500_000, fill, seed: "x" }));
       const b = await buffer(contentStream({ size: 2_500_000, fill, seed: "x" }));
       const short = await buffer(contentStream({ size: 1_234_567, fill, seed: "x" }));
@@ -450,5 +450,17 @@ describe("contentStream", () => {
     assert.match(text, /^é line 0: [ -~]+\né line 1: /);
     assert.deepEqual(await buffer(contentStream({ text: "ünï" })), Buffer.from("ünï"));
     assert.deepEqual(await buffer(contentStream({ base64: "AAEC" })), Buffer.from([0, 1, 2]));
+  });
+
+  test("the source fill is printable lines that deflate 3-6x, like a build's text", async () => {
+    const data = await buffer(contentStream({ size: 4_000_000, fill: "source", seed: "s" }));
+    const lines = data.toString("latin1").split("\n");
+    assert.ok(lines.length > 20_000);
+    for (const line of lines) assert.match(line, /^[ -~]{0,400}$/);
+    assert.ok(new Set(lines).size > lines.length / 2, "not trivially repetitive");
+    for (const level of [1, 6]) {
+      const ratio = data.length / zlib.deflateRawSync(data, { level }).length;
+      assert.ok(ratio > 3 && ratio < 6, `level ${level}: ratio ${ratio}`);
+    }
   });
 });

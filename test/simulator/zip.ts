@@ -24,11 +24,14 @@ import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
+import { sourceTextChunks } from "./source-text.ts";
 
 export type Content =
   | { text: string } // utf-8
   | { base64: string }
-  | { size: number; fill: "random" | "zeros" | "text"; seed?: string }; // generated, streamed, deterministic per (seed, size)
+  // Generated, streamed, deterministic per (seed, size). "text": numbered lines (compresses
+  // 10x and more); "source": code, build output and logs that compress 3-6x like real text.
+  | { size: number; fill: "random" | "zeros" | "text" | "source"; seed?: string };
 
 export type ZipEntry =
   | {
@@ -91,7 +94,9 @@ export function contentStream(content: Content): Readable {
       ? randomChunks(content.size, seed)
       : content.fill === "zeros"
         ? zeroChunks(content.size)
-        : textChunks(content.size, seed);
+        : content.fill === "source"
+          ? sourceTextChunks(content.size, seed, CHUNK)
+          : textChunks(content.size, seed);
   return Readable.from(chunks, { objectMode: false });
 }
 
