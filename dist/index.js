@@ -3965,6 +3965,21 @@ function settle(missing, policy, log) {
     hints.length > 0 ? hints.join("; ") : `use ${setting("if-no-artifact-found", "warn")} or ${setting("if-no-artifact-found", "ignore")} if that is expected`
   );
 }
+function resultOf(options2, jobs, missing, rest = {}) {
+  const { selector: selector2 } = options2;
+  return {
+    mode: options2.mode,
+    dryRun: options2.dryRun,
+    pipelineId: selector2?.kind === "names" ? selector2.pipelineId : void 0,
+    downloadPath: void 0,
+    jobs,
+    found: jobs.length > 0,
+    missing,
+    conflicts: [],
+    ...selector2?.kind === "ref" ? { ref: selector2.ref } : {},
+    ...rest
+  };
+}
 
 // src/commands/jobs.ts
 async function eachJob(options2, session, act) {
@@ -3972,16 +3987,7 @@ async function eachJob(options2, session, act) {
   const missing = settle(found.missing, options2.ifNoArtifactFound, session.log);
   const jobs = [];
   for (const job of found.targets) jobs.push(await act(job));
-  return {
-    mode: options2.mode,
-    dryRun: options2.dryRun,
-    pipelineId: options2.selector.kind === "names" ? options2.selector.pipelineId : void 0,
-    downloadPath: void 0,
-    jobs,
-    found: jobs.length > 0,
-    missing,
-    conflicts: []
-  };
+  return resultOf(options2, jobs, missing);
 }
 function info(t, fileUrl) {
   const urls = { webUrl: t.webUrl, archiveUrl: t.archiveUrl, ...fileUrl ? { fileUrl } : {} };
@@ -4017,17 +4023,7 @@ var deleteArtifacts = (options2, session) => eachJob(options2, session, async (j
 var deleteProject = async (options2, session) => {
   const note = options2.dryRun ? `Would ask GitLab to delete the artifacts of every job in project ${options2.project} (the newest successful pipeline of each ref is kept).` : `GitLab accepted deleting the artifacts of project ${options2.project} (${await session.api.deleteProjectArtifacts()}); it deletes them in the background and keeps the newest successful pipeline of each ref.`;
   session.log.info(note);
-  return {
-    mode: "delete-project",
-    dryRun: options2.dryRun,
-    pipelineId: void 0,
-    downloadPath: void 0,
-    jobs: [],
-    found: false,
-    missing: [],
-    conflicts: [],
-    note
-  };
+  return resultOf(options2, [], [], { note });
 };
 
 // src/commands/download.ts
@@ -5112,17 +5108,10 @@ var download2 = async (options2, session) => {
     }
   }
   const downloaded = jobs.filter(isDownloaded);
-  return {
-    mode: "download",
-    dryRun: options2.dryRun,
-    pipelineId: options2.selector.kind === "names" ? options2.selector.pipelineId : void 0,
+  return resultOf(options2, jobs, missing, {
     downloadPath: options2.path,
-    jobs,
-    found: jobs.length > 0,
-    missing,
-    conflicts: options2.merge ? conflicts(downloaded, options2.path) : [],
-    ...options2.selector.kind === "ref" ? { ref: options2.selector.ref } : {}
-  };
+    conflicts: options2.merge ? conflicts(downloaded, options2.path) : []
+  });
 };
 function placeOf(target, options2, several) {
   const name = safeName(target.name);
@@ -5290,18 +5279,7 @@ var url = async (options2, session) => {
       );
     else lines.push(line);
   }
-  return {
-    mode: "url",
-    dryRun: options2.dryRun,
-    pipelineId: options2.selector.kind === "names" ? options2.selector.pipelineId : void 0,
-    downloadPath: void 0,
-    jobs,
-    found: jobs.length > 0,
-    missing,
-    conflicts: [],
-    lines,
-    ...options2.selector.kind === "ref" ? { ref: options2.selector.ref } : {}
-  };
+  return resultOf(options2, jobs, missing, { lines });
 };
 
 // src/commands/index.ts

@@ -29,7 +29,7 @@ import {
 import { unregisterTemporary } from "../util/cleanup.ts";
 import { mapLimit } from "../util/concurrency.ts";
 import { info } from "./jobs.ts";
-import { type Command, settle } from "./session.ts";
+import { type Command, resultOf, settle } from "./session.ts";
 
 /** A job name as a folder or file name: no path separators or control characters. */
 export const safeName = (name: string) =>
@@ -67,17 +67,10 @@ export const download: Command<"download"> = async (options, session) => {
     }
   }
   const downloaded = jobs.filter(isDownloaded);
-  return {
-    mode: "download",
-    dryRun: options.dryRun,
-    pipelineId: options.selector.kind === "names" ? options.selector.pipelineId : undefined,
+  return resultOf(options, jobs, missing, {
     downloadPath: options.path,
-    jobs,
-    found: jobs.length > 0,
-    missing,
     conflicts: options.merge ? conflicts(downloaded, options.path) : [],
-    ...(options.selector.kind === "ref" ? { ref: options.selector.ref } : {}),
-  };
+  });
 };
 
 interface Item {

@@ -2,7 +2,7 @@
 import type { JobsOptions } from "../options.ts";
 import type { JobInfo, JobResult, Result } from "../report.ts";
 import { type Job, resolveJobs, type Target } from "../resolve/targets.ts";
-import { type Session, settle } from "./session.ts";
+import { resultOf, type Session, settle } from "./session.ts";
 
 export async function eachJob<M extends "list" | "keep" | "delete">(
   options: JobsOptions<M>,
@@ -14,16 +14,7 @@ export async function eachJob<M extends "list" | "keep" | "delete">(
   const jobs: JobResult[] = [];
   // One at a time: a refusal stops the run before the next job is changed.
   for (const job of found.targets) jobs.push(await act(job));
-  return {
-    mode: options.mode,
-    dryRun: options.dryRun,
-    pipelineId: options.selector.kind === "names" ? options.selector.pipelineId : undefined,
-    downloadPath: undefined,
-    jobs,
-    found: jobs.length > 0,
-    missing,
-    conflicts: [],
-  };
+  return resultOf(options, jobs, missing);
 }
 
 /** A target as results name it; `fileUrl` when one file of its archive is meant. */

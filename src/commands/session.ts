@@ -3,8 +3,8 @@ import { RunError, setting } from "../errors.ts";
 import type { GitLabApi } from "../gitlab/api.ts";
 import type { RetryPolicy } from "../gitlab/client.ts";
 import type { Log } from "../log.ts";
-import type { IfNone, OptionsOf } from "../options.ts";
-import type { Result } from "../report.ts";
+import type { IfNone, Mode, OptionsOf, Selector } from "../options.ts";
+import type { JobResult, Result } from "../report.ts";
 import type { PollPolicy } from "../resolve/jobs.ts";
 import type { Missing } from "../resolve/targets.ts";
 
@@ -54,4 +54,26 @@ export function settle(missing: Missing[], policy: IfNone, log: Log): string[] {
       ? hints.join("; ")
       : `use ${setting("if-no-artifact-found", "warn")} or ${setting("if-no-artifact-found", "ignore")} if that is expected`,
   );
+}
+
+/** A command's Result: the jobs and what was missing, with what every Result says. */
+export function resultOf(
+  options: { mode: Mode; dryRun: boolean; selector?: Selector },
+  jobs: JobResult[],
+  missing: string[],
+  rest: Partial<Result> = {},
+): Result {
+  const { selector } = options;
+  return {
+    mode: options.mode,
+    dryRun: options.dryRun,
+    pipelineId: selector?.kind === "names" ? selector.pipelineId : undefined,
+    downloadPath: undefined,
+    jobs,
+    found: jobs.length > 0,
+    missing,
+    conflicts: [],
+    ...(selector?.kind === "ref" ? { ref: selector.ref } : {}),
+    ...rest,
+  };
 }

@@ -6,7 +6,7 @@ import type { Print } from "../options.ts";
 import type { JobInfo } from "../report.ts";
 import { resolveTargets, type Target } from "../resolve/targets.ts";
 import { info } from "./jobs.ts";
-import { type Command, settle } from "./session.ts";
+import { type Command, resultOf, settle } from "./session.ts";
 
 const PRINTED: Record<Print, (job: JobInfo) => string | undefined> = {
   url: (job) => job.fileUrl ?? job.archiveUrl,
@@ -35,16 +35,5 @@ export const url: Command<"url"> = async (options, session) => {
       );
     else lines.push(line);
   }
-  return {
-    mode: "url",
-    dryRun: options.dryRun,
-    pipelineId: options.selector.kind === "names" ? options.selector.pipelineId : undefined,
-    downloadPath: undefined,
-    jobs,
-    found: jobs.length > 0,
-    missing,
-    conflicts: [],
-    lines,
-    ...(options.selector.kind === "ref" ? { ref: options.selector.ref } : {}),
-  };
+  return resultOf(options, jobs, missing, { lines });
 };
