@@ -225,7 +225,7 @@ async function measure(corpus: Corpus): Promise<void> {
   report([
     `## ${today()}: download + extract, ${corpus.name} corpus (${(archive.size / GiB).toFixed(2)} GiB archive, ${archive.entries.length.toLocaleString("en")} entries, local storage), ${n} run${n > 1 ? "s" : ""} each${SCALE !== 1 ? `, BENCH_SCALE=${SCALE}` : ""}`,
     "",
-    `Machine: ${machine()}. Corpus: ${corpus.description}; ${(unpacked / GiB).toFixed(2)} GiB extracted, the text entries deflated ${textRatio.toFixed(1)}x.`,
+    `Machine: ${machine()}. Corpus: ${corpus.description}; ${(unpacked / GiB).toFixed(2)} GiB extracted${textRatio > 0 ? `, the text entries deflated ${textRatio.toFixed(1)}x` : ""}.`,
     "",
     ...table(
       [

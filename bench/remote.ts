@@ -99,5 +99,4 @@ report([
   `| whole archive | ${whole.toFixed(2)} s | ${moved["whole archive"]} |`,
   "",
   `Bytes moved for the file: **${moved["paths (ranges)"]}**, budget ${budget} (its compressed size ${wanted.compressedSize} + 128 KiB); the ranged read is **${(whole / ranged).toFixed(1)}x** faster than the whole download (target >= 20x).`,
-  `Machine: ${machine()}.`,
 ]);
