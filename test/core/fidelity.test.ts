@@ -138,3 +138,33 @@ describe("child -> parent: upstream", () => {
     );
   });
 });
+
+test("a job token refused by another project's fine-grained permissions: the advice names the permission", async (t) => {
+  const file = { type: "file" as const, name: "a.txt", content: { text: "a\n" } };
+  const sim = await simulate(t, {
+    projects: [
+      {
+        id: 7,
+        path: "group/app",
+        pipelines: [{ id: 5, jobs: [{ id: 1, name: "deploy", status: "running" }] }],
+      },
+      {
+        id: 8,
+        path: "group/lib",
+        visibility: "private",
+        jobTokenAllowlist: [{ project: 7, permissions: ["read_pipelines"] }],
+        pipelines: [{ id: 9, jobs: [{ id: 20, name: "build", artifacts: { files: [file] } }] }],
+      },
+    ],
+    tokens: [{ token: "glcbt-deploy", type: "job", job: 1 }],
+  });
+  const env = { CI_API_V4_URL: sim.apiUrl, CI_PROJECT_ID: "7", CI_JOB_TOKEN: "glcbt-deploy" };
+  await assert.rejects(
+    fetchArtifacts(sim, { project: "8", "job-id": "20", path: await tempDir(t) }, env),
+    (e: unknown) => {
+      assert.match(String(e), /The following token permission is required: read_jobs/);
+      assert.match(String(e), /lacks the permission read_jobs .* job token permissions/);
+      return true;
+    },
+  );
+});
