@@ -328,13 +328,16 @@ export function judgeDownload(ran: Ran, wanted: Tree[], expect: readonly Outcome
     const prior = subtree(before, "dest");
     const got = subtree(after, "dest");
     const diffs = wanted.map((w) => differences(overlay(prior, w), got));
-    const best = diffs.reduce((a, b) => (b.length < a.length ? b : a));
-    verdict =
-      best.length === 0
-        ? { outcome: "correct", reason: "" }
-        : bad(
-            `exit 0 with wrong files: ${best.slice(0, 4).join(", ")}${best.length > 4 ? ", ..." : ""}`,
-          );
+    const best = diffs.reduce<string[] | undefined>(
+      (a, b) => (a === undefined || b.length < a.length ? b : a),
+      undefined,
+    );
+    if (best === undefined) verdict = bad("exit 0 where only a refusal will do");
+    else if (best.length === 0) verdict = { outcome: "correct", reason: "" };
+    else
+      verdict = bad(
+        `exit 0 with wrong files: ${best.slice(0, 4).join(", ")}${best.length > 4 ? ", ..." : ""}`,
+      );
   } else if (exit.code === 2)
     verdict = bad(`exit 2 (bad input) for a valid input: ${firstLine(exit)}`);
   else if (exit.code !== 1) verdict = bad(`exit ${exit.code}: ${firstLine(exit)}`);
