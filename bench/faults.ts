@@ -258,9 +258,12 @@ const FAULTS: Record<string, (r: Random, seed: number) => FaultCase> = {
       // Caught (a clean failure) or harmless (a byte no reader looks at): both are fine.
       expect: ["correct", "clean"],
       setup(sim, size) {
-        const atByte = r.int(0, size - 1);
+        // Odd seeds aim at the central directory (the last few hundred bytes, before the end
+        // record): names, sizes and offsets live there, and no CRC covers them.
+        const inDirectory = seed % 2 === 1;
+        const atByte = inDirectory ? r.int(size - 420, size - 23) : r.int(0, size - 1);
         sim.inject({ ...where("body", storage), kind: "corrupt", atByte, times: 1 });
-        return `archive byte ${atByte} of ${size} flipped once`;
+        return `archive byte ${atByte} of ${size}${inDirectory ? " (central directory)" : ""} flipped once`;
       },
     };
   },
@@ -353,7 +356,8 @@ const FAULTS: Record<string, (r: Random, seed: number) => FaultCase> = {
       // A stalled answer must be given up on (and retried or reported), never waited on forever.
       expect: ["correct", "clean"],
       setup(sim, size) {
-        const target = r.pick(bodyTargets(storage));
+        const targets = bodyTargets(storage);
+        const target = targets[seed % targets.length] as Target;
         const afterBytes = offset(r, target, storage, size);
         sim.inject({ ...where(target, storage), kind: "stall", afterBytes, times: 1 });
         return `${target} stalls after ${afterBytes} bytes (connection held open), once`;
