@@ -13,7 +13,8 @@
  * Environment: FAULTS_SEEDS (seeds per fault kind, default 3), FAULTS_TIMEOUT (seconds a run
  * may take before it counts as a hang, default 60), FAULTS_KIND (comma-separated kinds or
  * matrices to run, by prefix: `stall`, `hostile`, `input:token`), FAULTS_SEED (only this seed),
- * FAULTS_JOBS (runs at once, default 3: most runs wait on timers, not the CPU).
+ * FAULTS_JOBS (runs at once, default 3: most runs wait on timers, not the CPU). One BAD run is
+ * reproduced with `FAULTS_KIND=<kind> FAULTS_SEED=<seed> npm run faults`, as the report prints.
  * Exits 1 when any run is BAD.
  */
 import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
@@ -669,6 +670,8 @@ interface InputCase {
   json?: boolean;
   /** The failure must come within this many ms. */
   withinMs?: number;
+  /** Run once a seed: the outcome depends on the tool's random backoff. */
+  perSeed?: boolean;
   uid?: number;
 }
 
@@ -849,6 +852,7 @@ const INPUTS: Record<string, InputCase> = {
     exit: 1,
     names: () => `127.0.0.1:${refusedPort}`,
     withinMs: 16_000,
+    perSeed: true,
   },
   "json-run-failure": {
     args: (box) => ["download", "--job", "no-such-job", "--path", box.dest, "--json"],
@@ -858,7 +862,7 @@ const INPUTS: Record<string, InputCase> = {
   },
 };
 
-function inputRun(name: string): Planned {
+function inputRun(name: string, seed: number): Planned {
   const c = INPUTS[name] as InputCase;
   const spec: RunSpec = {
     scenario: scenario(FILES),
@@ -873,7 +877,7 @@ function inputRun(name: string): Planned {
   return {
     matrix: "inputs",
     kind: `input:${name}`,
-    seed: 0,
+    seed,
     run: () => sandboxed(spec, (ran) => ({ ...judgeInput(ran, c), label: name })),
   };
 }
@@ -915,8 +919,15 @@ function judgeInput(ran: Ran, c: InputCase): Verdict {
 
 // ---- plan, run, report ------------------------------------------------------------------------
 
+const KINDS = new Set([
+  ...Object.keys(FAULTS),
+  ...Object.keys(HOSTILE).map((n) => `hostile:${n}`),
+  ...Object.keys(INPUTS).map((n) => `input:${n}`),
+]);
+/** A kind by its exact name (so one command reproduces one run), a matrix, or a prefix. */
 const selected = (kind: string, matrix: string) =>
-  ONLY.length === 0 || ONLY.some((o) => kind.startsWith(o) || matrix === o);
+  ONLY.length === 0 ||
+  ONLY.some((o) => kind === o || matrix === o || (!KINDS.has(o) && kind.startsWith(o)));
 
 const plan: Planned[] = [];
 for (const kind of Object.keys(FAULTS))
@@ -925,12 +936,15 @@ for (const kind of Object.keys(FAULTS))
       plan.push(faultRun(kind, seed));
 for (const name of Object.keys(HOSTILE))
   if (selected(`hostile:${name}`, "hostile") && (ONLY_SEED ?? 0) === 0) plan.push(hostileRun(name));
-for (const name of Object.keys(INPUTS))
-  if (selected(`input:${name}`, "inputs") && (ONLY_SEED ?? 0) === 0) plan.push(inputRun(name));
+for (const [name, c] of Object.entries(INPUTS))
+  for (let seed = 0; seed < (c.perSeed ? SEEDS : 1); seed++)
+    if (selected(`input:${name}`, "inputs") && (ONLY_SEED ?? seed) === seed)
+      plan.push(inputRun(name, seed));
 
 refusedPort = await freePort();
 // Longest first (hangs and long retry bursts), so they overlap the many short runs.
-const slowFirst = (p: Planned) => (p.kind === "stall" || p.kind === "5xx-long" ? 0 : 1);
+const SLOW = new Set(["stall", "5xx-long", "input:refused-port"]);
+const slowFirst = (p: Planned) => (SLOW.has(p.kind) ? 0 : 1);
 const order = [...plan].sort((a, b) => slowFirst(a) - slowFirst(b));
 
 process.stdout.write(
@@ -988,7 +1002,7 @@ if (bads.length > 0) {
     const v = results.get(p);
     rows.push(
       `- ${p.kind} seed ${p.seed} (${v?.label}): ${v?.reason}`,
-      `  reproduce: \`FAULTS_KIND=${p.kind} FAULTS_SEED=${p.seed} npx tsx bench/faults.ts\``,
+      `  reproduce: \`FAULTS_KIND=${p.kind} FAULTS_SEED=${p.seed} npm run faults\``,
     );
   }
 }
