@@ -208,6 +208,17 @@ test("rate-limit: 429 'Retry later' with Retry-After and consistent RateLimit-* 
   );
 });
 
+test("rate-limit resetOnly: no Retry-After, RateLimit-Reset still says when", async (t) => {
+  const sim = await simulate(t);
+  const nowS = Math.floor(sim.clock.now() / 1000);
+  sim.inject({ route: "pipeline-jobs", kind: "rate-limit", retryAfter: 3, resetOnly: true });
+  const res = await ask(sim, JOBS, AUTH_ASK);
+  assert.equal(res.status, 429);
+  assert.equal(res.headers.get("retry-after"), null);
+  assert.equal(Number(res.headers.get("ratelimit-reset")), nowS + 3);
+  assert.equal(Date.parse(res.headers.get("date") ?? "") / 1000, nowS);
+});
+
 test("app-rate-limit: 429 JSON message and no Retry-After", async (t) => {
   const sim = await simulate(t);
   sim.inject({ route: "archive", kind: "app-rate-limit", times: 1 });

@@ -15,8 +15,12 @@ export type Fault =
    * (NoSuchKey); a proxied download passes them through GitLab unchanged.
    */
   | { kind: "status"; status: number; body?: string }
-  /** Rack::Attack throttling: 429, text/plain "Retry later", Retry-After and RateLimit-* headers. */
-  | { kind: "rate-limit"; retryAfter?: number; limit?: number }
+  /**
+   * Rack::Attack throttling: 429, text/plain "Retry later", Retry-After and RateLimit-* headers.
+   * `resetOnly` leaves Retry-After out (a proxy in front of GitLab that drops it), so only
+   * RateLimit-Reset says when to come back.
+   */
+  | { kind: "rate-limit"; retryAfter?: number; limit?: number; resetOnly?: boolean }
   /** Application rate limit: 429 JSON, no Retry-After. */
   | { kind: "app-rate-limit" }
   /** Reset the connection (RST) after this many body bytes. */

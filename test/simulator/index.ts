@@ -29,6 +29,7 @@ import { type Reply, sendReply } from "./reply.ts";
 import { buildWorld, loadScenarioFile, type ScenarioSpec, type World } from "./scenario.ts";
 import { ObjectStore, s3Error } from "./storage.ts";
 import { ciVariables } from "./variables.ts";
+import type { ZipEntry, ZipOptions } from "./zip.ts";
 
 export interface SimulatorOptions {
   /** A scenario, or the path of a JSON scenario file. */
@@ -44,6 +45,8 @@ export interface SimulatorOptions {
   storagePort?: number;
   /** Lifetime of signed object-storage URLs, in seconds; default 900. */
   signedUrlTtl?: number;
+  /** Signed object-storage URLs answer once; a second request with one gets 403 (a one-time CDN token). */
+  singleUseUrls?: boolean;
   /** Where built archives are cached; default a folder in the OS temp dir. */
   archiveDir?: string;
   /**
@@ -68,6 +71,14 @@ export interface Simulator {
   inject(rule: FaultRule): void;
   /** The archive a job's artifacts are served from. */
   archiveOf(jobId: number): Archive | undefined;
+  /** Builds (or finds in the cache) the archive of these files, without serving it yet. */
+  buildArchive(artifacts: { files: ZipEntry[]; zip?: ZipOptions }): Promise<Archive>;
+  /**
+   * Serves `archive` for the job from now on, as if it had been uploaded again: its ETag and
+   * object-storage key change (synchronous, so a request-log listener can swap it between two
+   * requests).
+   */
+  setArchive(jobId: number, archive: Archive): void;
   /** Runs the work GitLab defers to background jobs (project artifact deletion); returns how many ran. */
   runBackgroundJobs(): number;
   /**
@@ -95,7 +106,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const log = new RequestLog();
   const faults = new FaultPlan();
   const events = new EventEmitter();
-  const store = new ObjectStore(clock, options.signedUrlTtl ?? 900, () => world.tokens.keys());
+  const store = new ObjectStore(
+    clock,
+    options.signedUrlTtl ?? 900,
+    () => world.tokens.keys(),
+    options.singleUseUrls ?? false,
+  );
   const state: GitLabState = {
     world,
     clock,
@@ -205,6 +221,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     events,
     inject: (rule) => faults.add(rule),
     archiveOf: (jobId) => archives.get(jobId),
+    buildArchive: ({ files, zip }) => archiveStore.get({ files, zip }),
+    setArchive(jobId, archive) {
+      if (!world.jobs.get(jobId)?.artifacts) throw new Error(`job ${jobId} has no artifacts`);
+      archives.set(jobId, archive);
+    },
     runBackgroundJobs,
     ciVariables: (jobId) =>
       ciVariables(world, { url: state.webUrl, apiUrl: `${state.webUrl}/api/v4` }, jobId),
@@ -244,7 +265,7 @@ function faultReply(origin: Origin, faults: Fault[], now: number): Reply | undef
       "RateLimit-Observed": String(limit + 1),
       "RateLimit-Remaining": "0",
       "RateLimit-Reset": String(reset),
-      "Retry-After": String(retryAfter),
+      ...(rate.resetOnly ? {} : { "Retry-After": String(retryAfter) }),
       "RateLimit-ResetTime": new Date(reset * 1000).toUTCString(),
     });
   }

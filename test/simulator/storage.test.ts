@@ -241,6 +241,41 @@ test("signedUrlTtl sets the lifetime of signed URLs", async (t) => {
   assert.deepEqual(sim.log.leaks, []);
 });
 
+test("singleUseUrls: a signed URL answers once; GitLab hands out a fresh one each time", async (t) => {
+  const sim = await simulate(t, undefined, { singleUseUrls: true });
+  const first = await signedUrl(sim);
+  const again = await signedUrl(sim);
+  assert.notEqual(first, again, "two redirects in the same second give two URLs");
+  const { bytes } = archiveOf(sim, DIRECT);
+  const once = await raw(first);
+  assert.equal(once.status, 200);
+  assert.ok(once.body.equals(bytes));
+  const twice = await raw(first, { Range: "bytes=10-" });
+  assert.equal(twice.status, 403);
+  assert.match(twice.body.toString(), /<Code>AccessDenied<\/Code>/);
+  assert.equal((await raw(again, { Range: "bytes=10-" })).status, 206);
+  assert.deepEqual(sim.log.leaks, []);
+});
+
+test("setArchive: the job's archive is replaced, with a new ETag and a new object key", async (t) => {
+  const sim = await simulate(t);
+  const before = archiveOf(sim, DIRECT);
+  const urlBefore = await signedUrl(sim);
+  const replacement = await sim.buildArchive({
+    files: [{ type: "file", name: "new.txt", content: { text: "replaced\n" } }],
+  });
+  sim.setArchive(DIRECT, replacement);
+  const urlAfter = await signedUrl(sim);
+  assert.notEqual(new URL(urlAfter).pathname, new URL(urlBefore).pathname);
+  const res = await raw(urlAfter, {
+    "If-Range": `"${before.sha256.slice(0, 32)}"`,
+    Range: "bytes=5-",
+  });
+  assert.equal(res.status, 200, "If-Range with the old ETag gets the whole new archive");
+  assert.ok(res.body.equals(readFileSync(replacement.file)));
+  assert.equal(sim.archiveOf(DIRECT), replacement);
+});
+
 clean("a tampered signed URL: 403 SignatureDoesNotMatch", async (_t, sim) => {
   const url = new URL(await signedUrl(sim));
   const signature = url.searchParams.get("X-Amz-Signature") ?? "";

@@ -40,7 +40,10 @@ export class ObjectStore {
     readonly ttl: number,
     /** Every GitLab credential in the scenario: none of them may reach this origin. */
     readonly credentials: () => Iterable<string>,
+    /** Each signed URL answers one request only. */
+    readonly singleUse = false,
   ) {}
+  readonly #used = new Set<string>();
 
   /** Where a job's archive is stored. */
   objectPath(jobId: number, archive: Archive): string {
@@ -72,6 +75,8 @@ export class ObjectStore {
       "X-Amz-Expires": String(this.ttl),
       "X-Amz-SignedHeaders": "host",
     });
+    // Signed twice in the same second, a URL would come out the same: a one-time one needs a nonce.
+    if (this.singleUse) params.set("X-Simulator-Once", randomBytes(8).toString("hex"));
     params.set("X-Amz-Signature", this.#sign(method, path, params));
     return `${origin}${path}?${params}`;
   }
@@ -137,6 +142,10 @@ export class ObjectStore {
     const signedAt = parseAmzDate(params.get("X-Amz-Date") ?? "");
     const expires = signedAt + Number(params.get("X-Amz-Expires")) * 1000;
     if (this.clock.now() > expires) return s3Error(403, "AccessDenied", "Request has expired");
+    if (this.singleUse) {
+      if (this.#used.has(signature)) return s3Error(403, "AccessDenied", "Access Denied");
+      this.#used.add(signature);
+    }
     if (!stored) return s3Error(404, "NoSuchKey", "The specified key does not exist.");
     const { archive, uploadedAt } = stored;
 

