@@ -4635,6 +4635,24 @@ function manifest(result) {
     ...j.action === "listed" ? { storage: j.storage } : {}
   }));
 }
+var RESULT_VERSION = 1;
+function resultJson(outcome) {
+  if (!("jobs" in outcome)) return { version: RESULT_VERSION, error: errorJson(outcome) };
+  const r = outcome;
+  return {
+    version: RESULT_VERSION,
+    mode: r.mode,
+    dry_run: r.dryRun,
+    pipeline_id: r.pipelineId ?? null,
+    download_path: r.downloadPath ?? null,
+    ...r.ref === void 0 ? {} : { ref: r.ref },
+    found: r.found,
+    jobs: manifest(r),
+    missing: r.missing,
+    conflicts: r.conflicts,
+    ...r.note === void 0 ? {} : { note: r.note }
+  };
+}
 function outputs(result) {
   const downloaded = result.jobs.filter(isDownloaded);
   const path = result.downloadPath;
@@ -4892,7 +4910,7 @@ async function cli(argv2, io) {
   const fail = (f) => {
     io.stderr(`pipeline-artifacts: ${f.message}
 `);
-    if (wantsJson) io.stdout(`${JSON.stringify({ error: errorJson(f) }, null, 2)}
+    if (wantsJson) io.stdout(`${JSON.stringify(resultJson(f), null, 2)}
 `);
     return f.exitCode;
   };
@@ -4962,7 +4980,7 @@ Run pipeline-artifacts --help for the options.`,
       log,
       userAgent: `pipeline-artifacts/${VERSION}`
     });
-    const text2 = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}
+    const text2 = `${JSON.stringify(resultJson(result), null, 2)}
 `;
     await writeReports(
       result,
