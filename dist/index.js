@@ -5400,6 +5400,25 @@ function manifest(result) {
     } : {}
   }));
 }
+var RESULT_VERSION = 1;
+function resultJson(outcome) {
+  if (!("jobs" in outcome)) return { version: RESULT_VERSION, error: errorJson(outcome) };
+  const r = outcome;
+  return {
+    version: RESULT_VERSION,
+    mode: r.mode,
+    dry_run: r.dryRun,
+    pipeline_id: r.pipelineId ?? null,
+    download_path: r.downloadPath ?? null,
+    ...r.ref === void 0 ? {} : { ref: r.ref },
+    found: r.found,
+    jobs: manifest(r),
+    missing: r.missing,
+    conflicts: r.conflicts,
+    ...r.note === void 0 ? {} : { note: r.note },
+    ...r.lines === void 0 ? {} : { lines: r.lines }
+  };
+}
 function outputs(result) {
   const downloaded = result.jobs.filter(isDownloaded);
   const path = result.downloadPath;
@@ -5677,7 +5696,7 @@ async function cli(argv2, io) {
   const fail = (f) => {
     io.stderr(`pipeline-artifacts: ${f.message}
 `);
-    if (wantsJson) io.stdout(`${JSON.stringify({ error: errorJson(f) }, null, 2)}
+    if (wantsJson) io.stdout(`${JSON.stringify(resultJson(f), null, 2)}
 `);
     return f.exitCode;
   };
@@ -5748,7 +5767,7 @@ Run pipeline-artifacts --help for the options.`,
       userAgent: `pipeline-artifacts/${VERSION}`,
       signal: io.signal
     });
-    const text2 = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}
+    const text2 = `${JSON.stringify(resultJson(result), null, 2)}
 `;
     await writeReports(
       result,

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { stringify } from "yaml";
+import { Document, isMap, isScalar, stringify } from "yaml";
 import {
   INPUT_NAMES,
   INPUTS,
@@ -59,6 +59,9 @@ const pkg = JSON.parse(readFileSync(root("package.json"), "utf8")) as {
   config: { image: string };
 };
 
+/** The image at this version: package.json's version is the one version of every face. */
+export const IMAGE = `${pkg.config.image}:${pkg.version}`;
+
 /** Component input names are snake_case. */
 export const snake = (name: string) => name.replace(/-/g, "_");
 
@@ -66,6 +69,40 @@ export const snake = (name: string) => name.replace(/-/g, "_");
 const NOT_IN_COMPONENT = new Set(["token"]);
 /** The component's own defaults, where a job's artifacts differ from a CLI run's. */
 const COMPONENT_DEFAULTS: Record<string, string> = { path: "fetched" };
+
+/**
+ * Whitespace as the parsers trim and strip it (JavaScript's `\s`), in a syntax that both RE2
+ * (GitLab's engine for `regex:`) and JavaScript (with the `u` flag) read: a superset is fine.
+ */
+const BLANK = "\\s\\v\\p{Z}\\p{Cf}";
+
+/**
+ * The syntax of an input with a fixed one, as a `regex:` of the component spec: it accepts every
+ * text the input's parser (src/inputs/parse.ts) accepts, and the empty text (the default then
+ * applies); test/inputs-regex.test.ts checks both against the parser.
+ */
+export function inputRegex(def: InputDef): string | undefined {
+  const w = `[${BLANK}]*`;
+  if (def.kind === "duration") {
+    // Seconds (`300`), or units in any order (`1h30m`, `500ms`); blanks anywhere.
+    const digits = `\\d(?:${w}\\d)*`;
+    const unit = `(?:m${w}s|h|m|s)`;
+    return `^${w}(?:${digits}${w}|(?:${digits}${w}${unit}${w})+)?$`;
+  }
+  if (def.kind === "bytes")
+    // Bytes, or a number with a decimal or binary unit, any case (`500MB`, `10GiB`, `1.5kb`).
+    return `^${w}(?:\\d+(?:\\.\\d+)?${w}(?:[bB]|[kKmMgGtT][iI]?[bB])?${w})?$`;
+  if (def.kind === "list" && def.options) {
+    // One or more of the options, separated by commas or new lines.
+    const one = `(?:${def.options.join("|")})`;
+    const gap = `[${BLANK},]*`;
+    return `^${gap}(?:${one}(?:${w}[,\\n]${gap}${one})*)?${gap}$`;
+  }
+  return undefined;
+}
+
+/** An input's description as users read it: with the variables it falls back to. */
+const described = (def: InputDef) => `${def.description}${fallback(def)}`;
 
 /**
  * An input as GitLab's component and step specs type it: booleans and numbers typed, every
@@ -90,8 +127,6 @@ function typedInput(name: InputName, override?: string) {
           : type === "number"
             ? Number(value)
             : value,
-    ...(def.kind === "enum" && def.options ? { options: [...def.options] } : {}),
-    description: `${def.description}${fallback(def)}`,
   };
 }
 
@@ -102,12 +137,14 @@ function typedInput(name: InputName, override?: string) {
 export function componentYml(): string {
   const inputs: Record<string, Record<string, unknown>> = {
     job_name: {
+      type: "string",
       default: "pipeline-artifacts",
       description: "Name of the job this component adds.",
     },
-    stage: { default: "test", description: "Stage of that job." },
+    stage: { type: "string", default: "test", description: "Stage of that job." },
     image: {
-      default: `${pkg.config.image}:${pkg.version}`,
+      type: "string",
+      default: IMAGE,
       description:
         "Image the job runs in: pipeline-artifacts' own image at the component's version.",
     },
@@ -115,8 +152,14 @@ export function componentYml(): string {
   const variables: Record<string, string> = {};
   for (const name of INPUT_NAMES) {
     if (NOT_IN_COMPONENT.has(name)) continue;
-    const { type, ...spec } = typedInput(name, COMPONENT_DEFAULTS[name]);
-    inputs[snake(name)] = type === "string" ? spec : { type, ...spec };
+    const def: InputDef = INPUTS[name];
+    const regex = inputRegex(def);
+    inputs[snake(name)] = {
+      ...typedInput(name, COMPONENT_DEFAULTS[name]),
+      ...(def.kind === "enum" && def.options ? { options: [...def.options] } : {}),
+      ...(regex ? { regex } : {}),
+      description: described(def),
+    };
     variables[`PIPELINE_ARTIFACTS_INPUT_${snake(name).toUpperCase()}`] =
       `$[[ inputs.${snake(name)} ]]`;
   }
@@ -140,29 +183,58 @@ export function componentYml(): string {
   ].join("\n");
 }
 
+/** Text as YAML comment lines of at most `width` characters (a comment is never folded). */
+function commentLines(text: string, width = 90): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => ` ${l}`).join("\n");
+}
+
+/** Puts each entry's description above its key as a comment. */
+function describe(map: unknown, descriptions: Record<string, string>): void {
+  if (!isMap(map)) throw new Error("expected a map");
+  for (const pair of map.items) {
+    if (!isScalar(pair.key)) continue;
+    const text = descriptions[String(pair.key.value)];
+    if (text) pair.key.commentBefore = commentLines(text);
+  }
+}
+
 /**
  * The GitLab CI/CD step (function): runs the bundle beside this file; inputs go in as variables,
- * outputs come back typed through the step's output file.
+ * outputs come back typed through the step's output file. The step runner decodes its spec
+ * strictly (an input or output takes only `type`, `default` and `sensitive`), so descriptions
+ * are YAML comments.
  */
 export function stepYml(): string {
   const inputs: Record<string, Record<string, unknown>> = {};
+  const inputDescriptions: Record<string, string> = {};
   const env: Record<string, string> = {};
   for (const name of INPUT_NAMES) {
     if (NOT_IN_COMPONENT.has(name)) continue;
-    // Step specs take type, default and description; options are a component spec's.
-    const { options: _options, ...spec } = typedInput(name);
-    inputs[snake(name)] = spec;
+    inputs[snake(name)] = typedInput(name);
+    inputDescriptions[snake(name)] = described(INPUTS[name]);
     env[`PIPELINE_ARTIFACTS_INPUT_${snake(name).toUpperCase()}`] = `\${{ inputs.${snake(name)} }}`;
   }
   const outputs = Object.fromEntries(
-    Object.entries(OUTPUTS).map(([name, { type, description }]) => [
-      snake(name),
-      { type, description },
-    ]),
+    Object.entries(OUTPUTS).map(([name, { type }]) => [snake(name), { type }]),
+  );
+  const spec = new Document({ spec: { inputs, outputs } });
+  describe(spec.getIn(["spec", "inputs"]), inputDescriptions);
+  describe(
+    spec.getIn(["spec", "outputs"]),
+    Object.fromEntries(Object.entries(OUTPUTS).map(([n, o]) => [snake(n), o.description])),
   );
   return [
     "# Generated from src/inputs/schema.ts by `npm run generate`: edit those, not this.",
-    stringify({ spec: { inputs, outputs } }, { lineWidth: 0 }).trimEnd(),
+    spec.toString({ lineWidth: 0 }).trimEnd(),
     "---",
     stringify(
       {

@@ -5,14 +5,30 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { bundle, DIST } from "../scripts/build.ts";
+import { bundle, DIST, NOTICES } from "../scripts/build.ts";
 
-test("dist/index.js matches a fresh build (run `npm run build` and commit dist/)", async () => {
+const built = await bundle();
+
+test("dist/index.js matches a fresh build (run `npm run build` and commit dist/)", () => {
   const committed = readFileSync(DIST, "utf8");
   assert.ok(
-    committed === (await bundle()),
+    committed === built.code,
     "dist/index.js is stale: run `npm run build` and commit dist/",
   );
+});
+
+test("dist/THIRD_PARTY_NOTICES holds the licence text of every package in the bundle", () => {
+  const committed = readFileSync(NOTICES, "utf8");
+  assert.equal(committed, built.notices, "stale: run `npm run build` and commit dist/");
+  // What esbuild put in: @actions/* and their dependencies, yauzl and its, at least.
+  const names = built.packages.map((p) => p.name);
+  for (const name of ["@actions/core", "@actions/http-client", "yauzl"])
+    assert.ok(names.includes(name), name);
+  for (const p of built.packages) {
+    assert.ok(committed.includes(`${p.name}@${p.version} (${p.license})`), p.name);
+    assert.ok(p.text.length > 100 && committed.includes(p.text), `${p.name}'s licence text`);
+    assert.match(p.text, /permission|licen[cs]e/i, `${p.name}'s file is a licence`);
+  }
 });
 
 test("the bundle runs on this Node and reports its version", async () => {

@@ -18,9 +18,9 @@ import {
 import type { Log } from "../log.ts";
 import { run } from "../main.ts";
 import { MODES } from "../options.ts";
-import { errorJson, type Failure, failure } from "./errors.ts";
+import { type Failure, failure } from "./errors.ts";
 import { jobLog, writeReports } from "./gitlab.ts";
-import { manifest } from "./outputs.ts";
+import { resultJson } from "./outputs.ts";
 import { summary } from "./summary.ts";
 
 declare const PIPELINE_ARTIFACTS_VERSION: string;
@@ -133,7 +133,7 @@ export async function cli(argv: string[], io: Io): Promise<number> {
   const wantsJson = argv.some((a) => a === "--json" || a === "--json=true");
   const fail = (f: Failure): number => {
     io.stderr(`pipeline-artifacts: ${f.message}\n`);
-    if (wantsJson) io.stdout(`${JSON.stringify({ error: errorJson(f) }, null, 2)}\n`);
+    if (wantsJson) io.stdout(`${JSON.stringify(resultJson(f), null, 2)}\n`);
     return f.exitCode;
   };
   let parsed: ReturnType<typeof parse>;
@@ -203,7 +203,7 @@ export async function cli(argv: string[], io: Io): Promise<number> {
       userAgent: `pipeline-artifacts/${VERSION}`,
       signal: io.signal,
     });
-    const text = `${JSON.stringify({ ...result, jobs: manifest(result) }, null, 2)}\n`;
+    const text = `${JSON.stringify(resultJson(result), null, 2)}\n`;
     await writeReports(
       result,
       {

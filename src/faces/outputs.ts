@@ -4,6 +4,7 @@
  */
 import { OUTPUT_NAMES, OUTPUTS, type OutputName } from "../inputs/schema.ts";
 import { filesUnder, isDownloaded, type Result } from "../report.ts";
+import { errorJson, type Failure } from "./errors.ts";
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -35,6 +36,35 @@ export function manifest(result: Result): { [key: string]: Json }[] {
         }
       : {}),
   }));
+}
+
+/**
+ * Version of the JSON result's format (schema/result.schema.json): raised when a key is removed
+ * or changes meaning, not when one is added.
+ */
+export const RESULT_VERSION = 1;
+
+/**
+ * The JSON result (`--json`, `--manifest`): the run, then its jobs; on failure the error instead.
+ * snake_case keys throughout, like the per-job manifest.
+ */
+export function resultJson(outcome: Result | Failure): { [key: string]: Json } {
+  if (!("jobs" in outcome)) return { version: RESULT_VERSION, error: errorJson(outcome) };
+  const r = outcome;
+  return {
+    version: RESULT_VERSION,
+    mode: r.mode,
+    dry_run: r.dryRun,
+    pipeline_id: r.pipelineId ?? null,
+    download_path: r.downloadPath ?? null,
+    ...(r.ref === undefined ? {} : { ref: r.ref }),
+    found: r.found,
+    jobs: manifest(r),
+    missing: r.missing,
+    conflicts: r.conflicts,
+    ...(r.note === undefined ? {} : { note: r.note }),
+    ...(r.lines === undefined ? {} : { lines: r.lines }),
+  };
 }
 
 /** Every output that has a value, typed as OUTPUTS says; those without one are left out. */

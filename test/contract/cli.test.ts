@@ -71,10 +71,10 @@ test("a multi-job manifest: each job's path joined with each of its files names 
   const r = await cli(["--job", "test, package", "--path", "out", "--json"], ciEnv(sim), dir);
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as {
-    downloadPath: string;
+    download_path: string;
     jobs: { path: string; files: string[] }[];
   };
-  assert.equal(result.downloadPath, join(dir, "out"));
+  assert.equal(result.download_path, join(dir, "out"));
   assert.equal(result.jobs.length, 4);
   for (const job of result.jobs) {
     assert.ok(job.files.length > 0);

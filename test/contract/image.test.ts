@@ -14,17 +14,17 @@ import { tempDir } from "../support/run.ts";
 
 const dockerfile = readFileSync(new URL("../../Dockerfile", import.meta.url), "utf8");
 
-test("the image holds only the bundle, runs as a non-root user, on the Node the action declares", () => {
+test("the image holds only the bundle and its licences, runs as a non-root user, on the Node the action declares", () => {
   assert.match(dockerfile, /^FROM node:24-alpine$/m);
   assert.deepEqual(
     [...dockerfile.matchAll(/^COPY (.+)$/gm)].map((m) => m[1]),
-    ["dist/index.js ./pipeline-artifacts.mjs"],
+    ["dist/index.js ./pipeline-artifacts.mjs", "LICENSE dist/THIRD_PARTY_NOTICES ./"],
   );
   assert.match(dockerfile, /^USER node$/m);
   assert.match(dockerfile, /^ENTRYPOINT \["pipeline-artifacts"\]$/m);
   assert.match(
     readFileSync(new URL("../../.dockerignore", import.meta.url), "utf8"),
-    /^\*\n!dist\/index\.js\n$/,
+    /^\*\n!dist\/index\.js\n!dist\/THIRD_PARTY_NOTICES\n!LICENSE\n$/,
   );
   // The component's script calls the same command, with the entrypoint cleared for the shell.
   assert.match(componentYml(), /^ {4}- pipeline-artifacts --dotenv/m);

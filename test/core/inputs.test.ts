@@ -284,6 +284,7 @@ describe("CLI flag values", () => {
     const bad = await runCli(t, sim, ["--job", "build", "--concurrency", "0", "--json"]);
     assert.equal(bad.code, 2);
     assert.deepEqual(JSON.parse(bad.stdout), {
+      version: 1,
       error: {
         message: 'input "concurrency": "0" is not a whole number from 1 to 32',
         exit_code: 2,

@@ -11,109 +11,31 @@
  * only what reached it as artifacts. gitlab-ci-local passes artifacts with rsync.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { chmod, copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { type TestContext, test } from "node:test";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
-import { DIST } from "../../scripts/build.ts";
 import { COMPONENT_YML } from "../../scripts/generate.ts";
 import type { Simulator } from "../simulator/index.ts";
 import type { LoggedRequest } from "../simulator/log.ts";
+import {
+  checkout,
+  GCL_VERSION,
+  gitlabCiLocal,
+  linesOf,
+  requireTools,
+  wrapper,
+} from "../support/gitlab-ci-local.ts";
 import { ciEnv, tempDir } from "../support/run.ts";
 import { JOB_TOKEN, MAINTAINER, simulate } from "../support/sim.ts";
 
-const exec = promisify(execFile);
-
-const GCL = fileURLToPath(import.meta.resolve("gitlab-ci-local"));
-const GCL_VERSION = (
-  JSON.parse(
-    await readFile(fileURLToPath(import.meta.resolve("gitlab-ci-local/package.json")), "utf8"),
-  ) as { version: string }
-).version;
 const FIXTURE = fileURLToPath(
   new URL("./fixtures/gitlab-ci-local/.gitlab-ci.yml", import.meta.url),
 );
 /** The sample scenario's project 42: the origin of the throwaway repository. */
 const PROJECT_PATH = "demo/app";
 const BUILD = 1001;
-
-interface Run {
-  code: number;
-  /** stdout and stderr, colour codes removed. */
-  output: string;
-}
-
-// eslint-disable-next-line no-control-regex
-const plain = (s: string) => s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
-
-async function git(cwd: string, ...args: string[]): Promise<void> {
-  await exec("git", args, { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd } });
-}
-
-/** A git repository holding the fixture pipeline and the generated component, committed. */
-async function checkout(dir: string, sim: Simulator): Promise<string> {
-  const repo = join(dir, "repo");
-  await mkdir(join(repo, "templates"), { recursive: true });
-  await copyFile(FIXTURE, join(repo, ".gitlab-ci.yml"));
-  await copyFile(COMPONENT_YML, join(repo, "templates/pipeline-artifacts.yml"));
-  await git(repo, "init", "-q", "-b", "main");
-  await git(repo, "config", "user.name", "Test");
-  await git(repo, "config", "user.email", "test@example.com");
-  await git(repo, "add", "-A");
-  await git(repo, "commit", "-q", "-m", "pipeline and component");
-  // gitlab-ci-local derives CI_PROJECT_PATH and CI_SERVER_FQDN from origin (never contacted).
-  await git(repo, "remote", "add", "origin", `${sim.url}/${PROJECT_PATH}.git`);
-  await git(repo, "update-ref", "refs/remotes/origin/main", "HEAD");
-  await git(repo, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main");
-  return repo;
-}
-
-/** `pipeline-artifacts` on the shell executor's PATH: the committed bundle. */
-async function wrapper(dir: string): Promise<string> {
-  const bin = join(dir, "bin");
-  await mkdir(bin);
-  const script = join(bin, "pipeline-artifacts");
-  await writeFile(script, `#!/bin/sh\nexec '${process.execPath}' '${DIST}' "$@"\n`);
-  await chmod(script, 0o755);
-  return bin;
-}
-
-async function gitlabCiLocal(
-  repo: string,
-  dir: string,
-  bin: string,
-  variables: Record<string, string>,
-): Promise<Run> {
-  const args = [
-    GCL,
-    ...["--home", join(dir, "home")],
-    "--force-shell-executor",
-    "--shell-isolation",
-    // CI_* given on purpose: they are the simulated pipeline's, not gitlab-ci-local's own.
-    ...["--ignore-predefined-vars", Object.keys(variables).join(",")],
-    ...Object.entries(variables).flatMap(([k, v]) => ["--variable", `${k}=${v}`]),
-  ];
-  // Not the caller's environment: no CI variables of an outer pipeline reach the jobs.
-  const env = { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: join(dir, "home") };
-  try {
-    const { stdout, stderr } = await exec(process.execPath, args, {
-      cwd: repo,
-      env,
-      timeout: 60_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, output: plain(stdout + stderr) };
-  } catch (e) {
-    const err = e as { code?: number | string; stdout?: string; stderr?: string };
-    if (typeof err.code !== "number") throw e;
-    return { code: err.code, output: plain((err.stdout ?? "") + (err.stderr ?? "")) };
-  }
-}
 
 /**
  * The request matching `match`, once the simulator has logged it: it logs a request when its
@@ -130,28 +52,6 @@ async function logged(sim: Simulator, match: (e: LoggedRequest) => boolean, what
   }
 }
 
-/**
- * gitlab-ci-local needs git, and rsync to hand artifacts between shell jobs. Without them the
- * test is skipped with what to install, or fails under CI (.ci/run installs rsync).
- */
-async function requireTools(t: TestContext): Promise<boolean> {
-  const missing: string[] = [];
-  for (const tool of ["git", "rsync"])
-    await exec(tool, ["--version"]).catch(() => missing.push(tool));
-  if (missing.length === 0) return true;
-  const message = `gitlab-ci-local needs ${missing.join(" and ")} on PATH (apt-get install ${missing.join(" ")})`;
-  if (process.env.CI) assert.fail(message);
-  t.skip(message);
-  return false;
-}
-
-/** The lines a job printed (gitlab-ci-local prefixes each with the padded job name). */
-const linesOf = (output: string, job: string) =>
-  output
-    .split("\n")
-    .filter((l) => l.startsWith(`${job} `))
-    .map((l) => l.slice(job.length).trimStart());
-
 test(
   `gitlab-ci-local ${GCL_VERSION} runs the component from the checkout: download, a later job, delete`,
   { timeout: 90_000 },
@@ -159,7 +59,10 @@ test(
     if (!(await requireTools(t))) return;
     const sim = await simulate(t);
     const dir = await tempDir(t);
-    const repo = await checkout(dir, sim);
+    const repo = await checkout(dir, sim, PROJECT_PATH, {
+      ".gitlab-ci.yml": FIXTURE,
+      "templates/pipeline-artifacts.yml": COMPONENT_YML,
+    });
     const bin = await wrapper(dir);
     const run = await gitlabCiLocal(repo, dir, bin, {
       ...ciEnv(sim),
