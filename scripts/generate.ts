@@ -271,14 +271,30 @@ export function outputTable(): string {
   return ["| output | meaning |", "|---|---|", ...rows].join("\n");
 }
 
-/** The README with its generated tables replaced. */
+/** The major version: what users pin (`@1`, `@v1`), the Catalog and the moving tags resolve it. */
+export const MAJOR = pkg.version.split(".")[0] ?? "0";
+
+/**
+ * The README's examples at package.json's version: the component (`@<major>`), the action and
+ * the step (`@v<major>`), `npx pipeline-artifacts@<version>` and the image tag.
+ */
+export function versioned(text: string): string {
+  const image = pkg.config.image.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return text
+    .replace(/(pipeline-artifacts\/pipeline-artifacts)@[\w.]+/g, `$1@${MAJOR}`)
+    .replace(/(\/pipeline-artifacts)@v[\w.]+/g, `$1@v${MAJOR}`)
+    .replace(/npx pipeline-artifacts(@[\w.]+)?(?=\s)/g, `npx pipeline-artifacts@${pkg.version}`)
+    .replace(new RegExp(`${image}:[\\w.]+`, "g"), IMAGE);
+}
+
+/** The README with its generated tables and versions replaced. */
 export function readme(current: string): string {
   const replace = (text: string, marker: string, table: string) => {
     const re = new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(<!-- ${marker}:end -->)`);
     if (!re.test(text)) throw new Error(`README.md lacks the <!-- ${marker}:start/end --> markers`);
     return text.replace(re, `$1\n${table}\n\n$2`);
   };
-  return replace(replace(current, "inputs", inputTable()), "outputs", outputTable());
+  return versioned(replace(replace(current, "inputs", inputTable()), "outputs", outputTable()));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -11,6 +11,8 @@ import {
   actionYml,
   COMPONENT_YML,
   componentYml,
+  IMAGE,
+  MAJOR,
   README,
   readme,
   STEP_YML,
@@ -73,4 +75,22 @@ test("the GitLab component is generated from the schema: every input but the tok
 
 test("the GitLab step is generated from the schema (run `npm run generate`)", async () => {
   assert.equal(readFileSync(STEP_YML, "utf8"), await pretty(stepYml(), STEP_YML));
+});
+
+test("one version everywhere: package.json's drives the component's image and the README's examples", () => {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+    config: { image: string };
+  };
+  assert.equal(IMAGE, `${pkg.config.image}:${pkg.version}`);
+  const [head] = parseAllDocuments(readFileSync(COMPONENT_YML, "utf8")).map((d) => d.toJS()) as [
+    { spec: { inputs: { image: { default: string } } } },
+  ];
+  assert.equal(head.spec.inputs.image.default, IMAGE);
+  const text = readFileSync(README, "utf8");
+  const tags = (re: RegExp) => new Set([...text.matchAll(re)].map((m) => m[1]));
+  assert.deepEqual(tags(/pipeline-artifacts\/pipeline-artifacts@([\w.]+)/g), new Set([MAJOR]));
+  assert.deepEqual(tags(/\/pipeline-artifacts@(v[\w.]+)/g), new Set([`v${MAJOR}`]));
+  assert.deepEqual(tags(/npx pipeline-artifacts@([\w.]+)/g), new Set([pkg.version]));
+  assert.deepEqual(tags(new RegExp(`${pkg.config.image}:([\\w.]+)`, "g")), new Set([pkg.version]));
 });
