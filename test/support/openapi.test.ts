@@ -131,8 +131,8 @@ const PIPELINE_JOBS = "/api/v4/projects/1/pipelines/5/jobs";
 const KEEP = "/api/v4/projects/1/jobs/8/artifacts/keep";
 
 describe("OpenAPI reference document", () => {
-  it("is found beside the repository", () => {
-    assert.match(OPENAPI_FILE, /[/\\]shared[/\\]reference[/\\]gitlab-openapi-ci\.yaml$/);
+  it("is kept with the tests (equal to shared/reference: test/reference.test.ts)", () => {
+    assert.match(OPENAPI_FILE, /[/\\]test[/\\]reference[/\\]gitlab-openapi-ci\.yaml$/);
     assert.ok(existsSync(OPENAPI_FILE), OPENAPI_FILE);
   });
 

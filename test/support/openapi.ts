@@ -1,5 +1,5 @@
 // Checks JSON response bodies of the GitLab API simulator against GitLab's published OpenAPI v3
-// subset in shared/reference (see shared/reference/README.md for where it differs from GitLab).
+// subset in test/reference (see shared/reference/README.md for where it differs from GitLab).
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,8 +8,8 @@ import { parse } from "yaml";
 /** The repository root: two levels up from test/support/. */
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** GitLab's OpenAPI subset, in `shared/` beside the repository. */
-export const OPENAPI_FILE = resolve(REPO_ROOT, "../shared/reference/gitlab-openapi-ci.yaml");
+/** GitLab's OpenAPI subset, kept in test/reference (equal to shared/reference). */
+export const OPENAPI_FILE = resolve(REPO_ROOT, "test/reference/gitlab-openapi-ci.yaml");
 
 export interface Schema {
   $ref?: string;

@@ -1,6 +1,6 @@
 /**
  * JSON Schema validators for the files the project ships or runs, from the schemas written by the
- * projects that define those formats (copies in shared/reference beside the repository; see its
+ * projects that define those formats (copies in test/reference, kept equal to shared/reference; see its
  * README), and the project's own result schema.
  */
 import assert from "node:assert/strict";
@@ -13,7 +13,7 @@ import addFormatsModule from "ajv-formats";
 import { parseAllDocuments } from "yaml";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const REFERENCE = resolve(REPO_ROOT, "../shared/reference");
+const REFERENCE = resolve(REPO_ROOT, "test/reference");
 
 // ajv-formats is CommonJS with a default export: under Node's ESM loader it arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
