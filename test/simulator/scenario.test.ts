@@ -116,7 +116,7 @@ describe("buildWorld", () => {
     [
       "unknown fill",
       withFile({ type: "file", name: "a", content: { size: 1, fill: "ones" } }),
-      `${JOB}\\.artifacts\\.files\\[0\\]\\.content: fill must be one of "random", "zeros", "text", got "ones"`,
+      `${JOB}\\.artifacts\\.files\\[0\\]\\.content: fill must be one of "random", "zeros", "text", "source", got "ones"`,
     ],
     [
       "entry of unknown type",
@@ -330,4 +330,35 @@ test("hostile archives are served exactly as described", async (t) => {
   assert.equal(byName("bomb.bin")?.size, 64 * 1024 * 1024);
   assert.equal((byName("run.sh")?.mode ?? 0) & 0o777, 0o755);
   assert.notEqual(byName("crc.txt")?.crc32, crc32(Buffer.from("checked")));
+});
+
+test("every fill the archive writer knows is accepted in a scenario (the benchmarks use source)", async () => {
+  for (const fill of ["random", "zeros", "text", "source"] as const)
+    assert.doesNotThrow(
+      () =>
+        buildWorld({
+          projects: [
+            {
+              id: 1,
+              path: "g/p",
+              pipelines: [
+                {
+                  id: 1,
+                  jobs: [
+                    {
+                      id: 1,
+                      name: "b",
+                      artifacts: {
+                        files: [{ type: "file", name: "f", content: { size: 10, fill } }],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+          tokens: [],
+        }),
+      fill,
+    );
 });

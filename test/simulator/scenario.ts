@@ -422,7 +422,7 @@ function objects(obj: Record<string, unknown>, key: string, where: string): unkn
   return v;
 }
 
-const ZIP_CONTENT_FILLS = ["random", "zeros", "text"] as const;
+const ZIP_CONTENT_FILLS = ["random", "zeros", "text", "source"] as const;
 
 function checkZipEntry(entry: unknown, where: string): void {
   const e = object(entry, where);
