@@ -3989,6 +3989,10 @@ async function eachJob(options2, session, act) {
   for (const job of found.targets) jobs.push(await act(job));
   return resultOf(options2, jobs, missing);
 }
+function fileUrlOf(api, t, path) {
+  if (t.kind === "ref") return api.refUrl(t.ref, t.name, path);
+  return (t.project === void 0 ? api : api.forProject(t.project)).fileUrl(t.id, path);
+}
 function info(t, fileUrl) {
   const urls = { webUrl: t.webUrl, archiveUrl: t.archiveUrl, ...fileUrl ? { fileUrl } : {} };
   if (t.kind === "ref")
@@ -4271,6 +4275,17 @@ async function listEntries(source, wanted) {
   }
   return listed;
 }
+function folderMaker() {
+  const made = /* @__PURE__ */ new Map();
+  return (path) => {
+    let done = made.get(path);
+    if (!done) {
+      done = mkdir(path, { recursive: true });
+      made.set(path, done);
+    }
+    return done;
+  };
+}
 function modeOf(entry) {
   const unix = entry.versionMadeBy >> 8 === 3;
   return unix ? entry.externalFileAttributes >>> 16 : 0;
@@ -4352,15 +4367,7 @@ async function stage(archive, dest, options2) {
     const kinds = /* @__PURE__ */ new Map();
     const links = /* @__PURE__ */ new Set();
     const layout = new Layout();
-    const folders = /* @__PURE__ */ new Map();
-    const folder = (path) => {
-      let made = folders.get(path);
-      if (!made) {
-        made = mkdir(path, { recursive: true });
-        folders.set(path, made);
-      }
-      return made;
-    };
+    const folder = folderMaker();
     let bytes2 = 0;
     let bytesInFlight = 0;
     let largeInFlight = 0;
@@ -4542,15 +4549,7 @@ async function commit(staged, dest) {
   try {
     if (dirname(staged.dir) === dirname(dest) && await swapIn(staged.dir, dest)) return;
     const missing = await preflight(staged, dest);
-    const folders = /* @__PURE__ */ new Map();
-    const folder = (path) => {
-      let made = folders.get(path);
-      if (!made) {
-        made = mkdir(path, { recursive: true });
-        folders.set(path, made);
-      }
-      return made;
-    };
+    const folder = folderMaker();
     for (const name of staged.dirs) await folder(join(dest, ...name.split("/")));
     await mapLimit(staged.files, MOVES_IN_FLIGHT, async (name) => {
       const to = join(dest, ...name.split("/"));
@@ -5086,7 +5085,7 @@ var download2 = async (options2, session) => {
   const { targets } = found;
   let jobs;
   const { fetch: fetch2 } = options2;
-  const infoOf = (t) => info(t, fetch2.kind === "file" ? wantedOf(api, t).fileUrl(fetch2.path) : void 0);
+  const infoOf = (t) => info(t, fetch2.kind === "file" ? fileUrlOf(api, t, fetch2.path) : void 0);
   if (options2.dryRun)
     jobs = targets.map((t) => ({ ...infoOf(t), action: "would-download" }));
   else {
@@ -5122,24 +5121,13 @@ function placeOf(target, options2, several) {
 }
 function wantedOf(api, target) {
   const { label, name } = target;
-  if (target.kind === "ref")
-    return {
-      label,
-      name,
-      archiveUrl: target.archiveUrl,
-      fileUrl: (path) => api.refUrl(target.ref, name, path),
-      absent: (gitlab) => `no job ${JSON.stringify(name)} with artifacts in the newest successful pipeline of ${target.ref} or its child pipelines (${gitlab})`
-    };
   return {
     label,
     name,
     archiveUrl: target.archiveUrl,
-    fileUrl: (path) => (target.project === void 0 ? api : api.forProject(target.project)).fileUrl(
-      target.id,
-      path
-    ),
-    // A job found by name was listed with an archive; one given by id was not checked.
-    absent: target.pipelineId === void 0 ? (gitlab) => `${label}: ${gitlab}` : void 0
+    fileUrl: (path) => fileUrlOf(api, target, path),
+    // A job found by name was listed with an archive; one given by id or ref was not checked.
+    absent: target.kind === "ref" ? (gitlab) => `no job ${JSON.stringify(name)} with artifacts in the newest successful pipeline of ${target.ref} or its child pipelines (${gitlab})` : target.pipelineId === void 0 ? (gitlab) => `${label}: ${gitlab}` : void 0
   };
 }
 async function fetchAll(api, targets, options2, ctx) {
@@ -5268,7 +5256,7 @@ var url = async (options2, session) => {
   const found = await resolveTargets(options2.selector, session);
   const missing = settle(found.missing, options2.ifNoArtifactFound, log);
   const { filePath } = options2;
-  const fileUrl = (t) => filePath === void 0 ? void 0 : t.kind === "ref" ? api.refUrl(t.ref, t.name, filePath) : (t.project === void 0 ? api : api.forProject(t.project)).fileUrl(t.id, filePath);
+  const fileUrl = (t) => filePath === void 0 ? void 0 : fileUrlOf(api, t, filePath);
   const jobs = found.targets.map((t) => ({ ...info(t, fileUrl(t)), action: "resolved" }));
   const lines = [];
   for (const job of jobs) {

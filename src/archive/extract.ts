@@ -142,6 +142,19 @@ export async function listEntries(
   return listed;
 }
 
+/** Creates folders (with their parents), each once however often it is asked for. */
+function folderMaker(): (path: string) => Promise<unknown> {
+  const made = new Map<string, Promise<unknown>>();
+  return (path) => {
+    let done = made.get(path);
+    if (!done) {
+      done = mkdir(path, { recursive: true });
+      made.set(path, done);
+    }
+    return done;
+  };
+}
+
 /** Where and how an archive is staged. */
 export interface StageOptions {
   limits: ExtractLimits;
@@ -281,15 +294,7 @@ export async function stage(
     const links = new Set<string>();
     const layout = new Layout();
     /** Each folder of the staging tree is created once. */
-    const folders = new Map<string, Promise<unknown>>();
-    const folder = (path: string): Promise<unknown> => {
-      let made = folders.get(path);
-      if (!made) {
-        made = mkdir(path, { recursive: true });
-        folders.set(path, made);
-      }
-      return made;
-    };
+    const folder = folderMaker();
     let bytes = 0;
     let bytesInFlight = 0;
     let largeInFlight = 0;
@@ -515,15 +520,7 @@ export async function commit(staged: Staged, dest: string): Promise<void> {
   try {
     if (dirname(staged.dir) === dirname(dest) && (await swapIn(staged.dir, dest))) return;
     const missing = await preflight(staged, dest);
-    const folders = new Map<string, Promise<unknown>>();
-    const folder = (path: string) => {
-      let made = folders.get(path);
-      if (!made) {
-        made = mkdir(path, { recursive: true });
-        folders.set(path, made);
-      }
-      return made;
-    };
+    const folder = folderMaker();
     for (const name of staged.dirs) await folder(join(dest, ...name.split("/")));
     await mapLimit(staged.files, MOVES_IN_FLIGHT, async (name) => {
       const to = join(dest, ...name.split("/"));

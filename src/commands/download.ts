@@ -28,7 +28,7 @@ import {
 } from "../transfer/strategy.ts";
 import { unregisterTemporary } from "../util/cleanup.ts";
 import { mapLimit } from "../util/concurrency.ts";
-import { info } from "./jobs.ts";
+import { fileUrlOf, info } from "./jobs.ts";
 import { type Command, resultOf, settle } from "./session.ts";
 
 /** A job name as a folder or file name: no path separators or control characters. */
@@ -45,7 +45,7 @@ export const download: Command<"download"> = async (options, session) => {
   let jobs: JobResult[];
   const { fetch } = options;
   const infoOf = (t: Target) =>
-    info(t, fetch.kind === "file" ? wantedOf(api, t).fileUrl(fetch.path) : undefined);
+    info(t, fetch.kind === "file" ? fileUrlOf(api, t, fetch.path) : undefined);
   if (options.dryRun)
     jobs = targets.map((t) => ({ ...infoOf(t), action: "would-download" as const }));
   else {
@@ -97,26 +97,19 @@ function placeOf(target: Target, options: DownloadOptions, several: boolean): Pl
 /** What transfer/ needs to know of a target: its URLs, and what a 404 would mean. */
 function wantedOf(api: GitLabApi, target: Target): Wanted {
   const { label, name } = target;
-  if (target.kind === "ref")
-    return {
-      label,
-      name,
-      archiveUrl: target.archiveUrl,
-      fileUrl: (path) => api.refUrl(target.ref, name, path),
-      absent: (gitlab) =>
-        `no job ${JSON.stringify(name)} with artifacts in the newest successful pipeline of ${target.ref} or its child pipelines (${gitlab})`,
-    };
   return {
     label,
     name,
     archiveUrl: target.archiveUrl,
-    fileUrl: (path) =>
-      (target.project === undefined ? api : api.forProject(target.project)).fileUrl(
-        target.id,
-        path,
-      ),
-    // A job found by name was listed with an archive; one given by id was not checked.
-    absent: target.pipelineId === undefined ? (gitlab) => `${label}: ${gitlab}` : undefined,
+    fileUrl: (path) => fileUrlOf(api, target, path),
+    // A job found by name was listed with an archive; one given by id or ref was not checked.
+    absent:
+      target.kind === "ref"
+        ? (gitlab) =>
+            `no job ${JSON.stringify(name)} with artifacts in the newest successful pipeline of ${target.ref} or its child pipelines (${gitlab})`
+        : target.pipelineId === undefined
+          ? (gitlab) => `${label}: ${gitlab}`
+          : undefined,
   };
 }
 

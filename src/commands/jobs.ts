@@ -1,4 +1,5 @@
 /** What list, keep and delete share: resolve the jobs, then one call per job, in order. */
+import type { GitLabApi } from "../gitlab/api.ts";
 import type { JobsOptions } from "../options.ts";
 import type { JobInfo, JobResult, Result } from "../report.ts";
 import { type Job, resolveJobs, type Target } from "../resolve/targets.ts";
@@ -15,6 +16,12 @@ export async function eachJob<M extends "list" | "keep" | "delete">(
   // One at a time: a refusal stops the run before the next job is changed.
   for (const job of found.targets) jobs.push(await act(job));
   return resultOf(options, jobs, missing);
+}
+
+/** The API URL of one file of a target's archive (in the job's own project). */
+export function fileUrlOf(api: GitLabApi, t: Target, path: string): string {
+  if (t.kind === "ref") return api.refUrl(t.ref, t.name, path);
+  return (t.project === undefined ? api : api.forProject(t.project)).fileUrl(t.id, path);
 }
 
 /** A target as results name it; `fileUrl` when one file of its archive is meant. */

@@ -5,7 +5,7 @@
 import type { Print } from "../options.ts";
 import type { JobInfo } from "../report.ts";
 import { resolveTargets, type Target } from "../resolve/targets.ts";
-import { info } from "./jobs.ts";
+import { fileUrlOf, info } from "./jobs.ts";
 import { type Command, resultOf, settle } from "./session.ts";
 
 const PRINTED: Record<Print, (job: JobInfo) => string | undefined> = {
@@ -19,12 +19,7 @@ export const url: Command<"url"> = async (options, session) => {
   const found = await resolveTargets(options.selector, session);
   const missing = settle(found.missing, options.ifNoArtifactFound, log);
   const { filePath } = options;
-  const fileUrl = (t: Target) =>
-    filePath === undefined
-      ? undefined
-      : t.kind === "ref"
-        ? api.refUrl(t.ref, t.name, filePath)
-        : (t.project === undefined ? api : api.forProject(t.project)).fileUrl(t.id, filePath);
+  const fileUrl = (t: Target) => (filePath === undefined ? undefined : fileUrlOf(api, t, filePath));
   const jobs = found.targets.map((t) => ({ ...info(t, fileUrl(t)), action: "resolved" as const }));
   const lines: string[] = [];
   for (const job of jobs) {
