@@ -1617,6 +1617,9 @@ var require_yauzl = __commonJS({
   }
 });
 
+// src/index.ts
+import { setFlagsFromString } from "node:v8";
+
 // src/errors.ts
 var InputError = class extends Error {
   constructor(input, message) {
@@ -4053,7 +4056,7 @@ import { dirname, join, posix, relative, sep } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
-import { crc32, inflateRaw, inflateRawSync } from "node:zlib";
+import { crc32, createInflateRaw, inflateRaw, inflateRawSync } from "node:zlib";
 
 // src/util/cleanup.ts
 import { rmSync } from "node:fs";
@@ -4314,8 +4317,10 @@ async function readLocal(source, entry, withData) {
   const data = bytes2.length >= start + entry.compressedSize ? bytes2.subarray(start, start + entry.compressedSize) : await source.read(header2.fileDataStart, entry.compressedSize);
   return { header: header2, data };
 }
+var INFLATE_CHUNK = 64 * 1024;
 async function contentOf(entry, raw2) {
-  const limit = { maxOutputLength: Math.max(entry.uncompressedSize + 1, 1) };
+  const size = entry.uncompressedSize;
+  const limit = { maxOutputLength: Math.max(size + 1, 1), chunkSize: Math.max(size + 1, 64) };
   let data;
   try {
     data = entry.compressionMethod === 0 ? raw2 : raw2.length < 16 * 1024 ? inflateRawSync(raw2, limit) : await inflateRawAsync(raw2, limit);
@@ -4324,23 +4329,36 @@ async function contentOf(entry, raw2) {
       throw new Error("too many bytes in the stream", { cause: e });
     throw e;
   }
-  if (data.length > entry.uncompressedSize) throw new Error("too many bytes in the stream");
-  if (data.length < entry.uncompressedSize) throw new Error("not enough bytes in the stream");
+  if (data.length > size) throw new Error("too many bytes in the stream");
+  if (data.length < size) throw new Error("not enough bytes in the stream");
   return data;
 }
-function streamOf(zip, entry, header2) {
-  return new Promise(
-    (resolve3, reject) => zip.openReadStreamLowLevel(
-      header2.fileDataStart,
-      entry.compressedSize,
-      0,
-      entry.compressedSize,
-      entry.compressionMethod === 8,
-      entry.uncompressedSize,
-      (err, stream) => err || !stream ? reject(err) : resolve3(stream)
-    )
-  );
+function streamOf(archive, entry, header2) {
+  const start = header2.fileDataStart;
+  const raw2 = archive.stream(start, start + entry.compressedSize);
+  const size = entry.uncompressedSize;
+  let seen = 0;
+  let crc = 0;
+  const check = new Transform({
+    transform(chunk, _enc, done) {
+      seen += chunk.length;
+      if (seen > size) return done(new Error("too many bytes in the stream"));
+      crc = crc32(chunk, crc);
+      done(null, chunk);
+    },
+    flush(done) {
+      if (seen < size) return done(new Error("not enough bytes in the stream"));
+      if (crc !== entry.crc32) return done(new Corrupt());
+      done();
+    }
+  });
+  return entry.compressionMethod === 8 ? [raw2, createInflateRaw({ chunkSize: INFLATE_CHUNK }), check] : [raw2, check];
 }
+var Corrupt = class extends Error {
+  constructor() {
+    super("is corrupt (its CRC-32 does not match)");
+  }
+};
 async function stage(archive, dest, options2) {
   const { limits, label, wanted, signal } = options2;
   await mkdir(dest, { recursive: true });
@@ -4361,7 +4379,6 @@ async function stage(archive, dest, options2) {
         `the artifacts of ${label} hold ${zip.entryCount} entries, more than max-files (${limits.maxEntries})`,
         `raise ${setting("max-files")} if the archive is trusted`
       );
-    const open3 = zip;
     const files = [];
     const dirs = [];
     const kinds = /* @__PURE__ */ new Map();
@@ -4379,7 +4396,7 @@ async function stage(archive, dest, options2) {
       );
     };
     const blame = (name, e) => e instanceof UnsafeArchive || signal?.aborted ? e : new UnsafeArchive(
-      `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}: ${e.message}`
+      `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}${e instanceof Corrupt ? " " : ": "}${e.message}`
     );
     const write = async (entry, name, target) => {
       const small = entry.uncompressedSize <= SMALL_FILE;
@@ -4388,25 +4405,16 @@ async function stage(archive, dest, options2) {
       if (misplaced) refuse(name, misplaced);
       await folder(dirname(target));
       const perms = (modeOf(entry) & 511 || 420) | 384;
-      let crc = 0;
       if (data) {
         const content = await contentOf(entry, data);
-        crc = crc32(content);
+        if (crc32(content) !== entry.crc32) throw new Corrupt();
         await writeFile(target, content, { mode: perms, flag: "wx" });
-      } else {
-        const check = new Transform({
-          transform(chunk, _enc, done) {
-            crc = crc32(chunk, crc);
-            done(null, chunk);
-          }
-        });
-        await pipeline(
-          await streamOf(open3, entry, header2),
-          check,
-          createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
-        );
+        return;
       }
-      if (crc !== entry.crc32) refuse(name, "is corrupt (its CRC-32 does not match)");
+      await pipeline([
+        ...streamOf(archive, entry, header2),
+        createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
+      ]);
     };
     const take = async (entry, name) => {
       const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
@@ -6348,6 +6356,7 @@ async function writeSummary(result) {
 var escape = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // src/index.ts
+setFlagsFromString("--semi-space-growth-factor=1");
 var GRACE_MS = 1e4;
 var SIGNALS = { SIGTERM: 15, SIGINT: 2 };
 var stop = new AbortController();
