@@ -335,7 +335,7 @@ var require_fd_slicer = __commonJS({
     var fs3 = __require("fs");
     var util = __require("util");
     var stream = __require("stream");
-    var Readable3 = stream.Readable;
+    var Readable4 = stream.Readable;
     var PassThrough2 = stream.PassThrough;
     var Pend = require_pend();
     var EventEmitter = __require("events").EventEmitter;
@@ -378,10 +378,10 @@ var require_fd_slicer = __commonJS({
         }
       }
     };
-    util.inherits(ReadStream, Readable3);
+    util.inherits(ReadStream, Readable4);
     function ReadStream(context, options2) {
       options2 = options2 || {};
-      Readable3.call(this, options2);
+      Readable4.call(this, options2);
       this.context = context;
       this.context.ref();
       this.start = options2.start || 0;
@@ -770,7 +770,7 @@ var require_yauzl = __commonJS({
     var PassThrough2 = __require("stream").PassThrough;
     var Writable = __require("stream").Writable;
     var crc322 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
-    exports.open = open3;
+    exports.open = open4;
     exports.fromFd = fromFd;
     exports.fromBuffer = fromBuffer;
     exports.fromRandomAccessReader = fromRandomAccessReader;
@@ -788,7 +788,7 @@ var require_yauzl = __commonJS({
     exports.RandomAccessReader = RandomAccessReader;
     function openPromise(path, options2) {
       return new Promise((resolve3, reject) => {
-        open3(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open4(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -818,7 +818,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open3(path, options2, callback) {
+    function open4(path, options2, callback) {
       if (typeof options2 === "function") {
         callback = options2;
         options2 = null;
@@ -4134,6 +4134,24 @@ function search(spans, start) {
   }
   return lo;
 }
+var END_SIGNATURE = 101010256;
+var ZIP64_LOCATOR_SIGNATURE = 117853008;
+var ZIP64_END_SIGNATURE = 101075792;
+function centralDirectoryStart(tail, tailStart) {
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail.readUInt32LE(i) !== END_SIGNATURE) continue;
+    if (i + 22 + tail.readUInt16LE(i + 20) !== tail.length) continue;
+    const offset = tail.readUInt32LE(i + 16);
+    if (offset !== ZIP64_SIZE) return offset;
+    const locator = i - 20;
+    if (locator < 0 || tail.readUInt32LE(locator) !== ZIP64_LOCATOR_SIGNATURE) return void 0;
+    const record = Number(tail.readBigUInt64LE(locator + 8)) - tailStart;
+    if (record < 0 || record + 56 > tail.length) return void 0;
+    if (tail.readUInt32LE(record) !== ZIP64_END_SIGNATURE) return void 0;
+    return Number(tail.readBigUInt64LE(record + 48));
+  }
+  return void 0;
+}
 
 // src/archive/source.ts
 var import_yauzl = __toESM(require_yauzl(), 1);
@@ -4636,9 +4654,6 @@ function filesUnder(job, downloadPath) {
   return job.files.map((f) => prefix === "" ? f : posix2.join(prefix, f));
 }
 
-// src/transfer/strategy.ts
-import { rm as rm3 } from "node:fs/promises";
-
 // src/log.ts
 var UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 function formatBytes(n) {
@@ -4658,6 +4673,11 @@ import { createWriteStream as createWriteStream2 } from "node:fs";
 import { rm as rm2, truncate } from "node:fs/promises";
 import { join as join2 } from "node:path";
 var WRITE_BUFFER2 = 256 * 1024;
+async function removeDownload(file) {
+  await rm2(file, { force: true });
+  unregisterTemporary(file);
+}
+var temporaryIn = (dir) => join2(dir, `.pipeline-artifacts-${randomBytes2(6).toString("hex")}.zip.part`);
 function validator(headers) {
   const etag = headers.etag;
   if (typeof etag === "string" && etag.startsWith('"')) return etag;
@@ -4668,8 +4688,8 @@ function contentRange(headers) {
   return m ? { start: Number(m[1]), total: m[2] === "*" ? void 0 : Number(m[2]) } : void 0;
 }
 async function download(options2) {
-  const { client, url: url2, what } = options2;
-  const file = join2(options2.dir, `.pipeline-artifacts-${randomBytes2(6).toString("hex")}.zip.part`);
+  const { client, url: url2, what, watch, signal } = options2;
+  const file = options2.file ?? temporaryIn(options2.dir);
   let hash = createHash("sha256");
   let received = 0;
   let total;
@@ -4680,6 +4700,7 @@ async function download(options2) {
   registerTemporary(file);
   try {
     for (; ; ) {
+      signal?.throwIfAborted();
       const resuming = received > 0 && ifRange !== void 0;
       const headers = resuming ? { Range: `bytes=${received}-`, "If-Range": ifRange } : {};
       let res;
@@ -4720,26 +4741,35 @@ async function download(options2) {
         total = Number.isFinite(length) && res.headers["content-length"] !== void 0 ? length : void 0;
       }
       ifRange = validator(res.headers) ?? ifRange;
+      watch?.began(received, validator(res.headers), total);
+      const stop2 = () => res.body.destroy(signal?.reason);
+      signal?.addEventListener("abort", stop2, { once: true });
       const canResume = ifRange !== void 0 && res.headers["accept-ranges"] !== "none";
       const out = createWriteStream2(file, {
         flags: received > 0 ? "a" : "w",
         highWaterMark: WRITE_BUFFER2
       });
       let broken;
+      let landed = received;
+      const written = watch ? (length) => (err) => {
+        if (!err) watch.written(landed += length);
+      } : () => void 0;
       try {
         for await (const chunk of res.body) {
           hash.update(chunk);
           received += chunk.length;
           options2.progress?.(received, total);
-          if (!out.write(chunk)) await once(out, "drain");
+          if (!out.write(chunk, written(chunk.length))) await once(out, "drain");
         }
       } catch (e) {
         broken = e;
       } finally {
+        signal?.removeEventListener("abort", stop2);
         await new Promise(
           (resolve3, reject) => out.end((err) => err ? reject(err) : resolve3())
         );
       }
+      signal?.throwIfAborted();
       if (broken) {
         if (!networkError(broken) && !isAborted(broken)) throw broken;
         if (!canResume || resumes >= maxResumes)
@@ -4780,6 +4810,10 @@ function isAborted(e) {
   return err?.code === "ERR_STREAM_PREMATURE_CLOSE" || err?.code === "ECONNRESET" || /aborted/i.test(err?.message ?? "");
 }
 
+// src/transfer/overlap.ts
+import { open as open2 } from "node:fs/promises";
+import { Readable as Readable3 } from "node:stream";
+
 // src/transfer/ranged.ts
 import { buffer } from "node:stream/consumers";
 import { PassThrough, Readable as Readable2 } from "node:stream";
@@ -4805,13 +4839,18 @@ var RangedSource = class _RangedSource {
   /** Body bytes received, for reporting. */
   received = 0;
   #blocks = [];
-  /** Fetches the tail; learns the size and the validator. Throws RangesIgnored on a 200. */
-  static async open(client, url2, what) {
+  /** The tail read at opening: the archive's last bytes. */
+  #tail = { start: 0, data: Buffer.alloc(0) };
+  /**
+   * Fetches the tail; learns the size and the validator. Throws RangesIgnored on a 200 (also the
+   * answer when `ifRange`, a validator of the archive, no longer matches it).
+   */
+  static async open(client, url2, what, ifRange) {
     const res = await client.request(
       "GET",
       url2,
       { what: `reading the end of ${what}`, route: "download" },
-      { Range: `bytes=-${TAIL}` },
+      { Range: `bytes=-${TAIL}`, ...ifRange === void 0 ? {} : { "If-Range": ifRange } },
       (s) => s === 206 || s === 200
     );
     if (res.status === 200) {
@@ -4828,8 +4867,20 @@ var RangedSource = class _RangedSource {
     const source = new _RangedSource(client, url2, what, Number(range[3]), validator(res.headers));
     const tail = await buffer(res.body);
     source.received += tail.length;
-    source.#keep({ start: Number(range[1]), data: tail });
+    source.#tail = { start: Number(range[1]), data: tail };
+    source.#keep(source.#tail);
     return source;
+  }
+  /** The archive's last bytes, as read at opening. */
+  get tail() {
+    return this.#tail;
+  }
+  /** Bytes [start, size) in one buffer: what the tail holds, and one request for the rest. */
+  async end(start) {
+    const tail = this.#tail;
+    if (start >= tail.start) return tail.data.subarray(start - tail.start);
+    const head = await buffer(await this.fetch(start, tail.start));
+    return Buffer.concat([head, tail.data]);
   }
   async close() {
     this.#blocks = [];
@@ -4902,6 +4953,218 @@ var RangedSource = class _RangedSource {
   }
 };
 
+// src/transfer/overlap.ts
+var MAX_CENTRAL = 16 * 1024 * 1024;
+var MAX_CENTRAL_SHARE = 1 / 4;
+var FOLLOW_FROM = 8 * 1024 * 1024;
+var SLICE2 = 256 * 1024;
+async function downloadAndStage(options2) {
+  const { client, url: url2, what, stage: stage2 } = options2;
+  const mark = new Watermark();
+  const stop2 = new AbortController();
+  const file = temporaryIn(options2.dir);
+  const downloading = download({
+    client,
+    url: url2,
+    dir: options2.dir,
+    what,
+    progress: options2.progress,
+    file,
+    watch: mark,
+    signal: stop2.signal
+  });
+  downloading.then(
+    () => mark.finish(),
+    (e) => mark.fail(e instanceof Error ? e : new Error(String(e)))
+  );
+  const first = await mark.first;
+  const validator2 = first?.validator;
+  const worth = validator2 !== void 0 && (first?.total ?? 0) >= FOLLOW_FROM;
+  const central = worth ? await readCentral(client, url2, what, validator2) : void 0;
+  let staged;
+  if (!central)
+    options2.debug?.(
+      worth ? "downloaded first, then extracted: its central directory could not be read ahead" : "downloaded first, then extracted: a small archive, or one without a validator"
+    );
+  else {
+    const source = new FollowingSource(file, mark, central);
+    try {
+      staged = await stage2(source);
+      if (source.firstAt !== void 0)
+        options2.debug?.(
+          `extracted as it arrived: the first entry was read when ${formatBytes(source.firstAt)} of ${formatBytes(source.size)} had arrived`
+        );
+    } catch (e) {
+      if (mark.failure) await downloading;
+      if (!mark.changed) {
+        stop2.abort(e);
+        const left = await downloading.catch(() => void 0);
+        if (left) await removeDownload(left.file);
+        throw e;
+      }
+    } finally {
+      await source.close();
+    }
+  }
+  let got;
+  try {
+    got = await downloading;
+  } catch (e) {
+    if (staged) await discard(staged);
+    throw e;
+  }
+  try {
+    if (central && (mark.changed || !await sameEnd(got.file, central))) {
+      options2.debug?.("extracted again from the finished download: the archive changed meanwhile");
+      if (staged) await discard(staged);
+      staged = void 0;
+    }
+    staged ??= await withFile(got.file, stage2);
+    return { got, staged };
+  } catch (e) {
+    if (staged) await discard(staged);
+    await removeDownload(got.file);
+    throw e;
+  }
+}
+async function readCentral(client, url2, what, validator2) {
+  let remote;
+  try {
+    remote = await RangedSource.open(client, url2, what, validator2);
+  } catch {
+    return void 0;
+  }
+  try {
+    const { size } = remote;
+    const start = centralDirectoryStart(remote.tail.data, remote.tail.start);
+    if (start === void 0 || start > size) return void 0;
+    if (size - start > Math.min(MAX_CENTRAL, size * MAX_CENTRAL_SHARE)) return void 0;
+    const from = Math.min(start, remote.tail.start);
+    return { size, start: from, data: await remote.end(from) };
+  } catch {
+    return void 0;
+  } finally {
+    await remote.close();
+  }
+}
+async function sameEnd(file, central) {
+  return withFile(file, async (source) => {
+    if (source.size !== central.size) return false;
+    const there = await source.read(central.start, central.size - central.start);
+    return there.equals(central.data);
+  });
+}
+var Watermark = class {
+  /** Bytes of the body in the file. */
+  landed = 0;
+  /** The body started over, or came with another validator: what was read may be another archive. */
+  changed = false;
+  failure;
+  /** The first answer, or undefined when the download ended without one. */
+  first;
+  #answered;
+  #validator;
+  #done = false;
+  #waiting = [];
+  constructor() {
+    this.first = new Promise((resolve3) => this.#answered = resolve3);
+  }
+  began(offset, validator2, total) {
+    const answered = this.#answered;
+    if (answered) {
+      this.#answered = void 0;
+      this.#validator = validator2;
+      answered({ validator: validator2, total });
+      return;
+    }
+    if (offset > 0 && (validator2 === void 0 || validator2 === this.#validator)) return;
+    this.changed = true;
+    this.#fail(new Error("the archive changed while it was being extracted"));
+  }
+  written(bytes2) {
+    this.landed = bytes2;
+    this.#waiting = this.#waiting.filter((w) => {
+      if (w.until > bytes2) return true;
+      w.wake();
+      return false;
+    });
+  }
+  finish() {
+    this.#done = true;
+    this.#answered?.(void 0);
+    this.#fail(new Error("unexpected end of the archive"));
+  }
+  fail(e) {
+    this.failure ??= e;
+    this.#answered?.(void 0);
+    this.#fail(e);
+  }
+  #fail(e) {
+    for (const w of this.#waiting) w.fail(e);
+    this.#waiting = [];
+  }
+  /** Resolves once the file holds `end` bytes of the body. */
+  until(end) {
+    if (this.changed)
+      return Promise.reject(new Error("the archive changed while it was being extracted"));
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.landed >= end) return Promise.resolve();
+    if (this.#done) return Promise.reject(new Error("unexpected end of the archive"));
+    return new Promise((wake, fail) => this.#waiting.push({ until: end, wake, fail }));
+  }
+};
+var FollowingSource = class {
+  constructor(file, mark, central) {
+    this.file = file;
+    this.mark = mark;
+    this.central = central;
+    this.size = central.size;
+  }
+  file;
+  mark;
+  central;
+  size;
+  /** How many bytes had arrived when the first entry was read. */
+  firstAt;
+  #handle;
+  async read(position, length) {
+    const { central } = this;
+    if (position >= central.start) {
+      const bytes2 = central.data.subarray(
+        position - central.start,
+        position - central.start + length
+      );
+      if (bytes2.length < length) throw new Error(`unexpected end of archive at byte ${position}`);
+      return bytes2;
+    }
+    await this.mark.until(position + length);
+    this.firstAt ??= this.mark.landed;
+    const buffer2 = Buffer.allocUnsafe(length);
+    const { bytesRead } = await (await this.#open()).read(buffer2, 0, length, position);
+    if (bytesRead < length)
+      throw new Error(`unexpected end of archive at byte ${position + bytesRead}`);
+    return buffer2;
+  }
+  stream(start, end) {
+    const read = (at, length) => this.read(at, length);
+    return Readable3.from(
+      (async function* () {
+        for (let at = start; at < end; at += SLICE2) yield read(at, Math.min(SLICE2, end - at));
+      })(),
+      { objectMode: false }
+    );
+  }
+  #open() {
+    this.#handle ??= open2(this.file, "r");
+    return this.#handle;
+  }
+  async close() {
+    const handle = this.#handle;
+    this.#handle = void 0;
+    if (handle) await (await handle).close();
+  }
+};
+
 // src/transfer/strategy.ts
 function strategyFor(fetch2) {
   switch (fetch2.kind) {
@@ -4915,23 +5178,28 @@ function strategyFor(fetch2) {
 }
 async function drop(fetched) {
   if (fetched.kind === "staged") await discard(fetched.staged);
-  if (fetched.kind === "file") await removeTemporary(fetched.temp);
-}
-async function removeTemporary(file) {
-  await rm3(file, { force: true });
-  unregisterTemporary(file);
+  if (fetched.kind === "file") await removeDownload(fetched.temp);
 }
 async function wholeArchive(wanted, place, extract, ctx) {
   const what = `the artifacts of ${wanted.label}`;
+  const how = {
+    client: ctx.client,
+    url: wanted.archiveUrl,
+    dir: place.dir,
+    what,
+    progress: progressReporter(wanted.name, ctx)
+  };
+  const stageOptions = { limits: ctx.limits, label: wanted.label, signal: ctx.signal };
   let got;
+  let staged;
   try {
-    got = await download({
-      client: ctx.client,
-      url: wanted.archiveUrl,
-      dir: place.dir,
-      what,
-      progress: progressReporter(wanted.name, ctx)
-    });
+    if (extract)
+      ({ got, staged } = await downloadAndStage({
+        ...how,
+        stage: (source) => stage(source, place.dir, stageOptions),
+        debug: (how2) => ctx.log.debug(`${wanted.label}: ${how2}`)
+      }));
+    else got = await download(how);
   } catch (e) {
     if (e instanceof GitLabError && e.status === 404 && wanted.absent)
       return { kind: "missing", why: wanted.absent(e.gitlab) };
@@ -4941,16 +5209,9 @@ async function wholeArchive(wanted, place, extract, ctx) {
     `${wanted.label}: ${formatBytes(got.bytes)} downloaded${got.resumes ? ` (resumed ${got.resumes} time(s))` : ""}, sha256 ${got.sha256}`
   );
   const { bytes: bytes2, sha256 } = got;
-  if (!extract) return { kind: "file", temp: got.file, name: place.zipName, bytes: bytes2, sha256 };
-  try {
-    const staged = await withFile(
-      got.file,
-      (source) => stage(source, place.dir, { limits: ctx.limits, label: wanted.label, signal: ctx.signal })
-    );
-    return { kind: "staged", staged, bytes: bytes2, sha256 };
-  } finally {
-    await removeTemporary(got.file);
-  }
+  if (!staged) return { kind: "file", temp: got.file, name: place.zipName, bytes: bytes2, sha256 };
+  await removeDownload(got.file);
+  return { kind: "staged", staged, bytes: bytes2, sha256 };
 }
 async function oneFile(wanted, place, path, ctx) {
   try {
@@ -5010,7 +5271,7 @@ async function somePaths(wanted, place, patterns, ctx) {
         (source) => stage(source, place.dir, { ...stageOptions, wanted: matcher })
       );
     } finally {
-      await removeTemporary(got.file);
+      await removeDownload(got.file);
     }
     ({ bytes: bytes2, sha256 } = got);
   }
@@ -6201,7 +6462,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
-var { chmod, copyFile, lstat: lstat2, mkdir: mkdir3, open: open2, readdir: readdir2, rename: rename3, rm: rm4, rmdir: rmdir2, stat: stat2, symlink: symlink2, unlink } = fs2.promises;
+var { chmod, copyFile, lstat: lstat2, mkdir: mkdir3, open: open3, readdir: readdir2, rename: rename3, rm: rm3, rmdir: rmdir2, stat: stat2, symlink: symlink2, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
 

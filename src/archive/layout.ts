@@ -113,3 +113,31 @@ function search(spans: Span[], start: number): number {
   }
   return lo;
 }
+
+const END_SIGNATURE = 0x06054b50;
+const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
+const ZIP64_END_SIGNATURE = 0x06064b50;
+
+/**
+ * Where the central directory starts, read from the archive's tail (`tail` holds its bytes from
+ * `tailStart` to the end): the end-of-central-directory record, and its zip64 record when the
+ * 32-bit fields are saturated. Undefined when the tail does not tell (no record, or a zip64
+ * record outside the tail). Only a hint of which bytes to fetch early: yauzl reads and checks
+ * the records itself when it opens the archive.
+ */
+export function centralDirectoryStart(tail: Buffer, tailStart: number): number | undefined {
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail.readUInt32LE(i) !== END_SIGNATURE) continue;
+    // The record's comment runs to the end of the archive: a signature elsewhere is data.
+    if (i + 22 + tail.readUInt16LE(i + 20) !== tail.length) continue;
+    const offset = tail.readUInt32LE(i + 16);
+    if (offset !== ZIP64_SIZE) return offset;
+    const locator = i - 20;
+    if (locator < 0 || tail.readUInt32LE(locator) !== ZIP64_LOCATOR_SIGNATURE) return undefined;
+    const record = Number(tail.readBigUInt64LE(locator + 8)) - tailStart;
+    if (record < 0 || record + 56 > tail.length) return undefined;
+    if (tail.readUInt32LE(record) !== ZIP64_END_SIGNATURE) return undefined;
+    return Number(tail.readBigUInt64LE(record + 48));
+  }
+  return undefined;
+}

@@ -40,7 +40,35 @@ export interface DownloadOptions {
   progress?: (received: number, total: number | undefined) => void;
   /** Most resumptions of a dropped transfer. */
   maxResumes?: number;
+  /** The temporary file to write (a new name in `dir` when not given). */
+  file?: string;
+  /** Told where the file stands, for a reader that follows the download (transfer/overlap.ts). */
+  watch?: DownloadWatch;
+  /** Stops the transfer (and removes the file) when aborted. */
+  signal?: AbortSignal;
 }
+
+/** What a reader following a download is told, in order. */
+export interface DownloadWatch {
+  /**
+   * A response's body is about to be written from `offset`: 0 for the first, and for one that
+   * starts over (the archive changed, or its URL had to be asked again); `validator` is its
+   * ETag or Last-Modified, `total` the archive's size when the response says it.
+   */
+  began(offset: number, validator: string | undefined, total: number | undefined): void;
+  /** The file holds this many bytes of the body now (written, readable with pread). */
+  written(bytes: number): void;
+}
+
+/** Removes a downloaded temporary file that will not become a result. */
+export async function removeDownload(file: string): Promise<void> {
+  await rm(file, { force: true });
+  unregisterTemporary(file);
+}
+
+/** A new temporary file name for an archive in `dir`. */
+export const temporaryIn = (dir: string) =>
+  join(dir, `.pipeline-artifacts-${randomBytes(6).toString("hex")}.zip.part`);
 
 /** Whole-body validators usable in If-Range: a strong ETag, else Last-Modified. */
 export function validator(headers: IncomingHttpHeaders): string | undefined {
@@ -57,8 +85,8 @@ function contentRange(
 }
 
 export async function download(options: DownloadOptions): Promise<Downloaded> {
-  const { client, url, what } = options;
-  const file = join(options.dir, `.pipeline-artifacts-${randomBytes(6).toString("hex")}.zip.part`);
+  const { client, url, what, watch, signal } = options;
+  const file = options.file ?? temporaryIn(options.dir);
   let hash = createHash("sha256");
   let received = 0;
   let total: number | undefined;
@@ -69,6 +97,7 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
   registerTemporary(file);
   try {
     for (;;) {
+      signal?.throwIfAborted();
       const resuming = received > 0 && ifRange !== undefined;
       const headers = resuming ? { Range: `bytes=${received}-`, "If-Range": ifRange } : {};
       let res: Awaited<ReturnType<typeof client.request>>;
@@ -115,6 +144,9 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
             : undefined;
       }
       ifRange = validator(res.headers) ?? ifRange;
+      watch?.began(received, validator(res.headers), total);
+      const stop = () => res.body.destroy(signal?.reason as Error);
+      signal?.addEventListener("abort", stop, { once: true });
       const canResume = ifRange !== undefined && res.headers["accept-ranges"] !== "none";
 
       // Every byte received is written and flushed, even when the connection breaks, so the file
@@ -124,20 +156,28 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
         highWaterMark: WRITE_BUFFER,
       });
       let broken: unknown;
+      let landed = received;
+      const written = watch
+        ? (length: number) => (err?: Error | null) => {
+            if (!err) watch.written((landed += length));
+          }
+        : () => undefined;
       try {
         for await (const chunk of res.body as AsyncIterable<Buffer>) {
           hash.update(chunk);
           received += chunk.length;
           options.progress?.(received, total);
-          if (!out.write(chunk)) await once(out, "drain");
+          if (!out.write(chunk, written(chunk.length))) await once(out, "drain");
         }
       } catch (e) {
         broken = e;
       } finally {
+        signal?.removeEventListener("abort", stop);
         await new Promise<void>((resolve, reject) =>
           out.end((err?: Error | null) => (err ? reject(err) : resolve())),
         );
       }
+      signal?.throwIfAborted();
       if (broken) {
         if (!networkError(broken) && !isAborted(broken)) throw broken;
         if (!canResume || resumes >= maxResumes)

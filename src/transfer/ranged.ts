@@ -38,6 +38,8 @@ export class RangedSource implements ByteSource {
   /** Body bytes received, for reporting. */
   received = 0;
   #blocks: Block[] = [];
+  /** The tail read at opening: the archive's last bytes. */
+  #tail: Block = { start: 0, data: Buffer.alloc(0) };
 
   private constructor(
     readonly client: GitLabClient,
@@ -47,13 +49,21 @@ export class RangedSource implements ByteSource {
     readonly validator: string | undefined,
   ) {}
 
-  /** Fetches the tail; learns the size and the validator. Throws RangesIgnored on a 200. */
-  static async open(client: GitLabClient, url: string, what: string): Promise<RangedSource> {
+  /**
+   * Fetches the tail; learns the size and the validator. Throws RangesIgnored on a 200 (also the
+   * answer when `ifRange`, a validator of the archive, no longer matches it).
+   */
+  static async open(
+    client: GitLabClient,
+    url: string,
+    what: string,
+    ifRange?: string,
+  ): Promise<RangedSource> {
     const res = await client.request(
       "GET",
       url,
       { what: `reading the end of ${what}`, route: "download" },
-      { Range: `bytes=-${TAIL}` },
+      { Range: `bytes=-${TAIL}`, ...(ifRange === undefined ? {} : { "If-Range": ifRange }) },
       (s) => s === 206 || s === 200,
     );
     if (res.status === 200) {
@@ -70,8 +80,22 @@ export class RangedSource implements ByteSource {
     const source = new RangedSource(client, url, what, Number(range[3]), validator(res.headers));
     const tail = await buffer(res.body);
     source.received += tail.length;
-    source.#keep({ start: Number(range[1]), data: tail });
+    source.#tail = { start: Number(range[1]), data: tail };
+    source.#keep(source.#tail);
     return source;
+  }
+
+  /** The archive's last bytes, as read at opening. */
+  get tail(): Readonly<Block> {
+    return this.#tail;
+  }
+
+  /** Bytes [start, size) in one buffer: what the tail holds, and one request for the rest. */
+  async end(start: number): Promise<Buffer> {
+    const tail = this.#tail;
+    if (start >= tail.start) return tail.data.subarray(start - tail.start);
+    const head = await buffer(await this.fetch(start, tail.start));
+    return Buffer.concat([head, tail.data]);
   }
 
   async close(): Promise<void> {

@@ -5,17 +5,16 @@
  * Each returns what it produced — a staged folder, a file, or why there was nothing — and leaves
  * placing it to the caller.
  */
-import { rm } from "node:fs/promises";
 import { discard, type Listed, listEntries, type Staged, stage } from "../archive/extract.ts";
 import type { ExtractLimits } from "../archive/limits.ts";
 import { pathMatcher } from "../archive/paths.ts";
 import { nearest } from "../util/text.ts";
 import { withFile } from "../archive/source.ts";
-import { unregisterTemporary } from "../util/cleanup.ts";
 import type { GitLabClient } from "../gitlab/client.ts";
 import { GitLabError } from "../gitlab/errors.ts";
 import { formatBytes, type Log } from "../log.ts";
-import { download } from "./download.ts";
+import { download, type Downloaded, removeDownload } from "./download.ts";
+import { downloadAndStage } from "./overlap.ts";
 import { RangedSource, RangesIgnored } from "./ranged.ts";
 
 /** What of each job's artifacts to fetch. */
@@ -87,16 +86,13 @@ export function strategyFor(fetch: Fetch): Strategy {
 /** Removes what a strategy produced when it will not be placed. */
 export async function drop(fetched: Fetched): Promise<void> {
   if (fetched.kind === "staged") await discard(fetched.staged);
-  if (fetched.kind === "file") await removeTemporary(fetched.temp);
+  if (fetched.kind === "file") await removeDownload(fetched.temp);
 }
 
-/** Removes a downloaded temporary file. */
-async function removeTemporary(file: string): Promise<void> {
-  await rm(file, { force: true });
-  unregisterTemporary(file);
-}
-
-/** The archive, downloaded whole; extracted into a staging folder unless `extract` is off. */
+/**
+ * The archive, downloaded whole: extracted into a staging folder as it arrives (transfer/
+ * overlap.ts), or kept as a zip when `extract` is off.
+ */
 async function wholeArchive(
   wanted: Wanted,
   place: Place,
@@ -104,15 +100,24 @@ async function wholeArchive(
   ctx: TransferContext,
 ): Promise<Fetched> {
   const what = `the artifacts of ${wanted.label}`;
-  let got: Awaited<ReturnType<typeof download>>;
+  const how = {
+    client: ctx.client,
+    url: wanted.archiveUrl,
+    dir: place.dir,
+    what,
+    progress: progressReporter(wanted.name, ctx),
+  };
+  const stageOptions = { limits: ctx.limits, label: wanted.label, signal: ctx.signal };
+  let got: Downloaded;
+  let staged: Staged | undefined;
   try {
-    got = await download({
-      client: ctx.client,
-      url: wanted.archiveUrl,
-      dir: place.dir,
-      what,
-      progress: progressReporter(wanted.name, ctx),
-    });
+    if (extract)
+      ({ got, staged } = await downloadAndStage({
+        ...how,
+        stage: (source) => stage(source, place.dir, stageOptions),
+        debug: (how) => ctx.log.debug(`${wanted.label}: ${how}`),
+      }));
+    else got = await download(how);
   } catch (e) {
     if (e instanceof GitLabError && e.status === 404 && wanted.absent)
       return { kind: "missing", why: wanted.absent(e.gitlab) };
@@ -122,15 +127,9 @@ async function wholeArchive(
     `${wanted.label}: ${formatBytes(got.bytes)} downloaded${got.resumes ? ` (resumed ${got.resumes} time(s))` : ""}, sha256 ${got.sha256}`,
   );
   const { bytes, sha256 } = got;
-  if (!extract) return { kind: "file", temp: got.file, name: place.zipName, bytes, sha256 };
-  try {
-    const staged = await withFile(got.file, (source) =>
-      stage(source, place.dir, { limits: ctx.limits, label: wanted.label, signal: ctx.signal }),
-    );
-    return { kind: "staged", staged, bytes, sha256 };
-  } finally {
-    await removeTemporary(got.file);
-  }
+  if (!staged) return { kind: "file", temp: got.file, name: place.zipName, bytes, sha256 };
+  await removeDownload(got.file);
+  return { kind: "staged", staged, bytes, sha256 };
 }
 
 /** One file, through GitLab's single-file route; its path in the archive is its path here. */
@@ -207,7 +206,7 @@ async function somePaths(
         stage(source, place.dir, { ...stageOptions, wanted: matcher }),
       );
     } finally {
-      await removeTemporary(got.file);
+      await removeDownload(got.file);
     }
     ({ bytes, sha256 } = got);
   }

@@ -22,15 +22,19 @@ export const FAST_RETRY: RetryPolicy = {
 
 export interface Recorded extends Log {
   lines: string[];
+  /** What the run logged for troubleshooting (--verbose). */
+  debugLines: string[];
 }
 
 export function recordingLog(): Recorded {
   const lines: string[] = [];
+  const debugLines: string[] = [];
   return {
     lines,
+    debugLines,
     info: (m) => void lines.push(m),
     warn: (m) => void lines.push(`warning: ${m}`),
-    debug: () => {},
+    debug: (m) => void debugLines.push(m),
     group: (title, body) => {
       lines.push(title);
       return body();
