@@ -263,8 +263,10 @@ async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved
       const own = await readHierarchy(api, pipelineId, selector.childPipelines, log);
       const h = selector.upstream ? await withUpstream(own, selector.upstream, ctx) : own;
       const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
+      const children = own.pipelines.slice(1);
+      const upstream = h.pipelines.slice(own.pipelines.length);
       log.info(
-        `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`,
+        `${count} jobs in pipeline ${pipelineId}${children.length > 0 ? ` and ${children.length} child pipeline(s) (${children.join(", ")})` : ""}${upstream.length > 0 ? ` and upstream pipeline(s) ${upstream.join(", ")}` : ""}`,
       );
       return h;
     },

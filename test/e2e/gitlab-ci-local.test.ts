@@ -155,6 +155,10 @@ test(
         lines.join("\n"),
       );
       assert.ok(
+        lines.includes("> 9 jobs in pipeline 501 and upstream pipeline(s) 500"),
+        lines.join("\n"),
+      );
+      assert.ok(
         lines.includes(`> build: job ${BUILD} of pipeline 500 (success)`),
         lines.join("\n"),
       );
