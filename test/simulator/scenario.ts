@@ -36,31 +36,10 @@ export const ACTIVE_STATUSES: ReadonlySet<JobStatus> = new Set([
   "canceling",
 ]);
 
-/** `Enums::Ci::Pipeline.sources` (app/models/concerns/enums/ci/pipeline.rb). */
-export const PIPELINE_SOURCES = [
-  "unknown",
-  "push",
-  "web",
-  "trigger",
-  "schedule",
-  "api",
-  "external",
-  "pipeline",
-  "chat",
-  "webide",
-  "merge_request_event",
-  "external_pull_request_event",
-  "parent_pipeline",
-  "ondemand_dast_scan",
-  "ondemand_dast_validation",
-  "security_orchestration_policy",
-  "container_registry_push",
-  "duo_workflow",
-  "pipeline_execution_policy_schedule",
-] as const;
 /**
- * `Enums::Ci::Pipeline.dangling_sources`: pipelines that do not set their ref's CI status. The
- * ref lookups (`Project#ci_pipelines`, `ci_sources`) never start from one.
+ * `Enums::Ci::Pipeline.dangling_sources` (app/models/concerns/enums/ci/pipeline.rb): pipelines
+ * that do not set their ref's CI status. The ref lookups (`Project#ci_pipelines`, `ci_sources`)
+ * never start from one.
  */
 export const DANGLING_SOURCES: ReadonlySet<string> = new Set([
   "webide",
@@ -72,6 +51,21 @@ export const DANGLING_SOURCES: ReadonlySet<string> = new Set([
   "duo_workflow",
   "pipeline_execution_policy_schedule",
 ]);
+/** `Enums::Ci::Pipeline.sources`: the CI sources, then the dangling ones. */
+export const PIPELINE_SOURCES: readonly string[] = [
+  "unknown",
+  "push",
+  "web",
+  "trigger",
+  "schedule",
+  "api",
+  "external",
+  "pipeline",
+  "chat",
+  "merge_request_event",
+  "external_pull_request_event",
+  ...DANGLING_SOURCES,
+];
 
 export const ROLES = ["guest", "reporter", "developer", "maintainer", "owner"] as const;
 export type Role = (typeof ROLES)[number];
