@@ -2553,8 +2553,8 @@ function adviceFor(status, gitlab, attempt, token2) {
     return `the CI/CD job token lacks the permission ${/required: ([\w:]+)/.exec(gitlab)?.[1]} in that project: add it to the project's fine-grained job token permissions (Settings > CI/CD > Job token permissions), or use an access token`;
   if (status === 403 && /job token not allowed/i.test(gitlab))
     return "add this project to the target project's CI/CD job token allowlist (Settings > CI/CD > Job token permissions), or use an access token";
-  if (job && (attempt.route === "list-jobs" || attempt.route === "list-bridges") && (status === 404 || status === 401 || status === 403))
-    return `this GitLab does not let a CI job token list a pipeline's jobs (recent GitLab versions do); set ${setting("token")} to a personal, project or group access token with read_api scope`;
+  if (job && (attempt.route === "list-pipelines" || attempt.route === "list-jobs" || attempt.route === "list-bridges") && (status === 404 || status === 401 || status === 403))
+    return `this GitLab does not let a CI job token ${attempt.route === "list-pipelines" ? "list pipelines (the newest GitLab versions do)" : "list a pipeline's jobs (recent GitLab versions do)"}; set ${setting("token")} to a personal, project or group access token with read_api scope`;
   if (status === 403 && attempt.route === "keep")
     return `keeping artifacts needs a token with api scope whose user has at least the Developer role and, when the job's branch or tag is protected (main and release tags usually are), may push or merge to it (${token2.source} may not)`;
   if (status === 403 && (attempt.route === "delete" || attempt.route === "delete-project"))
@@ -2901,6 +2901,41 @@ var JOB_STATUSES = [
   "manual",
   "scheduled"
 ];
+var DANGLING_SOURCES = /* @__PURE__ */ new Set([
+  "webide",
+  "parent_pipeline",
+  "ondemand_dast_scan",
+  "ondemand_dast_validation",
+  "security_orchestration_policy",
+  "container_registry_push",
+  "duo_workflow",
+  "pipeline_execution_policy_schedule"
+]);
+var DOWNLOADABLE_TYPES = /* @__PURE__ */ new Set([
+  "accessibility",
+  "api_fuzzing",
+  "archive",
+  "cobertura",
+  "jacoco",
+  "codequality",
+  "container_scanning",
+  "dast",
+  "dependency_scanning",
+  "dotenv",
+  "junit",
+  "license_scanning",
+  "lsif",
+  "metrics",
+  "performance",
+  "browser_performance",
+  "load_performance",
+  "sast",
+  "secret_detection",
+  "requirements",
+  "requirements_v2",
+  "cluster_image_scanning",
+  "cyclonedx"
+]);
 var PER_PAGE = 100;
 var PAGES_IN_FLIGHT = 16;
 var GitLabApi = class _GitLabApi {
@@ -2928,6 +2963,15 @@ var GitLabApi = class _GitLabApi {
       what: `listing the jobs of pipeline ${pipelineId}`,
       route: "list-jobs"
     });
+  }
+  /** The newest pipeline of `ref` with status success; the list never holds child pipelines. */
+  async newestSuccessfulPipeline(ref) {
+    const query = { ref, status: "success", order_by: "id", sort: "desc", per_page: 1 };
+    const { data } = await this.client.json(
+      this.client.url(`/projects/${this.#project}/pipelines`, query),
+      { what: `finding the newest successful pipeline of ${ref}`, route: "list-pipelines" }
+    );
+    return data[0];
   }
   listBridges(pipelineId) {
     return this.#all(`/projects/${this.#project}/pipelines/${pipelineId}/bridges`, {
@@ -3096,7 +3140,7 @@ var INPUTS = {
   },
   ref: {
     kind: "string",
-    description: "A branch or tag: fetch `job` from the newest successful pipeline of that ref (GitLab's own lookup, parent pipeline first), not from the running pipeline."
+    description: "A branch or tag: fetch `job` from the newest successful pipeline of that ref, not from the running pipeline. The job is the one GitLab's ref endpoints serve (that pipeline, then its child pipelines, the first job of that name with artifacts), found by listing, so results carry its id and URLs; where the token may not list pipelines (a job token on older GitLab), GitLab's ref endpoint finds it and the id is unknown."
   },
   print: {
     kind: "enum",
@@ -3690,13 +3734,11 @@ async function readHierarchy(api, root, children, log) {
   const descendants = [...found].filter((id) => id !== root).sort((a, b) => a - b);
   return { pipelines: [root, ...descendants], jobs };
 }
+var inSearchOrder = (h) => h.pipelines.flatMap((id) => (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id));
 function selectJobs(patterns, h, self) {
-  const ordered = h.pipelines.flatMap(
-    (id) => (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id)
-  );
   const byName = /* @__PURE__ */ new Map();
   let running;
-  for (const job of ordered)
+  for (const job of inSearchOrder(h))
     if (job.id === self) running = job;
     else if (!byName.has(job.name)) byName.set(job.name, job);
   const selected = [];
@@ -3803,23 +3845,90 @@ function distance(a, b) {
 // src/resolve/targets.ts
 async function resolveTargets(selector2, ctx) {
   if (selector2.kind !== "ref") return resolveJobs(selector2, ctx);
-  const { ref, name } = selector2;
-  ctx.log.info(
-    `${name}: from the newest successful pipeline of ${ref} (GitLab's ref lookup), not the running pipeline`
-  );
+  try {
+    return await byRef(selector2, ctx);
+  } catch (e) {
+    if (!(e instanceof GitLabError && ctx.api.client.jobToken && [401, 403, 404].includes(e.status)))
+      throw e;
+    ctx.log.warn(
+      `${selector2.name}: the job id is unknown: this GitLab does not let a CI job token list pipelines (${e.gitlab}), so GitLab's ref endpoint finds the job itself; set ${setting("token")} to an access token with read_api to know the job`
+    );
+    return { targets: [refJob(selector2, ctx.api)], missing: [] };
+  }
+}
+function refJob({ ref, name }, api) {
   const browse = `jobs/artifacts/${encodeURIComponent(ref)}/browse?job=${encodeURIComponent(name)}`;
   return {
-    targets: [
-      {
-        kind: "ref",
-        ref,
-        name,
-        label: `${name} of ref ${ref}`,
-        webUrl: ctx.api.webUrl(browse),
-        archiveUrl: ctx.api.refUrl(ref, name)
-      }
-    ],
-    missing: []
+    kind: "ref",
+    ref,
+    name,
+    label: `${name} of ref ${ref}`,
+    webUrl: api.webUrl(browse),
+    archiveUrl: api.refUrl(ref, name)
+  };
+}
+async function byRef(selector2, ctx) {
+  const { api, log } = ctx;
+  const { ref, name } = selector2;
+  const newest = await api.newestSuccessfulPipeline(ref);
+  if (!newest)
+    return {
+      targets: [],
+      missing: [{ why: `no successful pipeline of ${ref}, so no job ${JSON.stringify(name)}` }]
+    };
+  if (newest.ref !== ref || DANGLING_SOURCES.has(newest.source)) {
+    log.warn(
+      `${name}: the job id is unknown: pipeline ${newest.id} (${newest.source} on ${newest.ref}), the newest successful one listed for ${ref}, is not one GitLab's ref lookup starts from, so GitLab's ref endpoint finds the job itself`
+    );
+    return { targets: [refJob(selector2, api)], missing: [] };
+  }
+  const where = `pipeline ${newest.id} (the newest successful pipeline of ${ref}) or its child pipelines`;
+  const hierarchy = await log.group(
+    `Finding ${name} in ${where}`,
+    () => readHierarchy(api, newest.id, true, log)
+  );
+  const found = { targets: [], pipelineId: newest.id };
+  const jobs = inSearchOrder(hierarchy);
+  const job = jobs.find((j) => j.name === name && downloadable(j));
+  if (!job)
+    return {
+      ...found,
+      missing: [
+        {
+          why: `no job ${JSON.stringify(name)} with artifacts in ${where}`,
+          hint: closeNames(name, [...new Set(jobs.map((j) => j.name))])
+        }
+      ]
+    };
+  if (!hasArchive(job))
+    return {
+      ...found,
+      missing: [
+        {
+          why: `${job.name} (job ${job.id} of pipeline ${job.pipeline.id}), the job GitLab's ref endpoints choose in ${where}, has reports but no artifacts archive`
+        }
+      ]
+    };
+  const target = jobTarget(job, api);
+  log.info(
+    `${name}: job ${target.id} of pipeline ${target.pipelineId} (${target.status}), from the newest successful pipeline of ${ref}, not the running pipeline`
+  );
+  return { ...found, targets: [target], missing: [] };
+}
+var downloadable = (job) => job.artifacts_file !== void 0 || (job.artifacts ?? []).some((a) => DOWNLOADABLE_TYPES.has(a.file_type));
+function jobTarget(job, api, project2) {
+  return {
+    kind: "job",
+    id: job.id,
+    name: job.name,
+    label: `${job.name} (job ${job.id})`,
+    pipelineId: job.pipeline.id,
+    status: job.status,
+    webUrl: job.web_url,
+    archiveUrl: (project2 === void 0 ? api : api.forProject(project2)).archiveUrl(job.id),
+    ...project2 === void 0 ? {} : { project: project2 },
+    size: archiveSize(job),
+    expiresAt: job.artifacts_expire_at
   };
 }
 async function resolveJobs(selector2, ctx) {
@@ -3849,8 +3958,10 @@ async function byNames(selector2, ctx) {
       const own = await readHierarchy(api, pipelineId, selector2.childPipelines, log);
       const h = selector2.upstream ? await withUpstream(own, selector2.upstream, ctx) : own;
       const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
+      const children = own.pipelines.slice(1);
+      const upstream = h.pipelines.slice(own.pipelines.length);
       log.info(
-        `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`
+        `${count} jobs in pipeline ${pipelineId}${children.length > 0 ? ` and ${children.length} child pipeline(s) (${children.join(", ")})` : ""}${upstream.length > 0 ? ` and upstream pipeline(s) ${upstream.join(", ")}` : ""}`
       );
       return h;
     }
@@ -3898,38 +4009,23 @@ async function byNames(selector2, ctx) {
   }
   const targets = [];
   for (const { job } of selected) {
-    const project2 = hierarchy.projects?.get(job.pipeline.id);
-    const jobApi = project2 === void 0 ? api : api.forProject(project2);
     const why = unqualified(job, selector2.statuses);
     if (why) {
       missing.push({ why: `${job.name} (job ${job.id}) ${why}` });
       log.debug(`${job.name} (job ${job.id}) left out: ${why}`);
-    } else
-      targets.push({
-        kind: "job",
-        id: job.id,
-        name: job.name,
-        label: `${job.name} (job ${job.id})`,
-        pipelineId: job.pipeline.id,
-        status: job.status,
-        webUrl: job.web_url,
-        archiveUrl: jobApi.archiveUrl(job.id),
-        ...project2 === void 0 ? {} : { project: project2 },
-        size: archiveSize(job),
-        expiresAt: job.artifacts_expire_at
-      });
+    } else targets.push(jobTarget(job, api, hierarchy.projects?.get(job.pipeline.id)));
   }
   for (const t of targets)
     log.info(`${t.name}: job ${t.id} of pipeline ${t.pipelineId} (${t.status})`);
-  return { targets, missing };
+  return { targets, missing, pipelineId };
 }
 var archiveOf = (job) => job.artifacts?.find((a) => a.file_type === "archive");
+var hasArchive = (job) => job.artifacts_file !== void 0 || archiveOf(job) !== void 0;
 var archiveSize = (job) => job.artifacts_file?.size ?? archiveOf(job)?.size ?? 0;
 function unqualified(job, statuses) {
   if (!statuses.has(job.status))
     return `finished with status ${job.status}, and status accepts ${[...statuses].join(", ")}`;
-  if (job.artifacts_file === void 0 && archiveOf(job) === void 0)
-    return "has no artifacts archive (none uploaded, expired or deleted)";
+  if (!hasArchive(job)) return "has no artifacts archive (none uploaded, expired or deleted)";
   return void 0;
 }
 function closeNames(text2, names) {
@@ -3973,7 +4069,7 @@ function resultOf(options2, jobs, missing, rest = {}) {
   return {
     mode: options2.mode,
     dryRun: options2.dryRun,
-    pipelineId: selector2?.kind === "names" ? selector2.pipelineId : void 0,
+    pipelineId: void 0,
     downloadPath: void 0,
     jobs,
     found: jobs.length > 0,
@@ -3990,7 +4086,7 @@ async function eachJob(options2, session, act) {
   const missing = settle(found.missing, options2.ifNoArtifactFound, session.log);
   const jobs = [];
   for (const job of found.targets) jobs.push(await act(job));
-  return resultOf(options2, jobs, missing);
+  return resultOf(options2, jobs, missing, { pipelineId: found.pipelineId });
 }
 function fileUrlOf(api, t, path) {
   if (t.kind === "ref") return api.refUrl(t.ref, t.name, path);
@@ -5377,6 +5473,7 @@ var download2 = async (options2, session) => {
   }
   const downloaded = jobs.filter(isDownloaded);
   return resultOf(options2, jobs, missing, {
+    pipelineId: found.pipelineId,
     downloadPath: options2.path,
     conflicts: options2.merge ? conflicts(downloaded, options2.path) : []
   });
@@ -5532,11 +5629,11 @@ var url = async (options2, session) => {
     const line = PRINTED[options2.print](job);
     if (line === void 0)
       log.warn(
-        `${job.name}: no ${options2.print === "id" ? "job id (GitLab finds the job by ref itself)" : "web URL (the project was given by id)"}`
+        `${job.name}: no ${options2.print === "id" ? "job id (GitLab's ref endpoint finds the job itself)" : "web URL (the project was given by id)"}`
       );
     else lines.push(line);
   }
-  return resultOf(options2, jobs, missing, { lines });
+  return resultOf(options2, jobs, missing, { pipelineId: found.pipelineId, lines });
 };
 
 // src/commands/index.ts

@@ -6,7 +6,7 @@ import type { Mode } from "./options.ts";
 
 /** A job as results name it. */
 export interface JobInfo {
-  /** Unknown when GitLab looked the job up by ref. */
+  /** Unknown when GitLab's ref endpoint finds the job itself (the token may not list pipelines). */
   id: number | undefined;
   name: string;
   /** Unknown when the job was given by id. */
@@ -55,7 +55,7 @@ export interface Result {
   mode: Mode;
   /** Nothing was changed or written: the jobs are what would have been acted on. */
   dryRun: boolean;
-  /** The pipeline the jobs were looked up in (undefined for jobs given by id or ref). */
+  /** The pipeline the jobs were looked up in (for a ref, its newest successful one; undefined for jobs given by id, or when GitLab's ref endpoint finds the job). */
   pipelineId: number | undefined;
   /** Absolute destination folder (download mode). */
   downloadPath: string | undefined;

@@ -68,6 +68,7 @@ export const download: Command<"download"> = async (options, session) => {
   }
   const downloaded = jobs.filter(isDownloaded);
   return resultOf(options, jobs, missing, {
+    pipelineId: found.pipelineId,
     downloadPath: options.path,
     conflicts: options.merge ? conflicts(downloaded, options.path) : [],
   });

@@ -15,7 +15,7 @@ export async function eachJob<M extends "list" | "keep" | "delete">(
   const jobs: JobResult[] = [];
   // One at a time: a refusal stops the run before the next job is changed.
   for (const job of found.targets) jobs.push(await act(job));
-  return resultOf(options, jobs, missing);
+  return resultOf(options, jobs, missing, { pipelineId: found.pipelineId });
 }
 
 /** The API URL of one file of a target's archive (in the job's own project). */

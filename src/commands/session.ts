@@ -56,7 +56,10 @@ export function settle(missing: Missing[], policy: IfNone, log: Log): string[] {
   );
 }
 
-/** A command's Result: the jobs and what was missing, with what every Result says. */
+/**
+ * A command's Result: the jobs and what was missing, with what every Result says; `rest` names
+ * the pipeline the jobs were looked up in, when they were.
+ */
 export function resultOf(
   options: { mode: Mode; dryRun: boolean; selector?: Selector },
   jobs: JobResult[],
@@ -67,7 +70,7 @@ export function resultOf(
   return {
     mode: options.mode,
     dryRun: options.dryRun,
-    pipelineId: selector?.kind === "names" ? selector.pipelineId : undefined,
+    pipelineId: undefined,
     downloadPath: undefined,
     jobs,
     found: jobs.length > 0,

@@ -26,9 +26,9 @@ export const url: Command<"url"> = async (options, session) => {
     const line = PRINTED[options.print](job);
     if (line === undefined)
       log.warn(
-        `${job.name}: no ${options.print === "id" ? "job id (GitLab finds the job by ref itself)" : "web URL (the project was given by id)"}`,
+        `${job.name}: no ${options.print === "id" ? "job id (GitLab's ref endpoint finds the job itself)" : "web URL (the project was given by id)"}`,
       );
     else lines.push(line);
   }
-  return resultOf(options, jobs, missing, { lines });
+  return resultOf(options, jobs, missing, { pipelineId: found.pipelineId, lines });
 };

@@ -30,6 +30,58 @@ export interface PipelineRef {
   web_url: string;
 }
 
+/** A pipeline as lists give it (`PipelineBasic`). */
+export interface ApiPipeline extends PipelineRef {
+  sha: string;
+  source: string;
+}
+
+/**
+ * Sources of pipelines that do not set their ref's CI status (`Enums::Ci::Pipeline.dangling_sources`,
+ * app/models/concerns/enums/ci/pipeline.rb). GitLab's ref lookup never starts from one
+ * (`Project#ci_pipelines` is `ci_sources`), though the pipeline list shows them.
+ */
+export const DANGLING_SOURCES: ReadonlySet<string> = new Set([
+  "webide",
+  "parent_pipeline",
+  "ondemand_dast_scan",
+  "ondemand_dast_validation",
+  "security_orchestration_policy",
+  "container_registry_push",
+  "duo_workflow",
+  "pipeline_execution_policy_schedule",
+]);
+
+/**
+ * Artifact types GitLab's ref lookup counts (`Ci::JobArtifact::DOWNLOADABLE_TYPES`,
+ * `with_downloadable_artifacts`): the archive and most reports, not the log or the metadata.
+ */
+export const DOWNLOADABLE_TYPES: ReadonlySet<string> = new Set([
+  "accessibility",
+  "api_fuzzing",
+  "archive",
+  "cobertura",
+  "jacoco",
+  "codequality",
+  "container_scanning",
+  "dast",
+  "dependency_scanning",
+  "dotenv",
+  "junit",
+  "license_scanning",
+  "lsif",
+  "metrics",
+  "performance",
+  "browser_performance",
+  "load_performance",
+  "sast",
+  "secret_detection",
+  "requirements",
+  "requirements_v2",
+  "cluster_image_scanning",
+  "cyclonedx",
+]);
+
 export interface ApiJob {
   id: number;
   name: string;
@@ -85,6 +137,16 @@ export class GitLabApi {
       what: `listing the jobs of pipeline ${pipelineId}`,
       route: "list-jobs",
     });
+  }
+
+  /** The newest pipeline of `ref` with status success; the list never holds child pipelines. */
+  async newestSuccessfulPipeline(ref: string): Promise<ApiPipeline | undefined> {
+    const query = { ref, status: "success", order_by: "id", sort: "desc", per_page: 1 };
+    const { data } = await this.client.json<ApiPipeline[]>(
+      this.client.url(`/projects/${this.#project}/pipelines`, query),
+      { what: `finding the newest successful pipeline of ${ref}`, route: "list-pipelines" },
+    );
+    return data[0];
   }
 
   listBridges(pipelineId: number): Promise<ApiBridge[]> {

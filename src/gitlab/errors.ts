@@ -26,7 +26,15 @@ export interface Attempt {
   /** What the tool was doing, e.g. "listing the jobs of pipeline 500". */
   what: string;
   /** The route kind, for advice specific to job tokens. */
-  route: "list-jobs" | "list-bridges" | "download" | "keep" | "delete" | "delete-project" | "other";
+  route:
+    | "list-pipelines"
+    | "list-jobs"
+    | "list-bridges"
+    | "download"
+    | "keep"
+    | "delete"
+    | "delete-project"
+    | "other";
 }
 
 /** A response GitLab would not serve. Not retried. */
@@ -67,10 +75,12 @@ function adviceFor(
     return "add this project to the target project's CI/CD job token allowlist (Settings > CI/CD > Job token permissions), or use an access token";
   if (
     job &&
-    (attempt.route === "list-jobs" || attempt.route === "list-bridges") &&
+    (attempt.route === "list-pipelines" ||
+      attempt.route === "list-jobs" ||
+      attempt.route === "list-bridges") &&
     (status === 404 || status === 401 || status === 403)
   )
-    return `this GitLab does not let a CI job token list a pipeline's jobs (recent GitLab versions do); set ${setting("token")} to a personal, project or group access token with read_api scope`;
+    return `this GitLab does not let a CI job token ${attempt.route === "list-pipelines" ? "list pipelines (the newest GitLab versions do)" : "list a pipeline's jobs (recent GitLab versions do)"}; set ${setting("token")} to a personal, project or group access token with read_api scope`;
   if (status === 403 && attempt.route === "keep")
     return `keeping artifacts needs a token with api scope whose user has at least the Developer role and, when the job's branch or tag is protected (main and release tags usually are), may push or merge to it (${token.source} may not)`;
   if (status === 403 && (attempt.route === "delete" || attempt.route === "delete-project"))

@@ -80,7 +80,7 @@ export const INPUTS = {
   ref: {
     kind: "string",
     description:
-      "A branch or tag: fetch `job` from the newest successful pipeline of that ref (GitLab's own lookup, parent pipeline first), not from the running pipeline.",
+      "A branch or tag: fetch `job` from the newest successful pipeline of that ref, not from the running pipeline. The job is the one GitLab's ref endpoints serve (that pipeline, then its child pipelines, the first job of that name with artifacts), found by listing, so results carry its id and URLs; where the token may not list pipelines (a job token on older GitLab), GitLab's ref endpoint finds it and the id is unknown.",
   },
   print: {
     kind: "enum",

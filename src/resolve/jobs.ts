@@ -82,6 +82,10 @@ export async function readHierarchy(
   return { pipelines: [root, ...descendants], jobs };
 }
 
+/** Every job of the hierarchy in GitLab's search order: pipeline by pipeline, each by job id. */
+export const inSearchOrder = (h: Hierarchy): ApiJob[] =>
+  h.pipelines.flatMap((id) => (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id));
+
 export interface Selected {
   pattern: NamePattern;
   job: ApiJob;
@@ -100,12 +104,9 @@ export interface Selection {
  * (`build-fetch` for `build*`) would otherwise wait for itself.
  */
 export function selectJobs(patterns: NamePattern[], h: Hierarchy, self?: number): Selection {
-  const ordered = h.pipelines.flatMap((id) =>
-    (h.jobs.get(id) ?? []).slice().sort((a, b) => a.id - b.id),
-  );
   const byName = new Map<string, ApiJob>();
   let running: ApiJob | undefined;
-  for (const job of ordered)
+  for (const job of inSearchOrder(h))
     if (job.id === self) running = job;
     else if (!byName.has(job.name)) byName.set(job.name, job);
   const selected: Selected[] = [];

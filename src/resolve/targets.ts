@@ -3,11 +3,19 @@
  * them if asked), by id, or by ref. What could not be found is returned as `missing`, with why.
  */
 import { RunError, setting } from "../errors.ts";
-import type { ApiJob, GitLabApi, JobStatus } from "../gitlab/api.ts";
+import {
+  type ApiJob,
+  DANGLING_SOURCES,
+  DOWNLOADABLE_TYPES,
+  type GitLabApi,
+  type JobStatus,
+} from "../gitlab/api.ts";
+import { GitLabError } from "../gitlab/errors.ts";
 import type { Log } from "../log.ts";
 import {
   awaited,
   type Hierarchy,
+  inSearchOrder,
   type PollPolicy,
   readHierarchy,
   selectJobs,
@@ -69,7 +77,10 @@ export interface Job {
   expiresAt: string | null | undefined;
 }
 
-/** A job GitLab itself finds by name in the newest successful pipeline of a ref: no id here. */
+/**
+ * A job GitLab itself finds by name in the newest successful pipeline of a ref, when the token
+ * may not list pipelines: no id here.
+ */
 export interface RefJob {
   kind: "ref";
   ref: string;
@@ -91,6 +102,8 @@ export interface Missing {
 export interface Resolved<T extends Target> {
   targets: T[];
   missing: Missing[];
+  /** The pipeline the jobs were looked up in, when they were looked up. */
+  pipelineId?: number;
 }
 
 export interface ResolveContext {
@@ -100,29 +113,120 @@ export interface ResolveContext {
   signal?: AbortSignal;
 }
 
-/** Any selector: a ref is left to GitLab's ref endpoints. */
+/**
+ * Any selector. A ref is resolved to the job GitLab's ref endpoints would serve; where the token
+ * may not list pipelines (a job token on older GitLab), those endpoints are left to find it.
+ */
 export async function resolveTargets(
   selector: Selector,
   ctx: ResolveContext,
 ): Promise<Resolved<Target>> {
   if (selector.kind !== "ref") return resolveJobs(selector, ctx);
-  const { ref, name } = selector;
-  ctx.log.info(
-    `${name}: from the newest successful pipeline of ${ref} (GitLab's ref lookup), not the running pipeline`,
-  );
+  try {
+    return await byRef(selector, ctx);
+  } catch (e) {
+    if (!(
+      e instanceof GitLabError &&
+      ctx.api.client.jobToken &&
+      [401, 403, 404].includes(e.status)
+    ))
+      throw e;
+    ctx.log.warn(
+      `${selector.name}: the job id is unknown: this GitLab does not let a CI job token list pipelines (${e.gitlab}), so GitLab's ref endpoint finds the job itself; set ${setting("token")} to an access token with read_api to know the job`,
+    );
+    return { targets: [refJob(selector, ctx.api)], missing: [] };
+  }
+}
+
+/** GitLab's ref URLs: GitLab finds the job when they are fetched. */
+function refJob({ ref, name }: ByRef, api: GitLabApi): RefJob {
   const browse = `jobs/artifacts/${encodeURIComponent(ref)}/browse?job=${encodeURIComponent(name)}`;
   return {
-    targets: [
-      {
-        kind: "ref",
-        ref,
-        name,
-        label: `${name} of ref ${ref}`,
-        webUrl: ctx.api.webUrl(browse),
-        archiveUrl: ctx.api.refUrl(ref, name),
-      },
-    ],
-    missing: [],
+    kind: "ref",
+    ref,
+    name,
+    label: `${name} of ref ${ref}`,
+    webUrl: api.webUrl(browse),
+    archiveUrl: api.refUrl(ref, name),
+  };
+}
+
+/**
+ * The job GitLab's ref endpoints serve (`Project#latest_successful_build_for_ref`,
+ * app/models/project.rb, and `Ci::Pipeline#build_with_artifacts_in_self_and_project_descendants`,
+ * app/models/ci/pipeline.rb): in the newest successful pipeline of exactly that ref, then its
+ * same-project descendants by id, the first non-retried job of that name with any downloadable
+ * artifact (a report counts too); when that job has no archive, GitLab answers 404.
+ */
+async function byRef(selector: ByRef, ctx: ResolveContext): Promise<Resolved<Target>> {
+  const { api, log } = ctx;
+  const { ref, name } = selector;
+  const newest = await api.newestSuccessfulPipeline(ref);
+  if (!newest)
+    return {
+      targets: [],
+      missing: [{ why: `no successful pipeline of ${ref}, so no job ${JSON.stringify(name)}` }],
+    };
+  // The list also holds pipelines the ref lookup skips: dangling sources (webide, DAST...) and,
+  // on newer GitLab, merge request pipelines of the branch. Then only GitLab knows the job.
+  if (newest.ref !== ref || DANGLING_SOURCES.has(newest.source)) {
+    log.warn(
+      `${name}: the job id is unknown: pipeline ${newest.id} (${newest.source} on ${newest.ref}), the newest successful one listed for ${ref}, is not one GitLab's ref lookup starts from, so GitLab's ref endpoint finds the job itself`,
+    );
+    return { targets: [refJob(selector, api)], missing: [] };
+  }
+  const where = `pipeline ${newest.id} (the newest successful pipeline of ${ref}) or its child pipelines`;
+  const hierarchy = await log.group(`Finding ${name} in ${where}`, () =>
+    readHierarchy(api, newest.id, true, log),
+  );
+  const found = { targets: [], pipelineId: newest.id };
+  const jobs = inSearchOrder(hierarchy);
+  const job = jobs.find((j) => j.name === name && downloadable(j));
+  if (!job)
+    return {
+      ...found,
+      missing: [
+        {
+          why: `no job ${JSON.stringify(name)} with artifacts in ${where}`,
+          hint: closeNames(name, [...new Set(jobs.map((j) => j.name))]),
+        },
+      ],
+    };
+  if (!hasArchive(job))
+    return {
+      ...found,
+      missing: [
+        {
+          why: `${job.name} (job ${job.id} of pipeline ${job.pipeline.id}), the job GitLab's ref endpoints choose in ${where}, has reports but no artifacts archive`,
+        },
+      ],
+    };
+  const target = jobTarget(job, api);
+  log.info(
+    `${name}: job ${target.id} of pipeline ${target.pipelineId} (${target.status}), from the newest successful pipeline of ${ref}, not the running pipeline`,
+  );
+  return { ...found, targets: [target], missing: [] };
+}
+
+/** Whether GitLab's ref lookup counts the job: any artifact of a downloadable type. */
+const downloadable = (job: ApiJob) =>
+  job.artifacts_file !== undefined ||
+  (job.artifacts ?? []).some((a) => DOWNLOADABLE_TYPES.has(a.file_type));
+
+/** A listed job as a target, in its own project when that is not the one given. */
+function jobTarget(job: ApiJob, api: GitLabApi, project?: string): Job {
+  return {
+    kind: "job",
+    id: job.id,
+    name: job.name,
+    label: `${job.name} (job ${job.id})`,
+    pipelineId: job.pipeline.id,
+    status: job.status,
+    webUrl: job.web_url,
+    archiveUrl: (project === undefined ? api : api.forProject(project)).archiveUrl(job.id),
+    ...(project === undefined ? {} : { project }),
+    size: archiveSize(job),
+    expiresAt: job.artifacts_expire_at,
   };
 }
 
@@ -159,8 +263,10 @@ async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved
       const own = await readHierarchy(api, pipelineId, selector.childPipelines, log);
       const h = selector.upstream ? await withUpstream(own, selector.upstream, ctx) : own;
       const count = [...h.jobs.values()].reduce((n, jobs) => n + jobs.length, 0);
+      const children = own.pipelines.slice(1);
+      const upstream = h.pipelines.slice(own.pipelines.length);
       log.info(
-        `${count} jobs in pipeline ${pipelineId}${h.pipelines.length > 1 ? ` and ${h.pipelines.length - 1} child pipeline(s) (${h.pipelines.slice(1).join(", ")})` : ""}`,
+        `${count} jobs in pipeline ${pipelineId}${children.length > 0 ? ` and ${children.length} child pipeline(s) (${children.join(", ")})` : ""}${upstream.length > 0 ? ` and upstream pipeline(s) ${upstream.join(", ")}` : ""}`,
       );
       return h;
     },
@@ -211,41 +317,28 @@ async function byNames(selector: ByNames, ctx: ResolveContext): Promise<Resolved
 
   const targets: Job[] = [];
   for (const { job } of selected) {
-    const project = hierarchy.projects?.get(job.pipeline.id);
-    const jobApi = project === undefined ? api : api.forProject(project);
     const why = unqualified(job, selector.statuses);
     if (why) {
       missing.push({ why: `${job.name} (job ${job.id}) ${why}` });
       log.debug(`${job.name} (job ${job.id}) left out: ${why}`);
-    } else
-      targets.push({
-        kind: "job",
-        id: job.id,
-        name: job.name,
-        label: `${job.name} (job ${job.id})`,
-        pipelineId: job.pipeline.id,
-        status: job.status,
-        webUrl: job.web_url,
-        archiveUrl: jobApi.archiveUrl(job.id),
-        ...(project === undefined ? {} : { project }),
-        size: archiveSize(job),
-        expiresAt: job.artifacts_expire_at,
-      });
+    } else targets.push(jobTarget(job, api, hierarchy.projects?.get(job.pipeline.id)));
   }
   for (const t of targets)
     log.info(`${t.name}: job ${t.id} of pipeline ${t.pipelineId} (${t.status})`);
-  return { targets, missing };
+  return { targets, missing, pipelineId };
 }
 
 const archiveOf = (job: ApiJob) => job.artifacts?.find((a) => a.file_type === "archive");
+
+const hasArchive = (job: ApiJob) =>
+  job.artifacts_file !== undefined || archiveOf(job) !== undefined;
 
 const archiveSize = (job: ApiJob) => job.artifacts_file?.size ?? archiveOf(job)?.size ?? 0;
 
 function unqualified(job: ApiJob, statuses: ReadonlySet<JobStatus>): string | undefined {
   if (!statuses.has(job.status))
     return `finished with status ${job.status}, and status accepts ${[...statuses].join(", ")}`;
-  if (job.artifacts_file === undefined && archiveOf(job) === undefined)
-    return "has no artifacts archive (none uploaded, expired or deleted)";
+  if (!hasArchive(job)) return "has no artifacts archive (none uploaded, expired or deleted)";
   return undefined;
 }
 

@@ -77,6 +77,12 @@ test("the action downloads a sibling's artifacts and writes every output and a s
   assert.deepEqual(JSON.parse(o["job-ids"] ?? ""), [1001]);
   assert.deepEqual(JSON.parse(o["job-urls"] ?? ""), [`${sim.url}/demo/app/-/jobs/1001`]);
   assert.equal(o["pipeline-id"], "500");
+  assert.equal(o["web-url"], `${sim.url}/demo/app/-/jobs/1001`);
+  assert.equal(o["archive-url"], `${sim.apiUrl}/projects/42/jobs/1001/artifacts`);
+  assert.deepEqual(JSON.parse(o["archive-urls"] ?? ""), [
+    `${sim.apiUrl}/projects/42/jobs/1001/artifacts`,
+  ]);
+  assert.equal(o["file-url"], undefined, "no artifact-path, no file URL");
   assert.equal(o["download-path"], join(dir, "out"));
   assert.deepEqual(JSON.parse(o.files ?? "").sort(), [
     "bin/latest",
@@ -114,6 +120,69 @@ test("the action downloads a sibling's artifacts and writes every output and a s
   ];
   for (const text of elsewhere) assert.ok(!text.includes(JOB_TOKEN));
   assert.deepEqual(sim.log.leaks, []);
+});
+
+test("the action's URLs in GITHUB_OUTPUT (lists as JSON), for jobs by name and for a ref's job by id", async (t) => {
+  const sim = await simulate(t);
+  const dir = await tempDir(t);
+  // Mode url, several jobs: the lists hold a URL each, in the order of the jobs.
+  const urls = await runAction(
+    {
+      mode: "url",
+      job: "test",
+      "artifact-path": "reports/junit.xml",
+      "gitlab-url": sim.apiUrl,
+      project: "42",
+      "pipeline-id": "500",
+      token: JOB_TOKEN,
+    },
+    dir,
+  );
+  assert.ok(!("failed" in urls), urls.stdout);
+  const o = urls.outputs;
+  const file = (id: number, path: string) =>
+    `${sim.apiUrl}/projects/42/jobs/${id}/artifacts/${path}`;
+  assert.deepEqual(JSON.parse(o["job-ids"] ?? ""), [1002, 1003]);
+  assert.equal(o["file-url"], file(1002, "reports/junit.xml"));
+  assert.deepEqual(JSON.parse(o["file-urls"] ?? ""), [
+    file(1002, "reports/junit.xml"),
+    file(1003, "reports/junit.xml"),
+  ]);
+  assert.deepEqual(
+    JSON.parse(o["archive-urls"] ?? ""),
+    [1002, 1003].map((id) => `${sim.apiUrl}/projects/42/jobs/${id}/artifacts`),
+  );
+  assert.deepEqual(JSON.parse(o["job-urls"] ?? ""), [
+    `${sim.url}/demo/app/-/jobs/1002`,
+    `${sim.url}/demo/app/-/jobs/1003`,
+  ]);
+
+  const byRef = await runAction(
+    {
+      job: "build",
+      ref: "main",
+      "artifact-path": "dist/app.js",
+      path: "ref",
+      "gitlab-url": sim.apiUrl,
+      project: "42",
+      token: JOB_TOKEN,
+    },
+    dir,
+  );
+  assert.ok(!("failed" in byRef), byRef.stderr);
+  const r = byRef.outputs;
+  assert.equal(r["job-id"], "901");
+  assert.equal(r["pipeline-id"], "400");
+  assert.equal(r["web-url"], `${sim.url}/demo/app/-/jobs/901`);
+  assert.equal(r["archive-url"], `${sim.apiUrl}/projects/42/jobs/901/artifacts`);
+  assert.equal(r["file-url"], file(901, "dist/app.js"));
+  assert.deepEqual(JSON.parse(r["file-urls"] ?? ""), [file(901, "dist/app.js")]);
+  const [entry] = JSON.parse(r.artifacts ?? "") as Record<string, unknown>[];
+  assert.deepEqual(
+    [entry?.id, entry?.pipeline, entry?.file_url],
+    [901, 400, file(901, "dist/app.js")],
+  );
+  assert.equal(readFileSync(join(dir, "ref/dist/app.js"), "utf8"), "console.log('yesterday');\n");
 });
 
 test("a bad input fails the step with a message naming it, exit code 2, and no request", async (t) => {

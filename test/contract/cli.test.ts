@@ -136,3 +136,39 @@ test("url prints what a shell needs, a line each, for $(...); no download; exit 
   assert.equal(none.code, 1);
   assert.equal(none.stdout, "");
 });
+
+test("download --ref --json: the job GitLab's ref endpoint serves, with its id, pipeline and URLs", async (t) => {
+  const sim = await simulate(t);
+  const dir = await tempDir(t);
+  const r = await cli(
+    ["download", "--job", "build", "--ref", "main", "--artifact-path", "dist/app.js", "--json"],
+    ciEnv(sim),
+    dir,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as {
+    ref: string;
+    pipeline_id: number;
+    jobs: Record<string, unknown>[];
+  };
+  assert.equal(result.ref, "main");
+  assert.equal(result.pipeline_id, 400);
+  const [job] = result.jobs;
+  assert.deepEqual(
+    [job?.id, job?.pipeline, job?.web_url, job?.archive_url, job?.file_url],
+    [
+      901,
+      400,
+      `${sim.url}/demo/app/-/jobs/901`,
+      `${sim.apiUrl}/projects/42/jobs/901/artifacts`,
+      `${sim.apiUrl}/projects/42/jobs/901/artifacts/dist/app.js`,
+    ],
+  );
+  assert.equal(readFileSync(join(dir, "dist/app.js"), "utf8"), "console.log('yesterday');\n");
+  const ids = await cli(
+    ["url", "--job", "build", "--ref", "main", "--print", "id"],
+    ciEnv(sim),
+    dir,
+  );
+  assert.equal(ids.stdout, "901\n");
+});

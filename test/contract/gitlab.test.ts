@@ -60,6 +60,8 @@ test("in a GitLab job: sections, a dotenv report of scalars and a manifest of ev
     "PIPELINE_ARTIFACTS_MANIFEST",
   ]);
   assert.equal(env.PIPELINE_ARTIFACTS_JOB_ID, "1001");
+  assert.equal(env.PIPELINE_ARTIFACTS_WEB_URL, `${sim.url}/demo/app/-/jobs/1001`);
+  assert.equal(env.PIPELINE_ARTIFACTS_ARCHIVE_URL, `${sim.apiUrl}/projects/42/jobs/1001/artifacts`);
   assert.equal(env.PIPELINE_ARTIFACTS_FILE_COUNT, "7");
   assert.equal(env.PIPELINE_ARTIFACTS_FOUND, "true");
   // No SHA256 key: several jobs have a hash each, in the manifest.
@@ -80,6 +82,38 @@ test("in a GitLab job: sections, a dotenv report of scalars and a manifest of ev
   );
   for (const file of ["fetch.env", "manifest.json"])
     assert.ok(!readFileSync(join(dir, file), "utf8").includes(JOB_TOKEN));
+});
+
+test("with artifact-path the dotenv report has the file's URL, and the manifest each job's", async (t) => {
+  const sim = await simulate(t);
+  const dir = await tempDir(t);
+  await inJob(
+    [
+      "download",
+      "--job",
+      "build",
+      "--artifact-path",
+      "dist/app.js",
+      "--dotenv",
+      "fetch.env",
+      "--manifest",
+      "manifest.json",
+    ],
+    ciEnv(sim),
+    dir,
+  );
+  const url = `${sim.apiUrl}/projects/42/jobs/1001/artifacts/dist/app.js`;
+  assert.match(
+    readFileSync(join(dir, "fetch.env"), "utf8"),
+    new RegExp(`^PIPELINE_ARTIFACTS_FILE_URL=${url}$`, "m"),
+  );
+  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
+    jobs: { file_url: string; archive_url: string; web_url: string }[];
+  };
+  assert.deepEqual(
+    manifest.jobs.map((j) => [j.file_url, j.archive_url, j.web_url]),
+    [[url, `${sim.apiUrl}/projects/42/jobs/1001/artifacts`, `${sim.url}/demo/app/-/jobs/1001`]],
+  );
 });
 
 test("a value GitLab's dotenv cannot hold is left out with a warning; NO_COLOR turns colour off", async (t) => {

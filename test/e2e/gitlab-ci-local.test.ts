@@ -3,8 +3,19 @@
  * component from the checkout (`component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/...@$CI_COMMIT_SHA`,
  * which gitlab-ci-local resolves from the working tree when the project path is the origin's and
  * the ref is HEAD) against the simulator: the component's job downloads `build`, a later job
- * reads the dotenv report and the files through artifacts, and a cleanup job, the component again
- * with `mode: delete` and a maintainer token, deletes them.
+ * reads the dotenv report and the files through artifacts, another downloads the archive with
+ * curl from the URL in the dotenv report, a child pipeline's job finds `build` in its parent
+ * (upstream), and a cleanup job, the component again with `mode: delete` and a maintainer token,
+ * deletes them.
+ *
+ * gitlab-ci-local runs child pipelines (`trigger: include:`; "experimental", it warns) in the same
+ * process, their jobs' lines prefixed with `\t[<trigger job>] -> `. Two ways it differs from
+ * GitLab matter here: `--variable` values do not reach a child pipeline (the simulated CI_*
+ * variables go in the home variables file, which every pipeline reads), and the trigger job's
+ * variables reach it unexpanded, to be expanded there: `PARENT_PIPELINE_ID: $CI_PIPELINE_ID`
+ * gives the child's own id. Here both pipelines have the same CI_PIPELINE_ID (500, from the
+ * variables file), so it gives the parent's, as on GitLab; the child's job names its own
+ * simulated pipeline (501) with pipeline-id.
  *
  * Shell executor (`--force-shell-executor`: the component's job names an image, and there is no
  * Docker) with `--shell-isolation`, so that each job has its own build folder and a later job sees
@@ -30,12 +41,13 @@ import {
 import { ciEnv, tempDir } from "../support/run.ts";
 import { JOB_TOKEN, MAINTAINER, simulate } from "../support/sim.ts";
 
-const FIXTURE = fileURLToPath(
-  new URL("./fixtures/gitlab-ci-local/.gitlab-ci.yml", import.meta.url),
-);
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`./fixtures/gitlab-ci-local/${name}`, import.meta.url));
 /** The sample scenario's project 42: the origin of the throwaway repository. */
 const PROJECT_PATH = "demo/app";
 const BUILD = 1001;
+/** The job of child.yml, the child pipeline. */
+const CHILD_JOB = "fetch-from-parent";
 
 /**
  * The request matching `match`, once the simulator has logged it: it logs a request when its
@@ -53,14 +65,15 @@ async function logged(sim: Simulator, match: (e: LoggedRequest) => boolean, what
 }
 
 test(
-  `gitlab-ci-local ${GCL_VERSION} runs the component from the checkout: download, a later job, delete`,
+  `gitlab-ci-local ${GCL_VERSION} runs the component from the checkout: download, later jobs, a child pipeline, delete`,
   { timeout: 90_000 },
   async (t) => {
     if (!(await requireTools(t))) return;
     const sim = await simulate(t);
     const dir = await tempDir(t);
     const repo = await checkout(dir, sim, PROJECT_PATH, {
-      ".gitlab-ci.yml": FIXTURE,
+      ".gitlab-ci.yml": fixture(".gitlab-ci.yml"),
+      "child.yml": fixture("child.yml"),
       "templates/pipeline-artifacts.yml": COMPONENT_YML,
     });
     const bin = await wrapper(dir);
@@ -74,14 +87,17 @@ test(
     const archive = sim.archiveOf(BUILD);
     assert.ok(archive);
 
-    await t.test("every job passes, in stage order", () => {
-      const results = [...run.output.matchAll(/^ (PASS|FAIL|WARN) +(\S+)/gm)].map((m) => [
+    await t.test("every job passes, in stage order (the child pipeline's when it ends)", () => {
+      const results = [...run.output.matchAll(/^ (PASS|FAIL) +(.+?) *$/gm)].map((m) => [
         m[1],
         m[2],
       ]);
       assert.deepEqual(results, [
+        ["PASS", `[child] -> ${CHILD_JOB}`],
         ["PASS", "fetch-build"],
         ["PASS", "use-artifacts"],
+        ["PASS", "fetch-by-url"],
+        ["PASS", "child"],
         ["PASS", "cleanup"],
       ]);
     });
@@ -121,6 +137,32 @@ test(
       assert.ok(use.includes("> console.log('hello from build');"), use.join("\n"));
       // bin/latest is a symlink to bin/tool (mode 755): both survived the artifact hand-over.
       assert.ok(use.includes("> tool"), use.join("\n"));
+    });
+
+    await t.test("a later job downloads the archive with curl from the dotenv report's URL", () => {
+      assert.ok(linesOf(run.output, "fetch-by-url").includes("> build.zip: OK"), run.output);
+      const curl = sim.log.entries.filter((e) => e.headers["user-agent"]?.startsWith("curl/"));
+      assert.deepEqual(
+        curl.map((e) => [e.route, e.path, e.status, e.headers["job-token"]]),
+        [["archive", `/api/v4/projects/42/jobs/${BUILD}/artifacts`, 200, "[REDACTED]"]],
+      );
+    });
+
+    await t.test("a child pipeline's job finds build in its parent pipeline (upstream)", () => {
+      const lines = linesOf(run.output, `\t[child] -> ${CHILD_JOB}`);
+      assert.ok(
+        lines.includes("> also searching upstream pipeline 500 and its child pipelines"),
+        lines.join("\n"),
+      );
+      assert.ok(
+        lines.includes("> 9 jobs in pipeline 501 and upstream pipeline(s) 500"),
+        lines.join("\n"),
+      );
+      assert.ok(
+        lines.includes(`> build: job ${BUILD} of pipeline 500 (success)`),
+        lines.join("\n"),
+      );
+      assert.ok(lines.includes("> console.log('hello from build');"), lines.join("\n"));
     });
 
     await t.test("the cleanup job deletes with the maintainer token, once", () => {

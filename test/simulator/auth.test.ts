@@ -150,7 +150,11 @@ describe("job-token acceptance by GitLab version", () => {
       });
       assert.equal(jobs.status, expect(listing));
       if (!listing) assert.equal(jobs.text, '{"message":"404 Project Not Found"}');
-      for (const path of ["/projects/7/pipelines/5", "/projects/7/pipelines/5/bridges"])
+      for (const path of [
+        "/projects/7/pipelines",
+        "/projects/7/pipelines/5",
+        "/projects/7/pipelines/5/bridges",
+      ])
         assert.equal(
           (await ask(sim, path, { jobToken: "glcbt-job-of-deploy" })).status,
           expect(pipelines),

@@ -21,7 +21,14 @@ import {
   unauthorized,
 } from "./auth.ts";
 import type { Clock } from "./clock.ts";
-import { bridgeEntity, jobEntity, jobTimes, pipelineEntity, type View } from "./entities.ts";
+import {
+  bridgeEntity,
+  jobEntity,
+  jobTimes,
+  pipelineBasic,
+  pipelineEntity,
+  type View,
+} from "./entities.ts";
 import { pageParams, paginate, rejectInvalid } from "./pagination.ts";
 import { serveStored } from "./ranges.ts";
 import type { BodySource, Reply } from "./reply.ts";
@@ -37,6 +44,8 @@ import {
   type JobStatus,
   type JobTokenPolicy,
   latestSuccessful,
+  PIPELINE_SOURCES,
+  pipelineStatus,
   type Pipeline,
   type Profile,
   type Project,
@@ -197,6 +206,79 @@ function authorizeArtifacts(c: Caller, project: Project, job: Job): void {
     (access === "developer" && !roleAtLeast(roleIn(c, project), "developer"))
   )
     throw forbidden();
+}
+
+interface PipelineQuery {
+  scope: string | undefined;
+  status: string | undefined;
+  ref: string | undefined;
+  sha: string | undefined;
+  source: string | undefined;
+  orderBy: string;
+  sort: string;
+}
+
+/** `GET /projects/:id/pipelines`' parameters as Grape declares them (values, defaults). */
+function pipelineQuery(query: URLSearchParams, errors: string[]): PipelineQuery {
+  const pick = (name: string, values?: readonly string[]) => {
+    const v = query.get(name) ?? undefined;
+    if (v !== undefined && values && !values.includes(v))
+      errors.push(`${name} does not have a valid value`);
+    return v;
+  };
+  return {
+    scope: pick("scope", ["running", "pending", "finished", "branches", "tags"]),
+    status: pick("status", JOB_STATUSES),
+    ref: pick("ref"),
+    sha: pick("sha"),
+    source: pick("source", PIPELINE_SOURCES),
+    orderBy: pick("order_by", ["id", "status", "ref", "updated_at", "user_id"]) ?? "id",
+    sort: pick("sort", ["asc", "desc"]) ?? "desc",
+  };
+}
+
+/**
+ * `Ci::PipelinesFinder#execute`: every source but child pipelines (unless `source` asks for
+ * them), then the filters, then the order. (Merge request pipelines of a branch, which newer
+ * versions add to `ref`'s results, are not modelled: the simulator has no merge requests.)
+ */
+function pipelinesOf(project: Project, q: PipelineQuery, view: View): Pipeline[] {
+  const status = (p: Pipeline) => pipelineStatus(p, view.now);
+  let rows = project.pipelines.filter(
+    (p) =>
+      (q.source === "parent_pipeline" || p.source !== "parent_pipeline") &&
+      (q.source === undefined || p.source === q.source) &&
+      (q.status === undefined || status(p) === q.status) &&
+      (q.ref === undefined || q.ref === "" || p.ref === q.ref) &&
+      (q.sha === undefined || q.sha === "" || p.sha === q.sha),
+  );
+  const finished = new Set(["success", "failed", "canceled", "skipped"]);
+  if (q.scope === "running" || q.scope === "pending")
+    rows = rows.filter((p) => status(p) === q.scope);
+  else if (q.scope === "finished") rows = rows.filter((p) => finished.has(status(p)));
+  else if (q.scope === "branches" || q.scope === "tags") {
+    // The newest pipeline of each branch (tag) name.
+    const newest = new Map<string, Pipeline>();
+    for (const p of rows)
+      if (p.tag === (q.scope === "tags") && p.id > (newest.get(p.ref)?.id ?? 0))
+        newest.set(p.ref, p);
+    rows = [...newest.values()];
+  }
+  const key = (p: Pipeline): string | number =>
+    q.orderBy === "status"
+      ? status(p)
+      : q.orderBy === "ref"
+        ? p.ref
+        : q.orderBy === "updated_at"
+          ? (pipelineBasic(p, view).updated_at ?? "")
+          : q.orderBy === "user_id"
+            ? p.user.id
+            : p.id;
+  const sign = q.sort.toLowerCase() === "asc" ? 1 : -1;
+  return rows.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return sign * (x < y ? -1 : x > y ? 1 : 0) || sign * (a.id - b.id);
+  });
 }
 
 /** `scope` or `scope[]`: one status or several. */
@@ -528,6 +610,37 @@ const ROUTES: Route[] = [
       const job = c.viaJobToken ? ctx.state.world.jobs.get(c.token.job ?? -1) : undefined;
       if (!job) throw notFound("Job");
       return json(200, jobEntity(job, ctx.view));
+    },
+  },
+  {
+    // lib/api/ci/pipelines.rb `get ':id/pipelines'` and app/finders/ci/pipelines_finder.rb. Job
+    // tokens are accepted (job_token_policies: :read_pipelines) only by the newest versions.
+    name: "pipelines",
+    method: "GET",
+    pattern: new RegExp(`^${P}/pipelines$`),
+    jobToken: (p) => p.pipelinesWithJobToken,
+    jobTokenPolicy: "read_pipelines",
+    handle(ctx) {
+      const c = caller(ctx, this, false);
+      const errors: string[] = [];
+      const q = pipelineQuery(ctx.query, errors);
+      pageParams(ctx.query, errors);
+      rejectInvalid(errors);
+      const project = projectOf(ctx, c);
+      // `authorize! :read_pipeline` and `authorize! :read_build`.
+      if (!canRead(c, project)) throw forbidden();
+      const rows = pipelinesOf(project, q, ctx.view);
+      return listing(
+        ctx,
+        rows,
+        {
+          id: decodeURIComponent(ctx.params[0] ?? ""),
+          order_by: q.orderBy,
+          sort: q.sort,
+        },
+        [],
+        (p) => ({ ...pipelineBasic(p, ctx.view), name: null }),
+      );
     },
   },
   {

@@ -1,4 +1,4 @@
-/** Listing a pipeline's jobs and trigger jobs: parameters, order, retries, pagination headers. */
+/** Listing pipelines, and a pipeline's jobs and trigger jobs: parameters, order, retries, pagination headers. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { JobSpec } from "../simulator/scenario.ts";
@@ -291,6 +291,80 @@ describe("GET /projects/:id/pipelines/:pipeline_id", () => {
     const p = after.json as { status: string; finished_at: string | null };
     assert.equal(p.status, "success");
     assert.equal(p.finished_at, "2026-11-01T12:00:30.000Z");
+  });
+});
+
+describe("GET /projects/:id/pipelines", () => {
+  const scenario = project([
+    { id: 1, jobs: [{ id: 10, name: "a" }] },
+    { id: 2, jobs: [{ id: 20, name: "a" }], bridges: [{ id: 21, name: "child", downstream: 3 }] },
+    { id: 3, jobs: [{ id: 30, name: "a" }] },
+    { id: 4, jobs: [{ id: 40, name: "a", status: "failed" }] },
+    { id: 5, ref: "v1.0", tag: true, jobs: [{ id: 50, name: "a" }] },
+    { id: 6, source: "webide", jobs: [{ id: 60, name: "a" }] },
+    { id: 7, jobs: [{ id: 70, name: "a", status: "running" }] },
+  ]);
+  const list = async (sim: Awaited<ReturnType<typeof simulate>>, query: string) =>
+    ask(sim, `/projects/7/pipelines${query}`, { token: MAINTAINER });
+
+  test("newest first, never child pipelines unless source asks for them; filters by ref and status", async (t) => {
+    const sim = await simulate(t, scenario);
+    const all = await list(sim, "");
+    assert.deepEqual(ids(all.json), [7, 6, 5, 4, 2, 1]);
+    assert.equal(all.headers.get("x-total"), "6");
+    const first = (all.json as Record<string, unknown>[])[0];
+    assert.deepEqual(Object.keys(first ?? {}), [
+      "id",
+      "iid",
+      "project_id",
+      "sha",
+      "ref",
+      "status",
+      "source",
+      "created_at",
+      "updated_at",
+      "web_url",
+      "name",
+    ]);
+    // The web IDE pipeline is listed, though GitLab's ref lookup skips it.
+    const newest = await list(sim, "?ref=main&status=success&order_by=id&sort=desc&per_page=1");
+    assert.deepEqual(ids(newest.json), [6]);
+    assert.equal(newest.headers.get("x-total-pages"), "3");
+    assert.match(
+      newest.headers.get("link") ?? "",
+      /order_by=id&page=2&per_page=1&ref=main&sort=desc&status=success>; rel="next"/,
+    );
+    assert.deepEqual(ids((await list(sim, "?ref=v1.0")).json), [5]);
+    assert.deepEqual(ids((await list(sim, "?source=parent_pipeline")).json), [3]);
+    assert.deepEqual(ids((await list(sim, "?scope=finished&sort=asc")).json), [1, 2, 4, 5, 6]);
+    assert.deepEqual(ids((await list(sim, "?scope=tags")).json), [5]);
+    assert.deepEqual(ids((await list(sim, "?status=running")).json), [7]);
+  });
+
+  test("parameters are validated as Grape does; a guest is refused", async (t) => {
+    const sim = await simulate(t, {
+      ...scenario,
+      tokens: [
+        { token: MAINTAINER, type: "personal" },
+        { token: "glpat-guest", type: "personal", role: "guest" },
+      ],
+    });
+    for (const [query, error] of [
+      ["?status=done", "status does not have a valid value"],
+      [
+        "?order_by=name&sort=up",
+        "order_by does not have a valid value, sort does not have a valid value",
+      ],
+      ["?source=nowhere", "source does not have a valid value"],
+      ["?per_page=0", "per_page has a value not allowed"],
+    ]) {
+      const r = await list(sim, query ?? "");
+      assert.equal(r.status, 400, query);
+      assert.equal(r.text, JSON.stringify({ error }), query);
+    }
+    const guest = await ask(sim, "/projects/7/pipelines", { token: "glpat-guest" });
+    assert.equal(guest.status, 403);
+    assert.equal(guest.text, '{"message":"403 Forbidden"}');
   });
 });
 

@@ -36,6 +36,37 @@ export const ACTIVE_STATUSES: ReadonlySet<JobStatus> = new Set([
   "canceling",
 ]);
 
+/**
+ * `Enums::Ci::Pipeline.dangling_sources` (app/models/concerns/enums/ci/pipeline.rb): pipelines
+ * that do not set their ref's CI status. The ref lookups (`Project#ci_pipelines`, `ci_sources`)
+ * never start from one.
+ */
+export const DANGLING_SOURCES: ReadonlySet<string> = new Set([
+  "webide",
+  "parent_pipeline",
+  "ondemand_dast_scan",
+  "ondemand_dast_validation",
+  "security_orchestration_policy",
+  "container_registry_push",
+  "duo_workflow",
+  "pipeline_execution_policy_schedule",
+]);
+/** `Enums::Ci::Pipeline.sources`: the CI sources, then the dangling ones. */
+export const PIPELINE_SOURCES: readonly string[] = [
+  "unknown",
+  "push",
+  "web",
+  "trigger",
+  "schedule",
+  "api",
+  "external",
+  "pipeline",
+  "chat",
+  "merge_request_event",
+  "external_pull_request_event",
+  ...DANGLING_SOURCES,
+];
+
 export const ROLES = ["guest", "reporter", "developer", "maintainer", "owner"] as const;
 export type Role = (typeof ROLES)[number];
 export const roleAtLeast = (role: Role | undefined, wanted: Role): boolean =>
@@ -562,7 +593,8 @@ function checkProject(ps: Record<string, unknown>, where: string): void {
     const ls = pipeline as Record<string, unknown>;
     const pwhere = `${where}.pipelines[${li}]`;
     check(isPositiveInteger(ls.id), pwhere, "id must be a positive integer");
-    for (const key of ["ref", "sha", "source", "status"]) optional(ls, key, pwhere, isString);
+    for (const key of ["ref", "sha", "status"]) optional(ls, key, pwhere, isString);
+    optional(ls, "source", pwhere, oneOf(PIPELINE_SOURCES));
     optional(ls, "tag", pwhere, isBoolean);
     optional(ls, "createdAt", pwhere, isNumber);
     for (const [ji, job] of objects(ls, "jobs", pwhere).entries())
@@ -916,12 +948,16 @@ export function isLocked(pipeline: Pipeline, now: number): boolean {
   return latestSuccessful(root.project, root.ref, now) === root;
 }
 
-/** `Ci::Pipeline.latest_successful_for_ref`: child pipelines are not CI sources. */
+/**
+ * `Project#ci_pipelines.latest_successful_for_ref` (app/models/project.rb, app/models/ci/pipeline.rb):
+ * the newest successful pipeline of exactly that ref among CI sources, so never a child pipeline
+ * nor another dangling one.
+ */
 export function latestSuccessful(project: Project, ref: string, now: number): Pipeline | undefined {
   let best: Pipeline | undefined;
   for (const p of project.pipelines)
     if (
-      p.source !== "parent_pipeline" &&
+      !DANGLING_SOURCES.has(p.source) &&
       p.ref === ref &&
       pipelineStatus(p, now) === "success" &&
       (!best || p.id > best.id)

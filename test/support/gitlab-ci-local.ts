@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { stringify } from "yaml";
 import { DIST } from "../../scripts/build.ts";
 import type { Simulator } from "../simulator/index.ts";
 
@@ -82,18 +83,25 @@ export async function gitlabCiLocal(
   /** The jobs to run; all when empty. */
   jobs: string[] = [],
 ): Promise<Run> {
+  // The variables go in the home variables file, which child pipelines read too (`--variable`
+  // values do not reach them: gitlab-ci-local replaces them with the trigger job's variables).
+  const home = join(dir, "home");
+  await mkdir(join(home, ".gitlab-ci-local"), { recursive: true });
+  await writeFile(
+    join(home, ".gitlab-ci-local", "variables.yml"),
+    stringify({ global: variables }),
+  );
   const args = [
     GCL,
     ...jobs,
-    ...["--home", join(dir, "home")],
+    ...["--home", home],
     "--force-shell-executor",
     "--shell-isolation",
     // CI_* given on purpose: they are the simulated pipeline's, not gitlab-ci-local's own.
-    ...["--ignore-predefined-vars", Object.keys(variables).join(",")],
-    ...Object.entries(variables).flatMap(([k, v]) => ["--variable", `${k}=${v}`]),
+    ...["--ignore-predefined-vars", [...Object.keys(variables), "CI_PIPELINE_SOURCE"].join(",")],
   ];
   // Not the caller's environment: no CI variables of an outer pipeline reach the jobs.
-  const env = { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: join(dir, "home") };
+  const env = { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: home };
   try {
     const { stdout, stderr } = await exec(process.execPath, args, {
       cwd: repo,
