@@ -255,6 +255,21 @@ describe("listing at scale", () => {
     );
   });
 
+  test("never more than 16 pages in flight, with totals and without", async (t) => {
+    for (const count of [3_000, 12_000]) {
+      const sim = await simulate(t, big(count));
+      // Latency keeps each page open long enough for the next ones to come in beside it.
+      sim.inject({ route: "pipeline-jobs", kind: "latency", ms: 20 });
+      await fetchArtifacts(
+        sim,
+        { job: "oldest", path: await tempDir(t), "child-pipelines": "false" },
+        projectEnv(sim),
+      );
+      const most = Math.max(...sim.log.find({ route: "pipeline-jobs" }).map((p) => p.concurrent));
+      assert.ok(most > 1 && most <= 16, `${count} jobs: ${most} pages in flight at most`);
+    }
+  });
+
   test("with totals the remaining pages are fetched concurrently, each once", async (t) => {
     const sim = await simulate(t, big(950));
     const { result } = await fetchArtifacts(

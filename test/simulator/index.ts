@@ -136,6 +136,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return jobs.length;
   };
 
+  /** Requests being answered now, by route. */
+  const serving = new Map<string, number>();
   const serve = (origin: Origin) => async (req: IncomingMessage, res: ServerResponse) => {
     req.resume();
     const [path = "/", rawQuery = ""] = (req.url ?? "/").split(/\?(.*)/s, 2);
@@ -143,6 +145,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const method = req.method ?? "GET";
     const resolved = origin === "gitlab" ? resolveRoute(world.profile, method, path) : undefined;
     const route = origin === "storage" ? "object" : (resolved?.route.name ?? "unknown");
+    const concurrent = (serving.get(route) ?? 0) + 1;
+    serving.set(route, concurrent);
     const applied = faults.take({
       origin,
       route,
@@ -183,12 +187,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         bytes: sent.bytes,
         outcome: sent.outcome,
         faults: applied.map((f) => f.kind),
+        concurrent,
         ...(leak ? { leakedCredential: leak } : {}),
       };
       const logged = log.add(entry);
       events.emit("request", logged);
       return logged;
     });
+    serving.set(route, (serving.get(route) ?? 1) - 1);
     if (origin === "gitlab" && options.clock === "real" && state.background.length > 0)
       setTimeout(runBackgroundJobs, 1000).unref();
   };

@@ -20,6 +20,8 @@ export interface LoggedRequest {
   outcome: Sent["outcome"];
   /** Kinds of the faults applied. */
   faults: string[];
+  /** Requests of the same route being answered when this one came in, itself included. */
+  concurrent: number;
   /** Set on object-storage requests that carried a GitLab credential. */
   leakedCredential?: string;
 }
