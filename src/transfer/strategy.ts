@@ -15,6 +15,7 @@ import { unregisterTemporary } from "../util/cleanup.ts";
 import type { GitLabClient } from "../gitlab/client.ts";
 import { GitLabError } from "../gitlab/errors.ts";
 import { formatBytes, type Log } from "../log.ts";
+import { type CacheKey, type CacheSettings, lookUp, store } from "./cache.ts";
 import { download } from "./download.ts";
 import { RangedSource, RangesIgnored } from "./ranged.ts";
 
@@ -41,6 +42,8 @@ export interface Wanted {
    * 404 is a failure.
    */
   absent?: (gitlab: string) => string;
+  /** Its entry in the cache; undefined when its id is unknown (a job found by ref). */
+  cacheKey?: CacheKey;
 }
 
 /** Where results go: the job's folder, and the zip's name when the archive is kept whole. */
@@ -50,7 +53,7 @@ export interface Place {
 }
 
 export type Fetched =
-  | { kind: "staged"; staged: Staged; bytes: number; sha256?: string }
+  | { kind: "staged"; staged: Staged; bytes: number; sha256?: string; cacheHit?: true }
   /** A temporary file beside `dir`, to be renamed to `name` (relative to the job's folder). */
   | { kind: "file"; temp: string; name: string; bytes: number; sha256?: string }
   | { kind: "missing"; why: string; hint?: string };
@@ -65,6 +68,8 @@ export interface TransferContext {
   said: Set<string>;
   /** Aborted when the run is stopped. */
   signal: AbortSignal;
+  /** Where whole archives, extracted, are cached; undefined: no cache. */
+  cache?: CacheSettings;
 }
 
 type Strategy = (wanted: Wanted, place: Place, ctx: TransferContext) => Promise<Fetched>;
@@ -96,13 +101,22 @@ async function removeTemporary(file: string): Promise<void> {
   unregisterTemporary(file);
 }
 
-/** The archive, downloaded whole; extracted into a staging folder unless `extract` is off. */
+/**
+ * The archive, downloaded whole; extracted into a staging folder unless `extract` is off. An
+ * extracted tree comes from the cache when it has the job, and goes into it after a download.
+ */
 async function wholeArchive(
   wanted: Wanted,
   place: Place,
   extract: boolean,
   ctx: TransferContext,
 ): Promise<Fetched> {
+  const { cache } = ctx;
+  const key = extract && cache ? wanted.cacheKey : undefined;
+  if (cache && key) {
+    const hit = await lookUp(cache, key, place.dir, ctx.limits, ctx.log, wanted.label);
+    if (hit) return { kind: "staged", ...hit, cacheHit: true };
+  }
   const what = `the artifacts of ${wanted.label}`;
   let got: Awaited<ReturnType<typeof download>>;
   try {
@@ -127,6 +141,7 @@ async function wholeArchive(
     const staged = await withFile(got.file, (source) =>
       stage(source, place.dir, { limits: ctx.limits, label: wanted.label, signal: ctx.signal }),
     );
+    if (cache && key) await store(cache, key, staged, { bytes, sha256 }, ctx.log, wanted.label);
     return { kind: "staged", staged, bytes, sha256 };
   } finally {
     await removeTemporary(got.file);
