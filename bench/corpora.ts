@@ -5,8 +5,10 @@
  * generated deterministically: the seed of every file is its name, sizes come from SEED.
  */
 import { createHash } from "node:crypto";
+import { type Simulator, startSimulator } from "../test/simulator/index.ts";
+import type { Archive } from "../test/simulator/archives.ts";
 import type { ZipEntry, ZipOptions } from "../test/simulator/zip.ts";
-import { binary, GiB, MiB, SCALE, scaled } from "./lib.ts";
+import { binary, CACHE_DIR, GiB, MiB, pipelineScenario, SCALE, scaled } from "./lib.ts";
 
 const SEED = "pipeline-artifacts-bench-1";
 
@@ -25,6 +27,22 @@ export interface Corpus {
   sentinel: { path: string; size: number };
   /** Extra flags the tool needs for this corpus. */
   toolArgs?: string[];
+}
+
+/**
+ * A simulator serving the corpus as the archive of job 100, `build` (built in CACHE_DIR once,
+ * then found there).
+ */
+export async function serve(corpus: Corpus): Promise<{ sim: Simulator; archive: Archive }> {
+  const sim = await startSimulator({
+    scenario: pipelineScenario([
+      { id: 100, name: "build", artifacts: { files: corpus.files, zip: corpus.zip } },
+    ]),
+    archiveDir: CACHE_DIR,
+  });
+  const archive = sim.archiveOf(100);
+  if (!archive) throw new Error("no archive");
+  return { sim, archive };
 }
 
 const text = (name: string, size: number): ZipEntry => ({

@@ -15,8 +15,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DIST } from "../scripts/build.ts";
-import { startSimulator } from "../test/simulator/index.ts";
-import { type Corpus, mixed, stored, tiny, zip64 } from "./corpora.ts";
+import { type Corpus, mixed, serve, stored, tiny, zip64 } from "./corpora.ts";
 import {
   CACHE_DIR,
   GiB,
@@ -28,7 +27,6 @@ import {
   need,
   pass,
   peerSelected,
-  pipelineScenario,
   print,
   report,
   runs,
@@ -153,14 +151,7 @@ async function measure(corpus: Corpus): Promise<void> {
     `building the archive in ${CACHE_DIR} (cached after the first run); ${(free / GiB).toFixed(0)} GiB free`,
   );
   const built = Date.now();
-  const sim = await startSimulator({
-    scenario: pipelineScenario([
-      { id: 100, name: "build", artifacts: { files: corpus.files, zip: corpus.zip } },
-    ]),
-    archiveDir: CACHE_DIR,
-  });
-  const archive = sim.archiveOf(100);
-  if (!archive) throw new Error("no archive");
+  const { sim, archive } = await serve(corpus);
   print(
     `archive: ${(archive.size / MiB).toFixed(1)} MiB, ${archive.entries.length} entries (${((Date.now() - built) / 1000).toFixed(1)} s)`,
   );

@@ -3,7 +3,7 @@
  * time, medians, the scenario and archive entries they serve, and appending to RESULTS.md.
  *
  * Environment (every benchmark of `npm run bench` reads the same variables):
- *   BENCH=stored,mixed,tiny,zip64,resolve,remote   what to run (default: all of them)
+ *   BENCH=stored,mixed,tiny,zip64,resolve,remote,cache   what to run (default: all of them)
  *   BENCH_ZIP64=0         skip the 4 GiB+ zip64 corpus even when BENCH selects it (disk, time)
  *   BENCH_RUNS=N          runs of each tool for every figure (default 5 small, 3 big, 1 zip64)
  *   BENCH_PEERS=a,b       only these peers (names as printed, e.g. "curl+unzip,bsdtar")

@@ -1622,8 +1622,8 @@ import { setFlagsFromString } from "node:v8";
 
 // src/errors.ts
 var InputError = class extends Error {
-  constructor(input, message) {
-    super(`input "${input}": ${message}`);
+  constructor(input, message2) {
+    super(`input "${input}": ${message2}`);
     this.input = input;
   }
   input;
@@ -1661,7 +1661,7 @@ import { resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
 
 // src/inputs/parse.ts
-import { resolve } from "node:path";
+import { relative, resolve, sep } from "node:path";
 
 // src/archive/paths.ts
 function pathMatcher(patterns) {
@@ -1968,16 +1968,16 @@ var RetryableHttpVerbs = ["OPTIONS", "GET", "DELETE", "HEAD"];
 var ExponentialBackoffCeiling = 10;
 var ExponentialBackoffTimeSlice = 5;
 var HttpClientError = class _HttpClientError extends Error {
-  constructor(message, statusCode) {
-    super(message);
+  constructor(message2, statusCode) {
+    super(message2);
     this.name = "HttpClientError";
     this.statusCode = statusCode;
     Object.setPrototypeOf(this, _HttpClientError.prototype);
   }
 };
 var HttpClientResponse = class {
-  constructor(message) {
-    this.message = message;
+  constructor(message2) {
+    this.message = message2;
   }
   readBody() {
     return __awaiter(this, void 0, void 0, function* () {
@@ -2629,8 +2629,8 @@ var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var RETRY_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
 var MAX_REDIRECTS = 5;
 var Retryable = class extends Error {
-  constructor(message, afterMs) {
-    super(message);
+  constructor(message2, afterMs) {
+    super(message2);
     this.afterMs = afterMs;
   }
   afterMs;
@@ -2753,8 +2753,8 @@ var GitLabClient = class {
         return await once2();
       } catch (e) {
         signal?.throwIfAborted();
-        const code2 = e.code;
-        if (!this.#reached && code2 === "ENOTFOUND") throw this.#unreachable(e, n);
+        const code3 = e.code;
+        if (!this.#reached && code3 === "ENOTFOUND") throw this.#unreachable(e, n);
         const retryable = e instanceof Retryable ? e : networkError(e);
         if (!retryable) throw e;
         const delay = this.#delay(n, retryable.afterMs);
@@ -3259,6 +3259,15 @@ var INPUTS = {
     default: "1000",
     min: 1,
     description: "Highest compression ratio an entry of 1 MiB or more may have (a zip-bomb guard)."
+  },
+  cache: {
+    kind: "string",
+    description: "Keep each job's extracted artifacts on the runner, by job id, and take them from there when the job is fetched again, with no request for its archive: a folder, or `true` for `RUNNER_TOOL_CACHE`. Whole archives, extracted, only (`artifact-path`, `paths`, `extract: false` and `ref` bypass it); see Cache."
+  },
+  "cache-max-size": {
+    kind: "bytes",
+    default: "10GiB",
+    description: "Most bytes the cache's entries may hold together; past it, the least recently used entries are removed. A tree larger than this is not cached."
   }
 };
 var INPUT_NAMES = Object.keys(INPUTS);
@@ -3329,9 +3338,13 @@ var OUTPUTS = {
     type: "boolean",
     description: "true when any job with artifacts was found (and, in download mode, fetched), else false."
   },
+  "cache-hit": {
+    type: "boolean",
+    description: "In download mode: true when every job's files came from the cache (no archive downloaded), false when any was downloaded; see artifacts for each job's."
+  },
   artifacts: {
     type: "array",
-    description: "JSON manifest, one object a job: action, id, name, pipeline, status, web_url, archive_url, file_url (with artifact-path), path and files (once downloaded), bytes, sha256 (when the archive was downloaded), expires_at."
+    description: "JSON manifest, one object a job: action, id, name, pipeline, status, web_url, archive_url, file_url (with artifact-path), path, files and cache_hit (once downloaded), bytes, sha256 (when the archive was downloaded or cached), expires_at."
   }
 };
 var OUTPUT_NAMES = Object.keys(OUTPUTS);
@@ -3606,6 +3619,28 @@ function fetch(v) {
   if (paths.length > 0) return { kind: "paths", patterns: paths };
   return { kind: "archive", extract };
 }
+function cache(v, env, cwd, path) {
+  const given = v.cache;
+  const on = given === void 0 ? false : parseBoolean(given);
+  if (on === false) return void 0;
+  const tool = env.RUNNER_TOOL_CACHE?.trim();
+  if (on === true && !tool)
+    throw new InputError(
+      "cache",
+      `${JSON.stringify(given)} caches in the runner's tool cache, but RUNNER_TOOL_CACHE is not set; give a folder (e.g. /var/cache/pipeline-artifacts), or false`
+    );
+  const root = resolve(cwd, on === true && tool ? tool : given ?? "");
+  const inside = (a, b) => {
+    const up = relative(b, a);
+    return up !== ".." && !up.startsWith(`..${sep}`);
+  };
+  if (inside(root, path) || inside(path, root))
+    throw new InputError(
+      "cache",
+      `${root} and path (${path}) lie one inside the other; give the cache a folder of its own`
+    );
+  return { root, maxBytes: v["cache-max-size"] };
+}
 function readOptions(inputs, env, cwd = process.cwd()) {
   const v = readAll(inputs, env);
   const { mode } = v;
@@ -3636,18 +3671,21 @@ function readOptions(inputs, env, cwd = process.cwd()) {
   }
   const chosen = selector(v, inputs, env);
   const ifNoArtifactFound = v["if-no-artifact-found"];
-  if (mode === "download")
+  if (mode === "download") {
+    const path = resolve(cwd, v.path);
     return {
       ...common,
       mode,
       selector: chosen,
       fetch: what,
-      path: resolve(cwd, v.path),
+      path,
       merge: v.merge,
       concurrency: v.concurrency,
       limits: { maxBytes: v["max-size"], maxEntries: v["max-files"], maxRatio: v["max-ratio"] },
-      ifNoArtifactFound
+      ifNoArtifactFound,
+      cache: cache(v, env, cwd, path)
     };
+  }
   if (mode === "url")
     return {
       ...common,
@@ -4130,9 +4168,9 @@ var deleteProject = async (options2, session) => {
 };
 
 // src/commands/download.ts
-import { constants } from "node:fs";
-import { access, mkdir as mkdir2, rename as rename2, stat } from "node:fs/promises";
-import { dirname as dirname2, join as join3 } from "node:path";
+import { constants as constants2 } from "node:fs";
+import { access, mkdir as mkdir3, rename as rename3, stat as stat2 } from "node:fs/promises";
+import { dirname as dirname3, join as join4 } from "node:path";
 
 // src/archive/extract.ts
 import { randomBytes } from "node:crypto";
@@ -4148,7 +4186,7 @@ import {
   symlink,
   writeFile
 } from "node:fs/promises";
-import { dirname, join, posix, relative, sep } from "node:path";
+import { dirname, join, posix, relative as relative2, sep as sep2 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
@@ -4475,9 +4513,7 @@ var Corrupt = class extends Error {
 };
 async function stage(archive, dest, options2) {
   const { limits, label, wanted, signal } = options2;
-  await mkdir(dest, { recursive: true });
-  const dir = await stagingFolder(dest);
-  registerTemporary(dir);
+  const dir = await openStaging(dest);
   let zip;
   const inFlight = /* @__PURE__ */ new Set();
   try {
@@ -4564,11 +4600,11 @@ async function stage(archive, dest, options2) {
         const { header: header2, data } = await readLocal(archive, entry, true);
         const misplaced = layout.check(entry, header2);
         if (misplaced) refuse(name, misplaced);
-        const link = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
-        const why = linkEscapes(name, link, links);
-        if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
+        const link2 = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
+        const why = linkEscapes(name, link2, links);
+        if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link2)})`);
         await folder(dirname(target));
-        await symlink(link, target);
+        await symlink(link2, target);
         links.add(name);
         files.push(name);
         return;
@@ -4632,6 +4668,12 @@ async function stage(archive, dest, options2) {
   } finally {
     zip?.close();
   }
+}
+async function openStaging(dest) {
+  await mkdir(dest, { recursive: true });
+  const dir = await stagingFolder(dest);
+  registerTemporary(dir);
+  return dir;
 }
 async function stagingFolder(dest) {
   const name = `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`;
@@ -4717,9 +4759,9 @@ async function preflight(staged, dest) {
         `cannot create the folder ${name} in ${dest}: a file of that name is there`
       );
     const real = await realpath(path).catch(() => "");
-    if (real !== root && !real.startsWith(root + sep))
+    if (real !== root && !real.startsWith(root + sep2))
       throw new UnsafeArchive(
-        `${name}: the destination's folder ${relative(root, path)} leads outside it through a symlink`
+        `${name}: the destination's folder ${relative2(root, path)} leads outside it through a symlink`
       );
   }
   await mapLimit(staged.files, MOVES_IN_FLIGHT, async (name) => {
@@ -4743,10 +4785,10 @@ async function removeIfEmpty(dir) {
 }
 
 // src/report.ts
-import { posix as posix2, relative as relative2, sep as sep2 } from "node:path";
+import { posix as posix2, relative as relative3, sep as sep3 } from "node:path";
 var isDownloaded = (j) => j.action === "downloaded";
 function filesUnder(job, downloadPath) {
-  const prefix = relative2(downloadPath, job.path).split(sep2).join("/");
+  const prefix = relative3(downloadPath, job.path).split(sep3).join("/");
   return job.files.map((f) => prefix === "" ? f : posix2.join(prefix, f));
 }
 
@@ -4762,18 +4804,286 @@ function formatBytes(n) {
   return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
-// src/transfer/download.ts
+// src/transfer/cache.ts
 import { createHash, randomBytes as randomBytes2 } from "node:crypto";
+import { constants } from "node:fs";
+import {
+  copyFile,
+  link,
+  lstat as lstat2,
+  mkdir as mkdir2,
+  readdir as readdir2,
+  readFile,
+  readlink,
+  rename as rename2,
+  rm as rm2,
+  stat,
+  symlink as symlink2,
+  utimes,
+  writeFile as writeFile2
+} from "node:fs/promises";
+import { dirname as dirname2, join as join2, posix as posix3 } from "node:path";
+var TOOL_PREFIX = "pipeline-artifacts-";
+var ARCH = "artifacts";
+var WORK = "pipeline-artifacts.work";
+var FILES = "files";
+var RECORD = "entry.json";
+var USED = "used";
+var STALE_MS = 24 * 3600 * 1e3;
+var IN_FLIGHT = 16;
+function toolName(key) {
+  const escaped = Buffer.from(`${key.host}/${key.project}`).toString("latin1").replace(/[^A-Za-z0-9.-]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  const name = escaped.length <= 200 ? escaped : `${escaped.slice(0, 180)}_${createHash("sha256").update(escaped).digest("hex").slice(0, 16)}`;
+  return TOOL_PREFIX + name;
+}
+var versionOf = (jobId) => `${jobId}.0.0`;
+function entryOf(root, key) {
+  const dir = join2(root, toolName(key), versionOf(key.jobId), ARCH);
+  return { dir, marker: `${dir}.complete` };
+}
+var seal = (record) => createHash("sha256").update(JSON.stringify(record)).digest("hex");
+var code = (e) => e.code;
+var message = (e) => e.message;
+var pathIn = (dir, path) => join2(dir, ...path.split("/"));
+async function readEntry(at, key) {
+  if (!await lstat2(at.dir).catch(() => void 0)) return { kind: "absent" };
+  if (!await lstat2(at.marker).catch(() => void 0))
+    return { kind: "bad", why: "without its completion marker" };
+  let record;
+  try {
+    const text2 = JSON.parse(await readFile(join2(at.dir, RECORD), "utf8"));
+    if (text2.record.format !== 1 || seal(text2.record) !== text2.sha256) throw new Error("altered");
+    record = text2.record;
+  } catch (e) {
+    return { kind: "bad", why: `without a readable ${RECORD} (${message(e)})` };
+  }
+  const { host, project: project2, jobId } = record.key;
+  if (host !== key.host || project2 !== key.project || jobId !== key.jobId)
+    return { kind: "bad", why: `another job's (${host} ${project2} job ${jobId})` };
+  const why = await checkTree(join2(at.dir, FILES), record);
+  return why === void 0 ? { kind: "whole", record } : { kind: "bad", why };
+}
+async function checkTree(dir, record) {
+  const wrong = [];
+  await mapLimit(record.files, IN_FLIGHT, async (f) => {
+    const path = pathIn(dir, f.path);
+    const found = await lstat2(path).catch(() => void 0);
+    if (!found) wrong.push(`${f.path} is missing`);
+    else if ("link" in f) {
+      if (!found.isSymbolicLink() || await readlink(path) !== f.link)
+        wrong.push(`${f.path} is not the recorded symlink`);
+    } else if (!found.isFile()) wrong.push(`${f.path} is not a file`);
+    else if (found.size !== f.size)
+      wrong.push(`${f.path} has ${found.size} bytes, recorded ${f.size}`);
+    else if (found.mtimeMs !== f.mtimeMs || (found.mode & 4095) !== f.mode)
+      wrong.push(`${f.path} was changed after it was cached`);
+  });
+  for (const d of record.dirs)
+    if (!(await stat(pathIn(dir, d)).catch(() => void 0))?.isDirectory())
+      wrong.push(`folder ${d} is missing`);
+  return wrong.length === 0 ? void 0 : `altered: ${wrong.slice(0, 3).join("; ")}`;
+}
+async function cloneTree(from, to, files, dirs) {
+  const folders = new Set(dirs);
+  for (const f of files)
+    for (let p = posix3.dirname(f.path); p !== "."; p = posix3.dirname(p)) folders.add(p);
+  for (const d of [...folders].sort()) await mkdir2(pathIn(to, d), { recursive: true });
+  let links = true;
+  await mapLimit(files, IN_FLIGHT, async (f) => {
+    const target = pathIn(to, f.path);
+    if ("link" in f) return symlink2(f.link, target);
+    const source = pathIn(from, f.path);
+    if (links)
+      try {
+        return await link(source, target);
+      } catch (e) {
+        if (code(e) === "ENOENT" || code(e) === "EEXIST") throw e;
+        links = false;
+      }
+    await copyFile(source, target, constants.COPYFILE_EXCL);
+  });
+}
+async function lookUp(cache2, key, dest, limits, log, label) {
+  const at = entryOf(cache2.root, key);
+  let found;
+  try {
+    found = await readEntry(at, key);
+  } catch (e) {
+    log.warn(`${label}: the cache could not be read (${message(e)}); downloading`);
+    return void 0;
+  }
+  if (found.kind === "absent") {
+    log.debug(`${label}: not in the cache (${at.dir})`);
+    return void 0;
+  }
+  if (found.kind === "bad") {
+    log.info(`${label}: the cache's entry is ${found.why}; downloading it again`);
+    return void 0;
+  }
+  const { record } = found;
+  if (record.bytes > limits.maxBytes || record.files.length > limits.maxEntries) {
+    log.debug(`${label}: the cached tree is over this run's max-size or max-files; downloading`);
+    return void 0;
+  }
+  const staged = {
+    dir: await openStaging(dest),
+    files: record.files.map((f) => f.path),
+    dirs: record.dirs,
+    bytes: record.bytes
+  };
+  try {
+    await cloneTree(join2(at.dir, FILES), staged.dir, record.files, record.dirs);
+  } catch (e) {
+    await discard(staged);
+    log.info(`${label}: the cache's entry could not be used (${message(e)}); downloading`);
+    return void 0;
+  }
+  const now = /* @__PURE__ */ new Date();
+  await utimes(join2(at.dir, USED), now, now).catch(
+    () => writeFile2(join2(at.dir, USED), String(record.bytes))
+  );
+  log.info(
+    `${label}: ${record.files.length} file(s), ${formatBytes(record.bytes)} from the cache (archive ${formatBytes(record.archive.bytes)}, sha256 ${record.archive.sha256}), nothing downloaded`
+  );
+  return { staged, bytes: record.archive.bytes, sha256: record.archive.sha256 };
+}
+async function store(cache2, key, staged, archive, log, label) {
+  if (staged.bytes > cache2.maxBytes) {
+    log.info(
+      `${label}: not cached, ${formatBytes(staged.bytes)} is more than cache-max-size (${formatBytes(cache2.maxBytes)})`
+    );
+    return;
+  }
+  const at = entryOf(cache2.root, key);
+  try {
+    await put(cache2.root, at, key, staged, archive);
+  } catch (e) {
+    log.warn(`${label}: not cached (${message(e)}); the download itself is complete`);
+    return;
+  }
+  await evict(cache2, at.dir, log).catch(
+    (e) => log.warn(`cache: old entries could not be removed (${message(e)})`)
+  );
+}
+async function put(root, at, key, staged, archive) {
+  const work = await workFolder(root, "new");
+  try {
+    const files = await mapLimit(staged.files, IN_FLIGHT, async (path) => {
+      const source = pathIn(staged.dir, path);
+      return (await lstat2(source)).isSymbolicLink() ? { path, link: await readlink(source) } : { path };
+    });
+    const tree = join2(work, FILES);
+    await mkdir2(tree);
+    await cloneTree(staged.dir, tree, files, staged.dirs);
+    const recorded = await mapLimit(files, IN_FLIGHT, async (f) => {
+      if ("link" in f) return f;
+      const found = await lstat2(pathIn(tree, f.path));
+      return { path: f.path, size: found.size, mtimeMs: found.mtimeMs, mode: found.mode & 4095 };
+    });
+    const record = {
+      format: 1,
+      key,
+      archive,
+      bytes: staged.bytes,
+      files: recorded,
+      dirs: staged.dirs,
+      created: (/* @__PURE__ */ new Date()).toISOString()
+    };
+    await writeFile2(join2(work, RECORD), JSON.stringify({ record, sha256: seal(record) }));
+    await writeFile2(join2(work, USED), String(staged.bytes));
+    await mkdir2(dirname2(at.dir), { recursive: true });
+    if (!await moveIn(work, at.dir)) {
+      if ((await readEntry(at, key)).kind === "whole") return;
+      await remove(root, at);
+      if (!await moveIn(work, at.dir)) return;
+    }
+    await writeFile2(at.marker, "");
+  } finally {
+    await rm2(work, { recursive: true, force: true });
+    unregisterTemporary(work);
+  }
+}
+async function moveIn(work, dir) {
+  try {
+    await rename2(work, dir);
+    return true;
+  } catch (e) {
+    if (code(e) === "ENOTEMPTY" || code(e) === "EEXIST") return false;
+    throw e;
+  }
+}
+async function workFolder(root, what) {
+  const dir = join2(root, WORK, `${what}-${randomBytes2(6).toString("hex")}`);
+  await mkdir2(dir, { recursive: true });
+  registerTemporary(dir);
+  return dir;
+}
+async function remove(root, at) {
+  await rm2(at.marker, { force: true });
+  const aside = await workFolder(root, "old");
+  try {
+    await rename2(at.dir, join2(aside, ARCH));
+  } catch (e) {
+    if (code(e) !== "ENOENT") throw e;
+  } finally {
+    await rm2(aside, { recursive: true, force: true });
+    unregisterTemporary(aside);
+  }
+}
+async function entries2(root) {
+  const tools = (await readdir2(root)).filter((n) => n.startsWith(TOOL_PREFIX));
+  const found = await Promise.all(
+    tools.map(async (tool) => {
+      const versions = (await readdir2(join2(root, tool)).catch(() => [])).filter(
+        (v) => /^\d+\.0\.0$/.test(v)
+      );
+      return Promise.all(
+        versions.map(async (version) => {
+          const dir = join2(root, tool, version, ARCH);
+          const used = await stat(join2(dir, USED)).catch(() => void 0);
+          const bytes2 = Number(await readFile(join2(dir, USED), "utf8").catch(() => "0"));
+          return {
+            dir,
+            marker: `${dir}.complete`,
+            bytes: Number.isSafeInteger(bytes2) ? bytes2 : 0,
+            used: used?.mtimeMs ?? 0
+          };
+        })
+      );
+    })
+  );
+  return found.flat();
+}
+async function evict(cache2, keep2, log) {
+  const all = (await entries2(cache2.root)).sort((a, b) => a.used - b.used);
+  let total = all.reduce((n, e) => n + e.bytes, 0);
+  for (const e of all) {
+    if (total <= cache2.maxBytes) break;
+    if (e.dir === keep2) continue;
+    await remove(cache2.root, e);
+    total -= e.bytes;
+    log.info(`cache: removed ${e.dir} (${formatBytes(e.bytes)}, least recently used)`);
+  }
+  const work = join2(cache2.root, WORK);
+  for (const name of await readdir2(work).catch(() => [])) {
+    const made = await stat(join2(work, name)).catch(() => void 0);
+    if (made && Date.now() - made.mtimeMs > STALE_MS)
+      await rm2(join2(work, name), { recursive: true, force: true });
+  }
+}
+
+// src/transfer/download.ts
+import { createHash as createHash2, randomBytes as randomBytes3 } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream as createWriteStream2 } from "node:fs";
-import { rm as rm2, truncate } from "node:fs/promises";
-import { join as join2 } from "node:path";
+import { rm as rm3, truncate } from "node:fs/promises";
+import { join as join3 } from "node:path";
 var WRITE_BUFFER2 = 256 * 1024;
 async function removeDownload(file) {
-  await rm2(file, { force: true });
+  await rm3(file, { force: true });
   unregisterTemporary(file);
 }
-var temporaryIn = (dir) => join2(dir, `.pipeline-artifacts-${randomBytes2(6).toString("hex")}.zip.part`);
+var temporaryIn = (dir) => join3(dir, `.pipeline-artifacts-${randomBytes3(6).toString("hex")}.zip.part`);
 function validator(headers) {
   const etag = headers.etag;
   if (typeof etag === "string" && etag.startsWith('"')) return etag;
@@ -4786,7 +5096,7 @@ function contentRange(headers) {
 async function download(options2) {
   const { client, url: url2, what, watch, signal } = options2;
   const file = options2.file ?? temporaryIn(options2.dir);
-  let hash = createHash("sha256");
+  let hash = createHash2("sha256");
   let received = 0;
   let total;
   let ifRange;
@@ -4813,7 +5123,7 @@ async function download(options2) {
         if (!resuming || !refused || restarted) throw e;
         restarted = true;
         await truncate(file, 0);
-        hash = createHash("sha256");
+        hash = createHash2("sha256");
         received = 0;
         ifRange = void 0;
         continue;
@@ -4830,7 +5140,7 @@ async function download(options2) {
       } else {
         if (received > 0) {
           await truncate(file, 0);
-          hash = createHash("sha256");
+          hash = createHash2("sha256");
           received = 0;
         }
         const length = Number(res.headers["content-length"]);
@@ -4896,7 +5206,7 @@ async function download(options2) {
       return { file, bytes: received, sha256, resumes };
     }
   } catch (e) {
-    await rm2(file, { force: true });
+    await rm3(file, { force: true });
     unregisterTemporary(file);
     throw e;
   }
@@ -5277,6 +5587,12 @@ async function drop(fetched) {
   if (fetched.kind === "file") await removeDownload(fetched.temp);
 }
 async function wholeArchive(wanted, place, extract, ctx) {
+  const { cache: cache2 } = ctx;
+  const key = extract && cache2 ? wanted.cacheKey : void 0;
+  if (cache2 && key) {
+    const hit = await lookUp(cache2, key, place.dir, ctx.limits, ctx.log, wanted.label);
+    if (hit) return { kind: "staged", ...hit, cacheHit: true };
+  }
   const what = `the artifacts of ${wanted.label}`;
   const how = {
     client: ctx.client,
@@ -5307,6 +5623,7 @@ async function wholeArchive(wanted, place, extract, ctx) {
   const { bytes: bytes2, sha256 } = got;
   if (!staged) return { kind: "file", temp: got.file, name: place.zipName, bytes: bytes2, sha256 };
   await removeDownload(got.file);
+  if (cache2 && key) await store(cache2, key, staged, { bytes: bytes2, sha256 }, ctx.log, wanted.label);
   return { kind: "staged", staged, bytes: bytes2, sha256 };
 }
 async function oneFile(wanted, place, path, ctx) {
@@ -5427,11 +5744,11 @@ async function remoteListing(wanted, patterns, ctx) {
     return void 0;
   }
   try {
-    const entries2 = await listEntries(
+    const entries3 = await listEntries(
       remote,
       patterns.length > 0 ? pathMatcher(patterns) : void 0
     );
-    return { entries: entries2, transferred: remote.received };
+    return { entries: entries3, transferred: remote.received };
   } finally {
     await remote.close();
   }
@@ -5444,12 +5761,17 @@ var safeName = (name) => (
 );
 var download2 = async (options2, session) => {
   const { api, log } = session;
-  await checkDestination(options2.path);
+  await checkFolder("path", options2.path);
+  if (options2.cache) await checkFolder("cache", options2.cache.root);
   const found = await resolveTargets(options2.selector, session);
   const missing = settle(found.missing, options2.ifNoArtifactFound, log);
   const { targets } = found;
   let jobs;
   const { fetch: fetch2 } = options2;
+  if (options2.cache && !(fetch2.kind === "archive" && fetch2.extract))
+    log.debug(
+      "cache: not used, it holds whole archives extracted (not artifact-path, paths or extract: false)"
+    );
   const infoOf = (t) => info(t, fetch2.kind === "file" ? fileUrlOf(api, t, fetch2.path) : void 0);
   if (options2.dryRun)
     jobs = targets.map((t) => ({ ...infoOf(t), action: "would-download" }));
@@ -5460,7 +5782,8 @@ var download2 = async (options2, session) => {
       log,
       progressEveryMs: session.progressEveryMs,
       said: /* @__PURE__ */ new Set(),
-      signal: session.signal
+      signal: session.signal,
+      cache: options2.cache
     });
     try {
       const absent = fetched.items.flatMap((f) => f.got.kind === "missing" ? [f.got] : []);
@@ -5482,15 +5805,20 @@ function placeOf(target, options2, several) {
   const name = safeName(target.name);
   const zipName = several ? `${name}.zip` : "artifacts.zip";
   const whole = options2.fetch.kind === "archive" && !options2.fetch.extract;
-  const dir = several && !options2.merge && !whole ? join3(options2.path, name) : options2.path;
+  const dir = several && !options2.merge && !whole ? join4(options2.path, name) : options2.path;
   return { dir, zipName };
 }
-function wantedOf(api, target) {
+function wantedOf(api, target, options2) {
   const { label, name } = target;
   return {
     label,
     name,
     archiveUrl: target.archiveUrl,
+    cacheKey: target.kind === "job" ? {
+      host: new URL(options2.connection.gitlabUrl).host,
+      project: target.project ?? options2.project,
+      jobId: target.id
+    } : void 0,
     fileUrl: (path) => fileUrlOf(api, target, path),
     // A job found by name was listed with an archive; one given by id or ref was not checked.
     absent: target.kind === "ref" ? (gitlab) => `no job ${JSON.stringify(name)} with artifacts in the newest successful pipeline of ${target.ref} or its child pipelines (${gitlab})` : target.pipelineId === void 0 ? (gitlab) => `${label}: ${gitlab}` : void 0
@@ -5503,9 +5831,9 @@ async function fetchAll(api, targets, options2, ctx) {
   try {
     await mapLimit(targets, options2.concurrency, async (target, i) => {
       const place = placeOf(target, options2, targets.length > 1);
-      const made = await mkdir2(place.dir, { recursive: true });
+      const made = await mkdir3(place.dir, { recursive: true });
       if (made) done.created.push(made, place.dir);
-      slots[i] = { target, place, got: await strategy(wantedOf(api, target), place, ctx) };
+      slots[i] = { target, place, got: await strategy(wantedOf(api, target, options2), place, ctx) };
     });
   } catch (e) {
     done.items = slots.filter((s) => s !== void 0);
@@ -5525,9 +5853,9 @@ async function placeAll(items, infoOf) {
       await commit(got.staged, place.dir);
       files = got.staged.files;
     } else {
-      const to = join3(place.dir, ...got.name.split("/"));
-      await mkdir2(dirname2(to), { recursive: true });
-      await rename2(got.temp, to);
+      const to = join4(place.dir, ...got.name.split("/"));
+      await mkdir3(dirname3(to), { recursive: true });
+      await rename3(got.temp, to);
       unregisterTemporary(got.temp);
       files = [got.name];
     }
@@ -5537,7 +5865,8 @@ async function placeAll(items, infoOf) {
       path: place.dir,
       files,
       bytes: got.bytes,
-      ...got.sha256 === void 0 ? {} : { sha256: got.sha256 }
+      ...got.sha256 === void 0 ? {} : { sha256: got.sha256 },
+      cacheHit: got.kind === "staged" && got.cacheHit === true
     });
   }
   return results;
@@ -5553,16 +5882,16 @@ function conflicts(jobs, downloadPath) {
     for (const f of filesUnder(j, downloadPath)) seen.set(f, (seen.get(f) ?? 0) + 1);
   return [...seen].filter(([, n]) => n > 1).map(([f]) => f);
 }
-async function checkDestination(path) {
-  for (let p = path; ; p = dirname2(p)) {
-    const found = await stat(p).catch((e) => {
+async function checkFolder(input, path) {
+  for (let p = path; ; p = dirname3(p)) {
+    const found = await stat2(p).catch((e) => {
       if (e.code === "ENOENT" || e.code === "ENOTDIR") return void 0;
-      throw new InputError("path", `${path} cannot be used: ${e.message}`);
+      throw new InputError(input, `${path} cannot be used: ${e.message}`);
     });
     if (found?.isDirectory()) {
-      await access(p, constants.W_OK | constants.X_OK).catch(() => {
+      await access(p, constants2.W_OK | constants2.X_OK).catch(() => {
         throw new InputError(
-          "path",
+          input,
           p === path ? `${path} is not writable for this run` : `${path} cannot be created: ${p} is not writable for this run`
         );
       });
@@ -5570,10 +5899,10 @@ async function checkDestination(path) {
     }
     if (found)
       throw new InputError(
-        "path",
+        input,
         p === path ? `${path} is a file; give a folder` : `${path} lies under ${p}, which is a file`
       );
-    if (dirname2(p) === p) return;
+    if (dirname3(p) === p) return;
   }
 }
 
@@ -5671,7 +6000,7 @@ async function run(options2, context) {
     caFile: connection.caFile,
     retry: context.retry,
     userAgent: context.userAgent,
-    onRetry: (message) => log.warn(message),
+    onRetry: (message2) => log.warn(message2),
     onExchange: (line) => log.debug(line),
     stallMs: connection.stallMs,
     signal: stop2.signal
@@ -5724,8 +6053,8 @@ function errorJson(f) {
 }
 
 // src/faces/gitlab.ts
-import { writeFile as writeFile2 } from "node:fs/promises";
-import { isAbsolute, relative as relative3, sep as sep3 } from "node:path";
+import { writeFile as writeFile3 } from "node:fs/promises";
+import { isAbsolute, relative as relative4, sep as sep4 } from "node:path";
 
 // src/faces/outputs.ts
 function manifest(result) {
@@ -5738,7 +6067,7 @@ function manifest(result) {
     web_url: j.webUrl,
     archive_url: j.archiveUrl,
     ...j.fileUrl === void 0 ? {} : { file_url: j.fileUrl },
-    ...isDownloaded(j) ? { path: j.path, files: j.files } : {},
+    ...isDownloaded(j) ? { path: j.path, files: j.files, cache_hit: j.cacheHit } : {},
     bytes: j.bytes,
     ...isDownloaded(j) && j.sha256 !== void 0 ? { sha256: j.sha256 } : {},
     expires_at: j.expiresAt ?? null,
@@ -5795,6 +6124,7 @@ function outputs(result) {
     bytes: result.jobs.reduce((n, j) => n + j.bytes, 0),
     sha256: one?.sha256,
     found: result.found,
+    "cache-hit": downloaded.length > 0 ? downloaded.every((j) => j.cacheHit) : void 0,
     artifacts: manifest(result)
   };
   return Object.fromEntries(
@@ -5817,7 +6147,7 @@ var ESC = "\x1B";
 var colours = (t) => !t.env.NO_COLOR && t.env.FORCE_COLOR !== "0" && (t.isTTY || t.env.GITLAB_CI === "true" || t.env.FORCE_COLOR !== void 0);
 function jobLog(t, verbose) {
   const colour = colours(t);
-  const paint = (code2, text2) => colour ? `${ESC}[${code2}m${text2}${ESC}[0m` : text2;
+  const paint = (code3, text2) => colour ? `${ESC}[${code3}m${text2}${ESC}[0m` : text2;
   const sections = t.env.GITLAB_CI === "true";
   let count = 0;
   return {
@@ -5866,8 +6196,8 @@ var DOTENV_VALUE = /^[^\s"'`#\\]*$/;
 var DOTENV_MAX_BYTES = 5 * 1024;
 function dotenv(result, prefix, manifestPath, base) {
   const local = (path) => {
-    const rel = relative3(base, path);
-    return rel.startsWith("..") || isAbsolute(rel) ? path : rel.split(sep3).join("/");
+    const rel = relative4(base, path);
+    return rel.startsWith("..") || isAbsolute(rel) ? path : rel.split(sep4).join("/");
   };
   const values = textOutputs(result).filter(
     ([name]) => DOTENV_OUTPUTS.has(name)
@@ -5887,15 +6217,15 @@ function dotenv(result, prefix, manifestPath, base) {
   return { text: text2, skipped };
 }
 async function writeReports(result, files, manifestJson, log) {
-  if (files.manifest) await writeFile2(files.manifest, manifestJson);
-  if (files.stepOutput) await writeFile2(files.stepOutput, stepOutputs(result), { flag: "a" });
+  if (files.manifest) await writeFile3(files.manifest, manifestJson);
+  if (files.stepOutput) await writeFile3(files.stepOutput, stepOutputs(result), { flag: "a" });
   if (files.dotenv) {
     const report = dotenv(result, files.prefix, files.manifest, files.base);
     for (const key of report.skipped)
       log.warn(
         `${key} left out of the dotenv report: its value has spaces, quotes or newlines, which GitLab's dotenv does not allow (it is in the manifest)`
       );
-    await writeFile2(files.dotenv, report.text);
+    await writeFile3(files.dotenv, report.text);
   }
 }
 function stepOutputs(result) {
@@ -5956,7 +6286,7 @@ function summary(result) {
   const lines = [
     `${verb} the artifacts of ${count} (${formatBytes(bytes2)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
     ...downloaded.map(
-      (j) => `  ${who(j)}: ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}${j.sha256 ? `, sha256 ${j.sha256}` : ""}`
+      (j) => `  ${who(j)}: ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}${j.sha256 ? `, sha256 ${j.sha256}` : ""}${j.cacheHit ? ", from the cache" : ""}`
     )
   ];
   if (result.ref)
@@ -6191,22 +6521,22 @@ function toCommandProperties(annotationProperties) {
 }
 
 // node_modules/@actions/core/lib/command.js
-function issueCommand(command, properties, message) {
-  const cmd = new Command(command, properties, message);
+function issueCommand(command, properties, message2) {
+  const cmd = new Command(command, properties, message2);
   process.stdout.write(cmd.toString() + os.EOL);
 }
-function issue(name, message = "") {
-  issueCommand(name, {}, message);
+function issue(name, message2 = "") {
+  issueCommand(name, {}, message2);
 }
 var CMD_STRING = "::";
 var Command = class {
-  constructor(command, properties, message) {
+  constructor(command, properties, message2) {
     if (!command) {
       command = "missing.command";
     }
     this.command = command;
     this.properties = properties;
-    this.message = message;
+    this.message = message2;
   }
   toString() {
     let cmdStr = CMD_STRING + this.command;
@@ -6242,7 +6572,7 @@ function escapeProperty(s) {
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os2 from "os";
-function issueFileCommand(command, message) {
+function issueFileCommand(command, message2) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -6250,7 +6580,7 @@ function issueFileCommand(command, message) {
   if (!fs.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
+  fs.appendFileSync(filePath, `${toCommandValue(message2)}${os2.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -6271,7 +6601,7 @@ import * as os4 from "os";
 
 // node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
-import { constants as constants2, promises } from "fs";
+import { constants as constants3, promises } from "fs";
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -6299,7 +6629,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { access: access2, appendFile, writeFile: writeFile3 } = promises;
+var { access: access2, appendFile, writeFile: writeFile4 } = promises;
 var SUMMARY_ENV_VAR = "GITHUB_STEP_SUMMARY";
 var Summary = class {
   constructor() {
@@ -6321,7 +6651,7 @@ var Summary = class {
         throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
       }
       try {
-        yield access2(pathFromEnv, constants2.R_OK | constants2.W_OK);
+        yield access2(pathFromEnv, constants3.R_OK | constants3.W_OK);
       } catch (_a) {
         throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
       }
@@ -6356,7 +6686,7 @@ var Summary = class {
     return __awaiter2(this, void 0, void 0, function* () {
       const overwrite = !!(options2 === null || options2 === void 0 ? void 0 : options2.overwrite);
       const filePath = yield this.filePath();
-      const writeFunc = overwrite ? writeFile3 : appendFile;
+      const writeFunc = overwrite ? writeFile4 : appendFile;
       yield writeFunc(filePath, this._buffer, { encoding: "utf8" });
       return this.emptyBuffer();
     });
@@ -6424,9 +6754,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code2, lang) {
+  addCodeBlock(code3, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code2), attrs);
+    const element = this.wrap("pre", this.wrap("code", code3), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -6559,7 +6889,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
-var { chmod, copyFile, lstat: lstat2, mkdir: mkdir3, open: open3, readdir: readdir2, rename: rename3, rm: rm3, rmdir: rmdir2, stat: stat2, symlink: symlink2, unlink } = fs2.promises;
+var { chmod, copyFile: copyFile2, lstat: lstat3, mkdir: mkdir4, open: open3, readdir: readdir3, rename: rename4, rm: rm4, rmdir: rmdir2, stat: stat3, symlink: symlink3, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
 
@@ -6624,21 +6954,21 @@ function setOutput(name, value) {
   process.stdout.write(os4.EOL);
   issueCommand("set-output", { name }, toCommandValue(value));
 }
-function setFailed(message) {
+function setFailed(message2) {
   process.exitCode = ExitCode.Failure;
-  error(message);
+  error(message2);
 }
-function debug(message) {
-  issueCommand("debug", {}, message);
+function debug(message2) {
+  issueCommand("debug", {}, message2);
 }
-function error(message, properties = {}) {
-  issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function error(message2, properties = {}) {
+  issueCommand("error", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
 }
-function warning(message, properties = {}) {
-  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function warning(message2, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
 }
-function info2(message) {
-  process.stdout.write(message + os4.EOL);
+function info2(message2) {
+  process.stdout.write(message2 + os4.EOL);
 }
 function startGroup(name) {
   issue("group", name);
@@ -6729,12 +7059,12 @@ for (const [name, number] of Object.entries(SIGNALS))
     }, GRACE_MS).unref();
   });
 var argv = process.argv.slice(2);
-var code;
+var code2;
 if (argv.length === 0 && process.env.GITHUB_ACTIONS === "true") {
   await github(process.env, stop.signal);
-  code = typeof process.exitCode === "number" ? process.exitCode : 0;
+  code2 = typeof process.exitCode === "number" ? process.exitCode : 0;
 } else {
-  code = await cli(argv, {
+  code2 = await cli(argv, {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     env: process.env,
@@ -6744,4 +7074,4 @@ if (argv.length === 0 && process.env.GITHUB_ACTIONS === "true") {
   });
 }
 removeTemporariesSync();
-process.exit(signalled === void 0 ? code : 128 + signalled);
+process.exit(signalled === void 0 ? code2 : 128 + signalled);

@@ -7,10 +7,12 @@
 import type { ExtractLimits } from "./archive/limits.ts";
 import type { Token } from "./gitlab/auth.ts";
 import type { JobSelector, Selector } from "./resolve/targets.ts";
+import type { CacheSettings } from "./transfer/cache.ts";
 import type { Fetch } from "./transfer/strategy.ts";
 
 export type { ByIds, ByNames, ByRef, JobSelector, Selector } from "./resolve/targets.ts";
 export type { Fetch } from "./transfer/strategy.ts";
+export type { CacheSettings } from "./transfer/cache.ts";
 
 export const MODES = ["download", "url", "list", "keep", "delete", "delete-project"] as const;
 export type Mode = (typeof MODES)[number];
@@ -47,6 +49,8 @@ export interface DownloadOptions extends Common {
   concurrency: number;
   limits: ExtractLimits;
   ifNoArtifactFound: IfNone;
+  /** Where extracted whole archives of jobs with an id are cached; undefined: no cache. */
+  cache: CacheSettings | undefined;
 }
 
 /** What `url` prints for each job, a line each. */

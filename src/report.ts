@@ -34,8 +34,10 @@ export type JobResult =
       path: string;
       /** Its files, relative to `path`, with forward slashes: `path`/`file` exists for each. */
       files: string[];
-      /** SHA-256 of the whole archive, when the whole archive was downloaded. */
+      /** SHA-256 of the whole archive, when the whole archive was downloaded (or cached). */
       sha256?: string;
+      /** The files came from the cache (cache input), not from a download. */
+      cacheHit: boolean;
     })
   | (JobInfo & {
       action: "listed";

@@ -293,9 +293,7 @@ export async function stage(
   options: StageOptions,
 ): Promise<Staged> {
   const { limits, label, wanted, signal } = options;
-  await mkdir(dest, { recursive: true });
-  const dir = await stagingFolder(dest);
-  registerTemporary(dir);
+  const dir = await openStaging(dest);
   let zip: yauzl.ZipFile | undefined;
   const inFlight = new Set<Promise<void>>();
   try {
@@ -478,6 +476,17 @@ export async function stage(
   } finally {
     zip?.close();
   }
+}
+
+/**
+ * A new, empty staging folder for `dest` (created if need be), to be committed or discarded;
+ * until then a stopped run removes it.
+ */
+export async function openStaging(dest: string): Promise<string> {
+  await mkdir(dest, { recursive: true });
+  const dir = await stagingFolder(dest);
+  registerTemporary(dir);
+  return dir;
 }
 
 /** A new staging folder beside `dest`, or inside it when its parent may not be written. */

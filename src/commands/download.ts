@@ -38,12 +38,17 @@ export const safeName = (name: string) =>
 
 export const download: Command<"download"> = async (options, session) => {
   const { api, log } = session;
-  await checkDestination(options.path);
+  await checkFolder("path", options.path);
+  if (options.cache) await checkFolder("cache", options.cache.root);
   const found = await resolveTargets(options.selector, session);
   const missing = settle(found.missing, options.ifNoArtifactFound, log);
   const { targets } = found;
   let jobs: JobResult[];
   const { fetch } = options;
+  if (options.cache && !(fetch.kind === "archive" && fetch.extract))
+    log.debug(
+      "cache: not used, it holds whole archives extracted (not artifact-path, paths or extract: false)",
+    );
   const infoOf = (t: Target) =>
     info(t, fetch.kind === "file" ? fileUrlOf(api, t, fetch.path) : undefined);
   if (options.dryRun)
@@ -56,6 +61,7 @@ export const download: Command<"download"> = async (options, session) => {
       progressEveryMs: session.progressEveryMs,
       said: new Set(),
       signal: session.signal,
+      cache: options.cache,
     });
     try {
       const absent = fetched.items.flatMap((f) => (f.got.kind === "missing" ? [f.got] : []));
@@ -95,13 +101,21 @@ function placeOf(target: Target, options: DownloadOptions, several: boolean): Pl
   return { dir, zipName };
 }
 
-/** What transfer/ needs to know of a target: its URLs, and what a 404 would mean. */
-function wantedOf(api: GitLabApi, target: Target): Wanted {
+/** What transfer/ needs to know of a target: its URLs, its cache entry, what a 404 would mean. */
+function wantedOf(api: GitLabApi, target: Target, options: DownloadOptions): Wanted {
   const { label, name } = target;
   return {
     label,
     name,
     archiveUrl: target.archiveUrl,
+    cacheKey:
+      target.kind === "job"
+        ? {
+            host: new URL(options.connection.gitlabUrl).host,
+            project: target.project ?? options.project,
+            jobId: target.id,
+          }
+        : undefined,
     fileUrl: (path) => fileUrlOf(api, target, path),
     // A job found by name was listed with an archive; one given by id or ref was not checked.
     absent:
@@ -130,7 +144,7 @@ async function fetchAll(
       // mkdir answers the first folder it had to create: that is what to remove on failure.
       const made = await mkdir(place.dir, { recursive: true });
       if (made) done.created.push(made, place.dir);
-      slots[i] = { target, place, got: await strategy(wantedOf(api, target), place, ctx) };
+      slots[i] = { target, place, got: await strategy(wantedOf(api, target, options), place, ctx) };
     });
   } catch (e) {
     done.items = slots.filter((s) => s !== undefined);
@@ -168,6 +182,7 @@ async function placeAll(items: Item[], infoOf: (target: Target) => JobInfo): Pro
       files,
       bytes: got.bytes,
       ...(got.sha256 === undefined ? {} : { sha256: got.sha256 }),
+      cacheHit: got.kind === "staged" && got.cacheHit === true,
     });
   }
   return results;
@@ -190,19 +205,19 @@ function conflicts(jobs: Downloaded[], downloadPath: string): string[] {
 }
 
 /**
- * Refuses, before any request, a destination that cannot be written: a file, a path under a
- * file, or a folder (or the nearest existing parent) the run may not write to.
+ * Refuses, before any request, a folder (the destination, the cache) that cannot be written: a
+ * file, a path under a file, or a folder (or the nearest existing parent) the run may not write to.
  */
-async function checkDestination(path: string): Promise<void> {
+async function checkFolder(input: "path" | "cache", path: string): Promise<void> {
   for (let p = path; ; p = dirname(p)) {
     const found = await stat(p).catch((e: NodeJS.ErrnoException) => {
       if (e.code === "ENOENT" || e.code === "ENOTDIR") return undefined;
-      throw new InputError("path", `${path} cannot be used: ${e.message}`);
+      throw new InputError(input, `${path} cannot be used: ${e.message}`);
     });
     if (found?.isDirectory()) {
       await access(p, constants.W_OK | constants.X_OK).catch(() => {
         throw new InputError(
-          "path",
+          input,
           p === path
             ? `${path} is not writable for this run`
             : `${path} cannot be created: ${p} is not writable for this run`,
@@ -212,7 +227,7 @@ async function checkDestination(path: string): Promise<void> {
     }
     if (found)
       throw new InputError(
-        "path",
+        input,
         p === path
           ? `${path} is a file; give a folder`
           : `${path} lies under ${p}, which is a file`,

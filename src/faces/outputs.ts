@@ -19,7 +19,7 @@ export function manifest(result: Result): { [key: string]: Json }[] {
     web_url: j.webUrl,
     archive_url: j.archiveUrl,
     ...(j.fileUrl === undefined ? {} : { file_url: j.fileUrl }),
-    ...(isDownloaded(j) ? { path: j.path, files: j.files } : {}),
+    ...(isDownloaded(j) ? { path: j.path, files: j.files, cache_hit: j.cacheHit } : {}),
     bytes: j.bytes,
     ...(isDownloaded(j) && j.sha256 !== undefined ? { sha256: j.sha256 } : {}),
     expires_at: j.expiresAt ?? null,
@@ -91,6 +91,7 @@ export function outputs(result: Result): Partial<Record<OutputName, Json>> {
     bytes: result.jobs.reduce((n, j) => n + j.bytes, 0),
     sha256: one?.sha256,
     found: result.found,
+    "cache-hit": downloaded.length > 0 ? downloaded.every((j) => j.cacheHit) : undefined,
     artifacts: manifest(result),
   };
   return Object.fromEntries(

@@ -68,7 +68,7 @@ export function summary(result: Result): string {
     `${verb} the artifacts of ${count} (${formatBytes(bytes)}, ${files} file${files === 1 ? "" : "s"}) into ${result.downloadPath}`,
     ...downloaded.map(
       (j: Downloaded) =>
-        `  ${who(j)}: ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}${j.sha256 ? `, sha256 ${j.sha256}` : ""}`,
+        `  ${who(j)}: ${j.files.length} file${j.files.length === 1 ? "" : "s"}, ${formatBytes(j.bytes)}${j.sha256 ? `, sha256 ${j.sha256}` : ""}${j.cacheHit ? ", from the cache" : ""}`,
     ),
   ];
   if (result.ref)

@@ -4,11 +4,19 @@
  * Everything is checked before anything touches the network or the disk: a bad input throws an
  * InputError naming the input and what it accepts.
  */
-import { resolve } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { badPath } from "../archive/paths.ts";
 import { InputError } from "../errors.ts";
 import { tokenOf, isJobToken, type Token } from "../gitlab/auth.ts";
-import type { ByNames, Connection, Fetch, Mode, Options, Selector } from "../options.ts";
+import type {
+  ByNames,
+  CacheSettings,
+  Connection,
+  Fetch,
+  Mode,
+  Options,
+  Selector,
+} from "../options.ts";
 import { type NamePattern, parsePattern, splitPatterns } from "../resolve/match.ts";
 import {
   INPUT_NAMES,
@@ -384,6 +392,33 @@ function fetch(v: Values): Fetch {
 }
 
 /**
+ * The cache: off, a folder, or `true` for RUNNER_TOOL_CACHE. Neither it nor the destination may
+ * lie inside the other (a commit into path would meet the cache's files, or eviction the job's).
+ */
+function cache(v: Values, env: Env, cwd: string, path: string): CacheSettings | undefined {
+  const given = v.cache;
+  const on = given === undefined ? false : parseBoolean(given);
+  if (on === false) return undefined;
+  const tool = env.RUNNER_TOOL_CACHE?.trim();
+  if (on === true && !tool)
+    throw new InputError(
+      "cache",
+      `${JSON.stringify(given)} caches in the runner's tool cache, but RUNNER_TOOL_CACHE is not set; give a folder (e.g. /var/cache/pipeline-artifacts), or false`,
+    );
+  const root = resolve(cwd, on === true && tool ? tool : (given ?? ""));
+  const inside = (a: string, b: string) => {
+    const up = relative(b, a);
+    return up !== ".." && !up.startsWith(`..${sep}`);
+  };
+  if (inside(root, path) || inside(path, root))
+    throw new InputError(
+      "cache",
+      `${root} and path (${path}) lie one inside the other; give the cache a folder of its own`,
+    );
+  return { root, maxBytes: v["cache-max-size"] };
+}
+
+/**
  * Reads and checks every input before anything touches the network or the disk. Throws an
  * InputError naming the input and what it accepts.
  */
@@ -419,18 +454,21 @@ export function readOptions(inputs: RawInputs, env: Env, cwd = process.cwd()): O
 
   const chosen = selector(v, inputs, env);
   const ifNoArtifactFound = v["if-no-artifact-found"];
-  if (mode === "download")
+  if (mode === "download") {
+    const path = resolve(cwd, v.path);
     return {
       ...common,
       mode,
       selector: chosen,
       fetch: what,
-      path: resolve(cwd, v.path),
+      path,
       merge: v.merge,
       concurrency: v.concurrency,
       limits: { maxBytes: v["max-size"], maxEntries: v["max-files"], maxRatio: v["max-ratio"] },
       ifNoArtifactFound,
+      cache: cache(v, env, cwd, path),
     };
+  }
   if (mode === "url")
     return {
       ...common,

@@ -212,6 +212,17 @@ export const INPUTS = {
     min: 1,
     description: "Highest compression ratio an entry of 1 MiB or more may have (a zip-bomb guard).",
   },
+  cache: {
+    kind: "string",
+    description:
+      "Keep each job's extracted artifacts on the runner, by job id, and take them from there when the job is fetched again, with no request for its archive: a folder, or `true` for `RUNNER_TOOL_CACHE`. Whole archives, extracted, only (`artifact-path`, `paths`, `extract: false` and `ref` bypass it); see Cache.",
+  },
+  "cache-max-size": {
+    kind: "bytes",
+    default: "10GiB",
+    description:
+      "Most bytes the cache's entries may hold together; past it, the least recently used entries are removed. A tree larger than this is not cached.",
+  },
 } as const satisfies Record<string, InputDef>;
 
 export type InputName = keyof typeof INPUTS;
@@ -303,10 +314,15 @@ export const OUTPUTS = {
     description:
       "true when any job with artifacts was found (and, in download mode, fetched), else false.",
   },
+  "cache-hit": {
+    type: "boolean",
+    description:
+      "In download mode: true when every job's files came from the cache (no archive downloaded), false when any was downloaded; see artifacts for each job's.",
+  },
   artifacts: {
     type: "array",
     description:
-      "JSON manifest, one object a job: action, id, name, pipeline, status, web_url, archive_url, file_url (with artifact-path), path and files (once downloaded), bytes, sha256 (when the archive was downloaded), expires_at.",
+      "JSON manifest, one object a job: action, id, name, pipeline, status, web_url, archive_url, file_url (with artifact-path), path, files and cache_hit (once downloaded), bytes, sha256 (when the archive was downloaded or cached), expires_at.",
   },
 } as const satisfies Record<string, { type: OutputType; description: string }>;
 

@@ -13,6 +13,7 @@ import { withFile } from "../archive/source.ts";
 import type { GitLabClient } from "../gitlab/client.ts";
 import { GitLabError } from "../gitlab/errors.ts";
 import { formatBytes, type Log } from "../log.ts";
+import { type CacheKey, type CacheSettings, lookUp, store } from "./cache.ts";
 import { download, type Downloaded, removeDownload } from "./download.ts";
 import { downloadAndStage } from "./overlap.ts";
 import { RangedSource, RangesIgnored } from "./ranged.ts";
@@ -40,6 +41,8 @@ export interface Wanted {
    * 404 is a failure.
    */
   absent?: (gitlab: string) => string;
+  /** Its entry in the cache; undefined when its id is unknown (a job found by ref). */
+  cacheKey?: CacheKey;
 }
 
 /** Where results go: the job's folder, and the zip's name when the archive is kept whole. */
@@ -49,7 +52,7 @@ export interface Place {
 }
 
 export type Fetched =
-  | { kind: "staged"; staged: Staged; bytes: number; sha256?: string }
+  | { kind: "staged"; staged: Staged; bytes: number; sha256?: string; cacheHit?: true }
   /** A temporary file beside `dir`, to be renamed to `name` (relative to the job's folder). */
   | { kind: "file"; temp: string; name: string; bytes: number; sha256?: string }
   | { kind: "missing"; why: string; hint?: string };
@@ -64,6 +67,8 @@ export interface TransferContext {
   said: Set<string>;
   /** Aborted when the run is stopped. */
   signal: AbortSignal;
+  /** Where whole archives, extracted, are cached; undefined: no cache. */
+  cache?: CacheSettings;
 }
 
 type Strategy = (wanted: Wanted, place: Place, ctx: TransferContext) => Promise<Fetched>;
@@ -91,7 +96,8 @@ export async function drop(fetched: Fetched): Promise<void> {
 
 /**
  * The archive, downloaded whole: extracted into a staging folder as it arrives (transfer/
- * overlap.ts), or kept as a zip when `extract` is off.
+ * overlap.ts), or kept as a zip when `extract` is off. An extracted tree comes from the cache
+ * when it has the job, and goes into it after a download.
  */
 async function wholeArchive(
   wanted: Wanted,
@@ -99,6 +105,12 @@ async function wholeArchive(
   extract: boolean,
   ctx: TransferContext,
 ): Promise<Fetched> {
+  const { cache } = ctx;
+  const key = extract && cache ? wanted.cacheKey : undefined;
+  if (cache && key) {
+    const hit = await lookUp(cache, key, place.dir, ctx.limits, ctx.log, wanted.label);
+    if (hit) return { kind: "staged", ...hit, cacheHit: true };
+  }
   const what = `the artifacts of ${wanted.label}`;
   const how = {
     client: ctx.client,
@@ -129,6 +141,7 @@ async function wholeArchive(
   const { bytes, sha256 } = got;
   if (!staged) return { kind: "file", temp: got.file, name: place.zipName, bytes, sha256 };
   await removeDownload(got.file);
+  if (cache && key) await store(cache, key, staged, { bytes, sha256 }, ctx.log, wanted.label);
   return { kind: "staged", staged, bytes, sha256 };
 }
 

@@ -3,59 +3,12 @@
  * INPUT_* variables (action.yml's defaults filled in), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { promisify } from "node:util";
-import { parse } from "yaml";
-import { DIST } from "../../scripts/build.ts";
-import { ACTION_YML } from "../../scripts/generate.ts";
+import { runAction } from "../support/faces.ts";
 import { tempDir } from "../support/run.ts";
 import { JOB_TOKEN, MAINTAINER, simulate } from "../support/sim.ts";
-
-const exec = promisify(execFile);
-
-/** The environment a runner gives the action: INPUT_<NAME> for every input, defaults applied. */
-function runnerEnv(inputs: Record<string, string>, files: { output: string; summary: string }) {
-  const action = parse(readFileSync(ACTION_YML, "utf8")) as {
-    inputs: Record<string, { default?: string }>;
-  };
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    GITHUB_ACTIONS: "true",
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    RUNNER_TEMP: join(files.output, ".."),
-  };
-  for (const [name, def] of Object.entries(action.inputs))
-    env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? def.default ?? "";
-  return env;
-}
-
-/** Parses the GITHUB_OUTPUT file (`name<<delimiter` blocks, as @actions/core writes them). */
-function outputsOf(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const text = readFileSync(file, "utf8");
-  for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm))
-    out[m[1] as string] = m[3] as string;
-  return out;
-}
-
-async function runAction(inputs: Record<string, string>, dir: string) {
-  const files = { output: join(dir, "output.txt"), summary: join(dir, "summary.md") };
-  writeFileSync(files.output, "");
-  writeFileSync(files.summary, "");
-  const result = await exec(process.execPath, [DIST], {
-    env: runnerEnv(inputs, files),
-    cwd: dir,
-  }).catch((e: { code: number; stdout: string; stderr: string }) => ({ ...e, failed: true }));
-  return {
-    ...result,
-    outputs: outputsOf(files.output),
-    summary: readFileSync(files.summary, "utf8"),
-  };
-}
 
 test("the action downloads a sibling's artifacts and writes every output and a summary", async (t) => {
   const sim = await simulate(t);

@@ -6,20 +6,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { DIST } from "../../scripts/build.ts";
+import { runCli as cli } from "../support/faces.ts";
 import { ciEnv, tempDir } from "../support/run.ts";
 import { JOB_TOKEN, simulate } from "../support/sim.ts";
-
-const exec = promisify(execFile);
-
-async function cli(args: string[], env: Record<string, string>, cwd: string) {
-  return exec(process.execPath, [DIST, ...args], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    cwd,
-  }).then(
-    (r) => ({ ...r, code: 0 }),
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
-}
 
 test("download --job with only the job's CI variables; --json prints the manifest", async (t) => {
   const sim = await simulate(t);

@@ -2,11 +2,19 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readdir, readFile, readlink, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { JobSpec, ScenarioSpec } from "../simulator/scenario.ts";
-import { ciEnv, fetchArtifacts, projectEnv, tempDir, downloaded } from "../support/run.ts";
+import {
+  assertSampleBuild,
+  ciEnv,
+  downloaded,
+  fetchArtifacts,
+  filesBelow,
+  projectEnv,
+  tempDir,
+} from "../support/run.ts";
 import { MAINTAINER, simulate } from "../support/sim.ts";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -16,33 +24,12 @@ const text = (name: string, body: string) => ({
   content: { text: body },
 });
 
-/** Every file below `dir`, relative, sorted (staging leftovers would show up here). */
-async function tree(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => !e.isDirectory())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-    .sort();
-}
-
 describe("download by job name", () => {
   test("a sibling's artifacts land in path, modes and symlinks kept, outputs filled", async (t) => {
     const sim = await simulate(t);
     const dest = await tempDir(t);
     const { result } = await fetchArtifacts(sim, { job: "build", path: dest });
-    assert.deepEqual(await tree(dest), [
-      "bin/latest",
-      "bin/tool",
-      "data/blob.bin",
-      "dist/app.js",
-      "dist/app.js.map",
-    ]);
-    assert.equal(
-      await readFile(join(dest, "dist/app.js"), "utf8"),
-      "console.log('hello from build');\n",
-    );
-    assert.equal((await stat(join(dest, "bin/tool"))).mode & 0o777, 0o755);
-    assert.equal(await readlink(join(dest, "bin/latest")), "tool");
+    await assertSampleBuild(dest);
     const [job] = downloaded(result);
     assert.equal(job?.id, 1001);
     assert.equal(job?.sha256, sim.archiveOf(1001)?.sha256);
@@ -56,7 +43,7 @@ describe("download by job name", () => {
     const sim = await simulate(t);
     const dest = await tempDir(t);
     await fetchArtifacts(sim, { job: "build", path: dest, extract: "false" });
-    assert.deepEqual(await tree(dest), ["artifacts.zip"]);
+    assert.deepEqual(await filesBelow(dest), ["artifacts.zip"]);
     assert.equal(sha256(await readFile(join(dest, "artifacts.zip"))), sim.archiveOf(1001)?.sha256);
   });
 
@@ -64,7 +51,7 @@ describe("download by job name", () => {
     const sim = await simulate(t);
     const dest = await tempDir(t);
     const { result } = await fetchArtifacts(sim, { job: "test", path: dest, extract: "false" });
-    assert.deepEqual(await tree(dest), ["test 1_2.zip", "test 2_2.zip"]);
+    assert.deepEqual(await filesBelow(dest), ["test 1_2.zip", "test 2_2.zip"]);
     assert.deepEqual(
       downloaded(result).map((j) => [j.path, j.files, j.sha256]),
       [
@@ -82,7 +69,7 @@ describe("download by job name", () => {
       result.jobs.map((j) => j.name),
       ["test 1/2", "test 2/2", "package: [linux, amd64]", "package: [darwin, arm64]"],
     );
-    assert.deepEqual(await tree(dest), [
+    assert.deepEqual(await filesBelow(dest), [
       "package_ [darwin, arm64]/pkg/app-darwin-arm64.tar",
       "package_ [linux, amd64]/pkg/app-linux-amd64.tar",
       "test 1_2/reports/junit-1.xml",
@@ -168,7 +155,7 @@ describe("download by job name", () => {
     const dest = await tempDir(t);
     const env = projectEnv(sim);
     const { result } = await fetchArtifacts(sim, { job: "a, b", path: dest, merge: "true" }, env);
-    assert.deepEqual(await tree(dest), ["a.txt", "b.txt", "same.txt"]);
+    assert.deepEqual(await filesBelow(dest), ["a.txt", "b.txt", "same.txt"]);
     assert.equal(await readFile(join(dest, "same.txt"), "utf8"), "b");
     assert.deepEqual(result.conflicts, ["same.txt"]);
   });

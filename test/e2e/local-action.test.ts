@@ -117,6 +117,7 @@ test(`@github/local-action ${VERSION} runs the action's source and records every
     "archive-urls",
     "artifacts",
     "bytes",
+    "cache-hit",
     "download-path",
     "file-count",
     "files",

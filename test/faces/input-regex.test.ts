@@ -43,7 +43,14 @@ const ALPHABETS: Partial<Record<InputDef["kind"], string[]>> = {
 const FIXED = INPUT_NAMES.filter((name) => inputRegex(INPUTS[name]) !== undefined);
 
 test("the inputs of a fixed syntax have a regex: durations, sizes, statuses", () => {
-  assert.deepEqual(FIXED, ["status", "wait-timeout", "stall-timeout", "timeout", "max-size"]);
+  assert.deepEqual(FIXED, [
+    "status",
+    "wait-timeout",
+    "stall-timeout",
+    "timeout",
+    "max-size",
+    "cache-max-size",
+  ]);
 });
 
 test("the component spec carries each of them, and its defaults match", () => {

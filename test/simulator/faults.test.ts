@@ -516,3 +516,18 @@ test("filter by job: GitLab paths naming that job, and that job's object in the 
   // The proxied job's object is another object.
   assert.equal((await ask(sim, archivePath(1005), AUTH_ASK)).status, 200);
 });
+
+test("barrier: matching requests are held until `count` of them have arrived", async (t) => {
+  const sim = await simulate(t);
+  sim.inject({ route: "archive", kind: "barrier", count: 2 });
+  let answered = false;
+  const first = rawGet(archiveUrl(sim, 1002), AUTH).then((r) => {
+    answered = true;
+    return r;
+  });
+  // A request the barrier does not match goes through meanwhile; the first one is still held.
+  assert.equal((await ask(sim, JOBS, AUTH_ASK)).status, 200);
+  assert.equal(answered, false);
+  const second = await rawGet(archiveUrl(sim, 1003), AUTH);
+  assert.deepEqual([(await first).status, second.status], [200, 200]);
+});

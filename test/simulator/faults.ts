@@ -32,7 +32,12 @@ export type Fault =
   /** Flip the bits of the body byte at this offset. */
   | { kind: "corrupt"; atByte: number }
   /** Answer 200 with the whole body although a Range was asked. */
-  | { kind: "ignore-range" };
+  | { kind: "ignore-range" }
+  /**
+   * Hold each matching request until `count` of them have arrived, then answer them all: clients
+   * that a test needs at the same point at once (a barrier, not a delay).
+   */
+  | { kind: "barrier"; count: number };
 
 export type Origin = "gitlab" | "storage";
 
@@ -109,6 +114,21 @@ function matches(rule: FaultFilter, facts: RequestFacts): boolean {
   if (rule.job !== undefined && rule.job !== facts.job) return false;
   if (rule.ranged !== undefined && rule.ranged !== facts.ranged) return false;
   return true;
+}
+
+const barriers = new WeakMap<Fault, { arrived: number; open: () => void; opened: Promise<void> }>();
+
+/** Resolves once `count` requests have reached this barrier (the same rule). */
+export function reachBarrier(fault: Extract<Fault, { kind: "barrier" }>): Promise<void> {
+  let state = barriers.get(fault);
+  if (!state) {
+    let open = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    state = { arrived: 0, open, opened };
+    barriers.set(fault, state);
+  }
+  if (++state.arrived >= fault.count) state.open();
+  return state.opened;
 }
 
 export const findFault = <K extends Fault["kind"]>(faults: Fault[], kind: K) =>

@@ -14,7 +14,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { type Archive, ArchiveStore } from "./archives.ts";
 import { type Clock, ManualClock, RealClock } from "./clock.ts";
-import { type Fault, FaultPlan, type FaultRule, findFault, type Origin } from "./faults.ts";
+import {
+  type Fault,
+  FaultPlan,
+  type FaultRule,
+  findFault,
+  type Origin,
+  reachBarrier,
+} from "./faults.ts";
 import {
   type GitLabState,
   handleGitLab,
@@ -156,6 +163,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       ranged: req.headers.range !== undefined,
     });
 
+    const barrier = findFault(applied, "barrier");
+    if (barrier) await reachBarrier(barrier);
     let reply: Reply;
     let leak: string | undefined;
     try {

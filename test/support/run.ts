@@ -1,6 +1,6 @@
 /** Runs the core in-process against a simulator, over real HTTP, with fast retry and poll timing. */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, readlink, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
@@ -94,6 +94,33 @@ export async function fetchArtifacts(
     poll: { initialMs: 1, maxMs: 5, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), ...poll },
   }).finally(leaks);
   return { result, log };
+}
+
+/** Every file below `dir`, relative, sorted (staging leftovers would show up here). */
+export async function filesBelow(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => !e.isDirectory())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+/** `dest` holds exactly the sample's `build` files (job 1001): contents, modes and symlink. */
+export async function assertSampleBuild(dest: string): Promise<void> {
+  assert.deepEqual(await filesBelow(dest), [
+    "bin/latest",
+    "bin/tool",
+    "data/blob.bin",
+    "dist/app.js",
+    "dist/app.js.map",
+  ]);
+  assert.equal(
+    await readFile(join(dest, "dist/app.js"), "utf8"),
+    "console.log('hello from build');\n",
+  );
+  assert.equal((await stat(join(dest, "bin/tool"))).mode & 0o777, 0o755);
+  assert.equal(await readlink(join(dest, "bin/latest")), "tool");
+  assert.equal((await stat(join(dest, "dist/app.js.map"))).size, 20000);
 }
 
 /** The jobs a run downloaded (each must have been downloaded). */

@@ -63,6 +63,10 @@ export function project(
   };
 }
 
+/** Requests that moved archive bytes: GitLab's archive route, or object storage. */
+export const archiveRequests = (sim: Simulator): LoggedRequest[] =>
+  sim.log.entries.filter((e) => e.route === "archive" || e.origin === "storage");
+
 /** The next request-log entry matching `match`; call it before sending the request. */
 export function nextRequest(
   sim: Simulator,
