@@ -4379,6 +4379,7 @@ var RATIO_FLOOR = 1024 * 1024;
 var MAX_LINK_TARGET = 4096;
 var inflateRawAsync = promisify(inflateRaw);
 var SMALL_FILE = 256 * 1024;
+var isSmall = (entry) => entry.uncompressedSize <= SMALL_FILE && entry.compressedSize <= SMALL_FILE;
 var WRITE_BUFFER = 1024 * 1024;
 function entries(zip) {
   return (async function* () {
@@ -4549,8 +4550,7 @@ async function stage(archive, dest, options2) {
       `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}${e instanceof Corrupt ? " " : ": "}${e.message}`
     );
     const write = async (entry, name, target) => {
-      const small = entry.uncompressedSize <= SMALL_FILE;
-      const { header: header2, data } = await readLocal(archive, entry, small);
+      const { header: header2, data } = await readLocal(archive, entry, isSmall(entry));
       const misplaced = layout.check(entry, header2);
       if (misplaced) refuse(name, misplaced);
       await folder(dirname(target));
@@ -4623,8 +4623,8 @@ async function stage(archive, dest, options2) {
           `raise ${setting("max-ratio")} if the archive is trusted`
         );
       files.push(name);
-      const large = entry.uncompressedSize > SMALL_FILE;
-      const weight = large ? 2 * WRITE_BUFFER : entry.uncompressedSize;
+      const large = !isSmall(entry);
+      const weight = large ? 2 * WRITE_BUFFER : entry.compressedSize + entry.uncompressedSize;
       while (inFlight.size >= PARALLEL_ENTRIES || large && largeInFlight >= PARALLEL_LARGE || inFlight.size > 0 && bytesInFlight + weight > PARALLEL_BYTES)
         await Promise.race(inFlight);
       if (failure2 !== void 0) return;

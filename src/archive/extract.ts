@@ -68,6 +68,12 @@ const MAX_LINK_TARGET = 4096;
 const inflateRawAsync = promisify(inflateRaw);
 /** Entries up to this size are read whole and written at once. */
 const SMALL_FILE = 256 * 1024;
+/**
+ * Whether an entry is read whole: small both inflated and as stored — a record may declare a few
+ * bytes of content over a huge compressed size, which must stream, not be read into memory.
+ */
+const isSmall = (entry: yauzl.Entry) =>
+  entry.uncompressedSize <= SMALL_FILE && entry.compressedSize <= SMALL_FILE;
 /** Bytes queued for a file before waiting: large entries are written in few system calls. */
 const WRITE_BUFFER = 1024 * 1024;
 
@@ -337,8 +343,7 @@ export async function stage(
 
     /** Reads, checks and writes a file's data (runs alongside other entries). */
     const write = async (entry: yauzl.Entry, name: string, target: string): Promise<void> => {
-      const small = entry.uncompressedSize <= SMALL_FILE;
-      const { header, data } = await readLocal(archive, entry, small);
+      const { header, data } = await readLocal(archive, entry, isSmall(entry));
       const misplaced = layout.check(entry, header);
       if (misplaced) refuse(name, misplaced);
       await folder(dirname(target));
@@ -419,8 +424,9 @@ export async function stage(
         );
       files.push(name);
       // Room for it among the writes in flight.
-      const large = entry.uncompressedSize > SMALL_FILE;
-      const weight = large ? 2 * WRITE_BUFFER : entry.uncompressedSize;
+      const large = !isSmall(entry);
+      // A small entry holds its raw and its inflated bytes at once.
+      const weight = large ? 2 * WRITE_BUFFER : entry.compressedSize + entry.uncompressedSize;
       while (
         inFlight.size >= PARALLEL_ENTRIES ||
         (large && largeInFlight >= PARALLEL_LARGE) ||
