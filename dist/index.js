@@ -4268,6 +4268,7 @@ function search(spans, start) {
   }
   return lo;
 }
+var END_BYTES = 20 + 22 + 65535;
 var END_SIGNATURE = 101010256;
 var ZIP64_LOCATOR_SIGNATURE = 117853008;
 var ZIP64_END_SIGNATURE = 101075792;
@@ -4349,15 +4350,36 @@ var SourceReader = class extends import_yauzl.default.RandomAccessReader {
     callback(null);
   }
 };
-function openZip(source) {
+async function openZip(source) {
+  const reader = new SourceReader(await withCentralDirectory(source));
   return new Promise(
     (resolve3, reject) => import_yauzl.default.fromRandomAccessReader(
-      new SourceReader(source),
+      reader,
       source.size,
       ZIP_OPTIONS,
       (err, zip) => err || !zip ? reject(err ?? new Error("not a zip archive")) : resolve3(zip)
     )
   );
+}
+var CENTRAL_IN_MEMORY = 32 * 1024 * 1024;
+async function withCentralDirectory(source) {
+  const { size } = source;
+  const tailStart = Math.max(0, size - END_BYTES);
+  const tail = await source.read(tailStart, size - tailStart);
+  const start = centralDirectoryStart(tail, tailStart);
+  const from = start !== void 0 && start < tailStart && size - start <= CENTRAL_IN_MEMORY ? start : tailStart;
+  const end = from < tailStart ? Buffer.concat([await source.read(from, tailStart - from), tail]) : tail;
+  const slice = (position, length) => {
+    if (position + length > size)
+      throw new Error(`unexpected end of archive at byte ${Math.max(position, size)}`);
+    return end.subarray(position - from, position - from + length);
+  };
+  return {
+    size,
+    read: async (position, length) => position >= from ? slice(position, length) : source.read(position, length),
+    stream: (start2, stop2) => start2 >= from ? Readable.from([slice(start2, stop2 - start2)]) : source.stream(start2, stop2),
+    close: () => source.close()
+  };
 }
 async function withFile(path, body) {
   const source = await fileSource(path);
@@ -5223,7 +5245,7 @@ import { Readable as Readable3 } from "node:stream";
 // src/transfer/ranged.ts
 import { buffer } from "node:stream/consumers";
 import { PassThrough, Readable as Readable2 } from "node:stream";
-var TAIL = 20 + 22 + 65535;
+var TAIL = END_BYTES;
 var BLOCK = 32 * 1024;
 var KEPT_BLOCKS = 8;
 var RangesIgnored = class extends Error {

@@ -114,6 +114,12 @@ function search(spans: Span[], start: number): number {
   return lo;
 }
 
+/**
+ * The bytes at an archive's end that hold its end-of-central-directory record whatever its
+ * comment (up to 65,535 bytes), with the zip64 locator before it: what yauzl reads first.
+ */
+export const END_BYTES = 20 + 22 + 0xffff;
+
 const END_SIGNATURE = 0x06054b50;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
 const ZIP64_END_SIGNATURE = 0x06064b50;

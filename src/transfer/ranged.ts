@@ -11,16 +11,14 @@
  */
 import { buffer } from "node:stream/consumers";
 import { PassThrough, Readable } from "node:stream";
+import { END_BYTES } from "../archive/layout.ts";
 import type { ByteSource } from "../archive/source.ts";
 import { RunError } from "../errors.ts";
 import { type GitLabClient, readText } from "../gitlab/client.ts";
 import { validator } from "./download.ts";
 
-/**
- * What yauzl reads first: the end-of-central-directory record with the longest possible comment,
- * and the zip64 locator before it.
- */
-const TAIL = 20 + 22 + 0xffff;
+/** What yauzl reads first (archive/layout.ts). */
+const TAIL = END_BYTES;
 const BLOCK = 32 * 1024;
 const KEPT_BLOCKS = 8;
 
