@@ -4174,7 +4174,7 @@ import { dirname as dirname3, join as join4 } from "node:path";
 
 // src/archive/extract.ts
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, writeFileSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -4290,20 +4290,21 @@ function centralDirectoryStart(tail, tailStart) {
 
 // src/archive/source.ts
 var import_yauzl = __toESM(require_yauzl(), 1);
+import { readSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 var SLICE = 256 * 1024;
+function readAt(fd, position, length) {
+  const buffer2 = Buffer.allocUnsafe(length);
+  const got = readSync(fd, buffer2, 0, length, position);
+  if (got < length) throw new Error(`unexpected end of archive at byte ${position + got}`);
+  return buffer2;
+}
 async function fileSource(path) {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
-    const read = async (position, length) => {
-      const buffer2 = Buffer.allocUnsafe(length);
-      const { bytesRead } = await handle.read(buffer2, 0, length, position);
-      if (bytesRead < length)
-        throw new Error(`unexpected end of archive at byte ${position + bytesRead}`);
-      return buffer2;
-    };
+    const read = async (position, length) => readAt(handle.fd, position, length);
     return {
       size,
       read,
@@ -4400,6 +4401,7 @@ var S_IFDIR = 16384;
 var RATIO_FLOOR = 1024 * 1024;
 var MAX_LINK_TARGET = 4096;
 var inflateRawAsync = promisify(inflateRaw);
+var TINY_FILE = 16 * 1024;
 var SMALL_FILE = 256 * 1024;
 var isSmall = (entry) => entry.uncompressedSize <= SMALL_FILE && entry.compressedSize <= SMALL_FILE;
 var WRITE_BUFFER = 1024 * 1024;
@@ -4580,7 +4582,9 @@ async function stage(archive, dest, options2) {
       if (data) {
         const content = await contentOf(entry, data);
         if (crc32(content) !== entry.crc32) throw new Corrupt();
-        await writeFile(target, content, { mode: perms, flag: "wx" });
+        const options3 = { mode: perms, flag: "wx" };
+        if (content.length <= TINY_FILE) writeFileSync(target, content, options3);
+        else await writeFile(target, content, options3);
         return;
       }
       await pipeline([
@@ -5567,11 +5571,7 @@ var FollowingSource = class {
     }
     await this.mark.until(position + length);
     this.firstAt ??= this.mark.landed;
-    const buffer2 = Buffer.allocUnsafe(length);
-    const { bytesRead } = await (await this.#open()).read(buffer2, 0, length, position);
-    if (bytesRead < length)
-      throw new Error(`unexpected end of archive at byte ${position + bytesRead}`);
-    return buffer2;
+    return readAt((await this.#open()).fd, position, length);
   }
   stream(start, end) {
     const read = (at, length) => this.read(at, length);

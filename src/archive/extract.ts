@@ -19,7 +19,7 @@
  * Unix file modes are kept (executable bits), with owner read/write always set.
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, writeFileSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -66,6 +66,12 @@ const S_IFDIR = 0o040000;
 const RATIO_FLOOR = 1024 * 1024;
 const MAX_LINK_TARGET = 4096;
 const inflateRawAsync = promisify(inflateRaw);
+/**
+ * Files up to this size are written with blocking calls on the main thread: for them the
+ * threadpool's hand-offs (a round trip each for open, write and close) cost more than the
+ * writes (strace -c -f on 100,000 tiny files: 3.6 million futex calls, 36 a file).
+ */
+const TINY_FILE = 16 * 1024;
 /** Entries up to this size are read whole and written at once. */
 const SMALL_FILE = 256 * 1024;
 /**
@@ -352,7 +358,9 @@ export async function stage(
         // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
         const content = await contentOf(entry, data);
         if (crc32(content) !== entry.crc32) throw new Corrupt();
-        await writeFile(target, content, { mode: perms, flag: "wx" });
+        const options = { mode: perms, flag: "wx" };
+        if (content.length <= TINY_FILE) writeFileSync(target, content, options);
+        else await writeFile(target, content, options);
         return;
       }
       await pipeline([

@@ -16,7 +16,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { discard, type Staged } from "../archive/extract.ts";
 import { centralDirectoryStart } from "../archive/layout.ts";
-import { type ByteSource, withFile } from "../archive/source.ts";
+import { type ByteSource, readAt, withFile } from "../archive/source.ts";
 import type { GitLabClient } from "../gitlab/client.ts";
 import { formatBytes } from "../log.ts";
 import {
@@ -288,11 +288,7 @@ class FollowingSource implements ByteSource {
     }
     await this.mark.until(position + length);
     this.firstAt ??= this.mark.landed;
-    const buffer = Buffer.allocUnsafe(length);
-    const { bytesRead } = await (await this.#open()).read(buffer, 0, length, position);
-    if (bytesRead < length)
-      throw new Error(`unexpected end of archive at byte ${position + bytesRead}`);
-    return buffer;
+    return readAt((await this.#open()).fd, position, length);
   }
 
   stream(start: number, end: number): Readable {
