@@ -64,10 +64,12 @@ const FILES: ZipEntry[] = [
   { type: "directory", name: "docs/" },
   { type: "file", name: "docs/index.html", content: { text: "<h1>docs</h1>\n" } },
   { type: "file", name: "bin/tool", content: { text: "#!/bin/sh\necho tool\n" }, mode: 0o755 },
+  // Large enough (with the rest, past 8 MiB) that extraction follows the download
+  // (transfer/overlap.ts): every body fault lands while entries are being extracted.
   {
     type: "file",
     name: "data/random.bin",
-    content: { size: 1_500_000, fill: "random" },
+    content: { size: 9_000_000, fill: "random" },
     method: "store",
   },
   { type: "file", name: "logs/build.log", content: { size: 600_000, fill: "text" } },
@@ -77,7 +79,7 @@ const FILES: ZipEntry[] = [
 const REPLACEMENT: ZipEntry[] = [
   ...FILES.map((f) =>
     f.name === "data/random.bin" && f.type === "file"
-      ? { ...f, content: { size: 1_400_000, fill: "random" as const, seed: "v2" } }
+      ? { ...f, content: { size: 8_900_000, fill: "random" as const, seed: "v2" } }
       : f,
   ),
   { type: "file", name: "NEW.txt", content: { text: "uploaded again\n" } },
