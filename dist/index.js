@@ -4174,7 +4174,7 @@ import { dirname as dirname3, join as join4 } from "node:path";
 
 // src/archive/extract.ts
 import { randomBytes } from "node:crypto";
-import { createWriteStream, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -4460,7 +4460,13 @@ function folderMaker() {
   return (path) => {
     let done = made.get(path);
     if (!done) {
-      done = mkdir(path, { recursive: true });
+      try {
+        mkdirSync(path, { recursive: true });
+        done = Promise.resolve();
+      } catch (e) {
+        done = Promise.reject(e);
+        done.catch(() => void 0);
+      }
       made.set(path, done);
     }
     return done;

@@ -19,7 +19,7 @@
  * Unix file modes are kept (executable bits), with owner read/write always set.
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -154,13 +154,25 @@ export async function listEntries(
   return listed;
 }
 
-/** Creates folders (with their parents), each once however often it is asked for. */
+/**
+ * Creates folders (with their parents), each once however often it is asked for. With blocking
+ * calls: a folder is one system call, and the threadpool's round trip cost more than the call
+ * itself (node --cpu-prof on 100,000 files in 11,601 folders: mkdir 10% of the main thread;
+ * the corpus took 4.3-5.3 s on /dev/shm after the change, 5.7-6.9 s before).
+ */
 function folderMaker(): (path: string) => Promise<unknown> {
   const made = new Map<string, Promise<unknown>>();
   return (path) => {
     let done = made.get(path);
     if (!done) {
-      done = mkdir(path, { recursive: true });
+      try {
+        mkdirSync(path, { recursive: true });
+        done = Promise.resolve();
+      } catch (e) {
+        done = Promise.reject(e);
+        // Whoever asks sees the failure; nobody asking is no unhandled rejection.
+        done.catch(() => undefined);
+      }
       made.set(path, done);
     }
     return done;
