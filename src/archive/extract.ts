@@ -386,9 +386,13 @@ export async function stage(
       const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
       if (name === "" || (wanted && (isDir || !wanted(name)))) return;
       if (name === ".." || name.startsWith("../")) refuse(name, "points outside the destination");
+      // A folder already known was checked with all its parents when it was first seen (and
+      // a known folder is never a file or a symlink): the walk up stops there.
       for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) {
+        const kind = kinds.get(p);
+        if (kind === "folder") break;
         if (links.has(p)) refuse(name, `would be written through the symlink ${JSON.stringify(p)}`);
-        if (kinds.get(p) === "file")
+        if (kind === "file")
           refuse(name, `lies under ${JSON.stringify(p)}, which the archive also has as a file`);
       }
       const was = kinds.get(name);
@@ -397,7 +401,12 @@ export async function stage(
       } else if (was === "file") refuse(name, "appears twice");
       else if (was === "folder") refuse(name, "is a file, and the archive also has it as a folder");
       kinds.set(name, isDir ? "folder" : "file");
-      for (let p = posix.dirname(name); p !== "."; p = posix.dirname(p)) kinds.set(p, "folder");
+      for (
+        let p = posix.dirname(name);
+        p !== "." && kinds.get(p) !== "folder";
+        p = posix.dirname(p)
+      )
+        kinds.set(p, "folder");
       const target = join(dir, ...name.split("/"));
       if (isDir) {
         await folder(target);
