@@ -4363,22 +4363,33 @@ async function openZip(source) {
   );
 }
 var CENTRAL_IN_MEMORY = 32 * 1024 * 1024;
-async function withCentralDirectory(source) {
+async function readEnd(source, limit = CENTRAL_IN_MEMORY) {
   const { size } = source;
   const tailStart = Math.max(0, size - END_BYTES);
   const tail = await source.read(tailStart, size - tailStart);
   const start = centralDirectoryStart(tail, tailStart);
-  const from = start !== void 0 && start < tailStart && size - start <= CENTRAL_IN_MEMORY ? start : tailStart;
-  const end = from < tailStart ? Buffer.concat([await source.read(from, tailStart - from), tail]) : tail;
-  const slice = (position, length) => {
-    if (position + length > size)
-      throw new Error(`unexpected end of archive at byte ${Math.max(position, size)}`);
-    return end.subarray(position - from, position - from + length);
-  };
+  if (start === void 0 || start > size || size - start > limit)
+    return { start: tailStart, data: tail, central: false };
+  if (start >= tailStart) return { start: tailStart, data: tail, central: true };
+  const head = await source.read(start, tailStart - start);
+  return { start, data: Buffer.concat([head, tail]), central: true };
+}
+function fromEnd(end, position, length) {
+  if (position < end.start) return void 0;
+  const bytes2 = end.data.subarray(position - end.start, position - end.start + length);
+  if (bytes2.length < length)
+    throw new Error(`unexpected end of archive at byte ${end.start + end.data.length}`);
+  return bytes2;
+}
+async function withCentralDirectory(source) {
+  const end = await readEnd(source);
   return {
-    size,
-    read: async (position, length) => position >= from ? slice(position, length) : source.read(position, length),
-    stream: (start2, stop2) => start2 >= from ? Readable.from([slice(start2, stop2 - start2)]) : source.stream(start2, stop2),
+    size: source.size,
+    read: async (position, length) => fromEnd(end, position, length) ?? source.read(position, length),
+    stream: (start, stop2) => {
+      const held = fromEnd(end, start, stop2 - start);
+      return held ? Readable.from([held]) : source.stream(start, stop2);
+    },
     close: () => source.close()
   };
 }
@@ -5280,8 +5291,6 @@ var RangedSource = class _RangedSource {
   /** Body bytes received, for reporting. */
   received = 0;
   #blocks = [];
-  /** The tail read at opening: the archive's last bytes. */
-  #tail = { start: 0, data: Buffer.alloc(0) };
   /**
    * Fetches the tail; learns the size and the validator. Throws RangesIgnored on a 200 (also the
    * answer when `ifRange`, a validator of the archive, no longer matches it).
@@ -5308,20 +5317,8 @@ var RangedSource = class _RangedSource {
     const source = new _RangedSource(client, url2, what, Number(range[3]), validator(res.headers));
     const tail = await buffer(res.body);
     source.received += tail.length;
-    source.#tail = { start: Number(range[1]), data: tail };
-    source.#keep(source.#tail);
+    source.#keep({ start: Number(range[1]), data: tail });
     return source;
-  }
-  /** The archive's last bytes, as read at opening. */
-  get tail() {
-    return this.#tail;
-  }
-  /** Bytes [start, size) in one buffer: what the tail holds, and one request for the rest. */
-  async end(start) {
-    const tail = this.#tail;
-    if (start >= tail.start) return tail.data.subarray(start - tail.start);
-    const head = await buffer(await this.fetch(start, tail.start));
-    return Buffer.concat([head, tail.data]);
   }
   async close() {
     this.#blocks = [];
@@ -5477,11 +5474,8 @@ async function readCentral(client, url2, what, validator2) {
   }
   try {
     const { size } = remote;
-    const start = centralDirectoryStart(remote.tail.data, remote.tail.start);
-    if (start === void 0 || start > size) return void 0;
-    if (size - start > Math.min(MAX_CENTRAL, size * MAX_CENTRAL_SHARE)) return void 0;
-    const from = Math.min(start, remote.tail.start);
-    return { size, start: from, data: await remote.end(from) };
+    const end = await readEnd(remote, Math.min(MAX_CENTRAL, size * MAX_CENTRAL_SHARE));
+    return end.central ? { ...end, size } : void 0;
   } catch {
     return void 0;
   } finally {
@@ -5569,15 +5563,8 @@ var FollowingSource = class {
   firstAt;
   #handle;
   async read(position, length) {
-    const { central } = this;
-    if (position >= central.start) {
-      const bytes2 = central.data.subarray(
-        position - central.start,
-        position - central.start + length
-      );
-      if (bytes2.length < length) throw new Error(`unexpected end of archive at byte ${position}`);
-      return bytes2;
-    }
+    const held = fromEnd(this.central, position, length);
+    if (held) return held;
     await this.mark.until(position + length);
     this.firstAt ??= this.mark.landed;
     return readAt((await this.#open()).fd, position, length);

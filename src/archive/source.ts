@@ -119,34 +119,56 @@ export async function openZip(source: ByteSource): Promise<yauzl.ZipFile> {
  */
 const CENTRAL_IN_MEMORY = 32 * 1024 * 1024;
 
+/** The last bytes of an archive, held in memory: [start, size). */
+export interface ArchiveEnd {
+  start: number;
+  data: Buffer;
+  /** Whether they hold the whole central directory (else only the records at the very end). */
+  central: boolean;
+}
+
 /**
- * The source, with its central directory (and the records after it) served from memory: yauzl
- * reads each central record in two small reads, which cost a system call each from a file and
- * a request each from a remote archive — 200,000 for 100,000 entries. Read here in one piece.
- * Where the records are is only a hint (archive/layout.ts): yauzl checks them itself.
+ * An archive's end from where its central directory starts, in at most two reads: the tail
+ * (which yauzl reads whole first), then what of the directory lies before it. A directory over
+ * `limit` bytes, or one the tail does not locate, is left out. Where it starts is only a hint
+ * (archive/layout.ts): yauzl checks the records itself.
  */
-async function withCentralDirectory(source: ByteSource): Promise<ByteSource> {
+export async function readEnd(source: ByteSource, limit = CENTRAL_IN_MEMORY): Promise<ArchiveEnd> {
   const { size } = source;
   const tailStart = Math.max(0, size - END_BYTES);
   const tail = await source.read(tailStart, size - tailStart);
   const start = centralDirectoryStart(tail, tailStart);
-  const from =
-    start !== undefined && start < tailStart && size - start <= CENTRAL_IN_MEMORY
-      ? start
-      : tailStart;
-  const end =
-    from < tailStart ? Buffer.concat([await source.read(from, tailStart - from), tail]) : tail;
-  const slice = (position: number, length: number) => {
-    if (position + length > size)
-      throw new Error(`unexpected end of archive at byte ${Math.max(position, size)}`);
-    return end.subarray(position - from, position - from + length);
-  };
+  if (start === undefined || start > size || size - start > limit)
+    return { start: tailStart, data: tail, central: false };
+  if (start >= tailStart) return { start: tailStart, data: tail, central: true };
+  const head = await source.read(start, tailStart - start);
+  return { start, data: Buffer.concat([head, tail]), central: true };
+}
+
+/** Bytes [position, position + length) from an archive's end, or undefined if they start before it. */
+export function fromEnd(end: ArchiveEnd, position: number, length: number): Buffer | undefined {
+  if (position < end.start) return undefined;
+  const bytes = end.data.subarray(position - end.start, position - end.start + length);
+  if (bytes.length < length)
+    throw new Error(`unexpected end of archive at byte ${end.start + end.data.length}`);
+  return bytes;
+}
+
+/**
+ * The source, with its central directory (and the records after it) served from memory: yauzl
+ * reads each central record in two small reads, which cost a system call each from a file and
+ * a request each from a remote archive — 200,000 for 100,000 entries. Read here in one piece.
+ */
+async function withCentralDirectory(source: ByteSource): Promise<ByteSource> {
+  const end = await readEnd(source);
   return {
-    size,
+    size: source.size,
     read: async (position, length) =>
-      position >= from ? slice(position, length) : source.read(position, length),
-    stream: (start, stop) =>
-      start >= from ? Readable.from([slice(start, stop - start)]) : source.stream(start, stop),
+      fromEnd(end, position, length) ?? source.read(position, length),
+    stream: (start, stop) => {
+      const held = fromEnd(end, start, stop - start);
+      return held ? Readable.from([held]) : source.stream(start, stop);
+    },
     close: () => source.close(),
   };
 }

@@ -15,8 +15,14 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { discard, type Staged } from "../archive/extract.ts";
-import { centralDirectoryStart } from "../archive/layout.ts";
-import { type ByteSource, readAt, withFile } from "../archive/source.ts";
+import {
+  type ArchiveEnd,
+  type ByteSource,
+  fromEnd,
+  readAt,
+  readEnd,
+  withFile,
+} from "../archive/source.ts";
 import type { GitLabClient } from "../gitlab/client.ts";
 import { formatBytes } from "../log.ts";
 import {
@@ -59,11 +65,9 @@ export interface Followed {
   staged: Staged;
 }
 
-/** The central directory (and the tail around it) read ahead of the body: bytes [start, size). */
-interface Central {
+/** The central directory (and the tail around it) read ahead of the body. */
+interface Central extends ArchiveEnd {
   size: number;
-  start: number;
-  data: Buffer;
 }
 
 /** Downloads an archive and stages it, the extraction following the download where it can. */
@@ -163,12 +167,8 @@ async function readCentral(
   }
   try {
     const { size } = remote;
-    const start = centralDirectoryStart(remote.tail.data, remote.tail.start);
-    if (start === undefined || start > size) return undefined;
-    if (size - start > Math.min(MAX_CENTRAL, size * MAX_CENTRAL_SHARE)) return undefined;
-    // yauzl reads the whole tail to find the records at its end: keep it all.
-    const from = Math.min(start, remote.tail.start);
-    return { size, start: from, data: await remote.end(from) };
+    const end = await readEnd(remote, Math.min(MAX_CENTRAL, size * MAX_CENTRAL_SHARE));
+    return end.central ? { ...end, size } : undefined;
   } catch {
     return undefined;
   } finally {
@@ -277,15 +277,8 @@ class FollowingSource implements ByteSource {
   }
 
   async read(position: number, length: number): Promise<Buffer> {
-    const { central } = this;
-    if (position >= central.start) {
-      const bytes = central.data.subarray(
-        position - central.start,
-        position - central.start + length,
-      );
-      if (bytes.length < length) throw new Error(`unexpected end of archive at byte ${position}`);
-      return bytes;
-    }
+    const held = fromEnd(this.central, position, length);
+    if (held) return held;
     await this.mark.until(position + length);
     this.firstAt ??= this.mark.landed;
     return readAt((await this.#open()).fd, position, length);

@@ -36,8 +36,6 @@ export class RangedSource implements ByteSource {
   /** Body bytes received, for reporting. */
   received = 0;
   #blocks: Block[] = [];
-  /** The tail read at opening: the archive's last bytes. */
-  #tail: Block = { start: 0, data: Buffer.alloc(0) };
 
   private constructor(
     readonly client: GitLabClient,
@@ -78,22 +76,8 @@ export class RangedSource implements ByteSource {
     const source = new RangedSource(client, url, what, Number(range[3]), validator(res.headers));
     const tail = await buffer(res.body);
     source.received += tail.length;
-    source.#tail = { start: Number(range[1]), data: tail };
-    source.#keep(source.#tail);
+    source.#keep({ start: Number(range[1]), data: tail });
     return source;
-  }
-
-  /** The archive's last bytes, as read at opening. */
-  get tail(): Readonly<Block> {
-    return this.#tail;
-  }
-
-  /** Bytes [start, size) in one buffer: what the tail holds, and one request for the rest. */
-  async end(start: number): Promise<Buffer> {
-    const tail = this.#tail;
-    if (start >= tail.start) return tail.data.subarray(start - tail.start);
-    const head = await buffer(await this.fetch(start, tail.start));
-    return Buffer.concat([head, tail.data]);
   }
 
   async close(): Promise<void> {
