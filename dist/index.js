@@ -4467,20 +4467,11 @@ async function listEntries(source, wanted) {
   return listed;
 }
 function folderMaker() {
-  const made = /* @__PURE__ */ new Map();
+  const made = /* @__PURE__ */ new Set();
   return (path) => {
-    let done = made.get(path);
-    if (!done) {
-      try {
-        mkdirSync(path, { recursive: true });
-        done = Promise.resolve();
-      } catch (e) {
-        done = Promise.reject(e);
-        done.catch(() => void 0);
-      }
-      made.set(path, done);
-    }
-    return done;
+    if (made.has(path)) return;
+    mkdirSync(path, { recursive: true });
+    made.add(path);
   };
 }
 function modeOf(entry) {
@@ -4594,7 +4585,7 @@ async function stage(archive, dest, options2) {
       const { header: header2, data } = await readLocal(archive, entry, isSmall(entry));
       const misplaced = layout.check(entry, header2);
       if (misplaced) refuse(name, misplaced);
-      await folder(dirname(target));
+      folder(dirname(target));
       const perms = (modeOf(entry) & 511 || 420) | 384;
       if (data) {
         const content = await contentOf(entry, data);
@@ -4630,7 +4621,7 @@ async function stage(archive, dest, options2) {
         kinds.set(p, "folder");
       const target = join(dir, ...name.split("/"));
       if (isDir) {
-        await folder(target);
+        folder(target);
         dirs.push(name);
         return;
       }
@@ -4649,7 +4640,7 @@ async function stage(archive, dest, options2) {
         const link2 = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
         const why = linkEscapes(name, link2, links);
         if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link2)})`);
-        await folder(dirname(target));
+        folder(dirname(target));
         await symlink(link2, target);
         links.add(name);
         files.push(name);
@@ -4760,11 +4751,11 @@ async function commit(staged, dest) {
     if (dirname(staged.dir) === dirname(dest) && await swapIn(staged.dir, dest)) return;
     const missing = await preflight(staged, dest);
     const folder = folderMaker();
-    for (const name of staged.dirs) await folder(join(dest, ...name.split("/")));
+    for (const name of staged.dirs) folder(join(dest, ...name.split("/")));
     await mapLimit(staged.files, MOVES_IN_FLIGHT, async (name) => {
       const to = join(dest, ...name.split("/"));
       const parent = posix.dirname(name);
-      if (parent !== "." && missing.has(parent)) await folder(dirname(to));
+      if (parent !== "." && missing.has(parent)) folder(dirname(to));
       await rename(join(staged.dir, ...name.split("/")), to);
     });
   } finally {
