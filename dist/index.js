@@ -86,10 +86,10 @@ var require_tunnel = __commonJS({
       self.on("free", function onFree(socket, host, port, localAddress) {
         var options3 = toOptions(host, port, localAddress);
         for (var i = 0, len = self.requests.length; i < len; ++i) {
-          var pending2 = self.requests[i];
-          if (pending2.host === options3.host && pending2.port === options3.port) {
+          var pending3 = self.requests[i];
+          if (pending3.host === options3.host && pending3.port === options3.port) {
             self.requests.splice(i, 1);
-            pending2.request.onSocket(socket);
+            pending3.request.onSocket(socket);
             return;
           }
         }
@@ -203,10 +203,10 @@ var require_tunnel = __commonJS({
         return;
       }
       this.sockets.splice(pos, 1);
-      var pending2 = this.requests.shift();
-      if (pending2) {
-        this.createSocket(pending2, function(socket2) {
-          pending2.request.onSocket(socket2);
+      var pending3 = this.requests.shift();
+      if (pending3) {
+        this.createSocket(pending3, function(socket2) {
+          pending3.request.onSocket(socket2);
         });
       }
     };
@@ -747,14 +747,14 @@ var require_crc32 = __commonJS({
       1510334235,
       755167117
     ]);
-    function crc322(buf) {
+    function crc323(buf) {
       let crc = -1;
       for (let x of buf) {
         crc = CRC_TABLE[(crc ^ x) & 255] ^ crc >>> 8;
       }
       return (crc ^ -1) >>> 0;
     }
-    module.exports = crc322;
+    module.exports = crc323;
   }
 });
 
@@ -769,8 +769,8 @@ var require_yauzl = __commonJS({
     var Transform2 = __require("stream").Transform;
     var PassThrough2 = __require("stream").PassThrough;
     var Writable = __require("stream").Writable;
-    var crc322 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
-    exports.open = open4;
+    var crc323 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
+    exports.open = open3;
     exports.fromFd = fromFd;
     exports.fromBuffer = fromBuffer;
     exports.fromRandomAccessReader = fromRandomAccessReader;
@@ -788,7 +788,7 @@ var require_yauzl = __commonJS({
     exports.RandomAccessReader = RandomAccessReader;
     function openPromise(path, options2) {
       return new Promise((resolve3, reject) => {
-        open4(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open3(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -818,7 +818,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open4(path, options2, callback) {
+    function open3(path, options2, callback) {
       if (typeof options2 === "function") {
         callback = options2;
         options2 = null;
@@ -1400,7 +1400,7 @@ var require_yauzl = __commonJS({
             continue;
           }
           var oldNameCrc32 = extraField.data.readUInt32LE(1);
-          if (crc322(fileNameBuffer) !== oldNameCrc32) {
+          if (crc323(fileNameBuffer) !== oldNameCrc32) {
             continue;
           }
           fileName = decodeBuffer(extraField.data.subarray(5), true);
@@ -1618,7 +1618,7 @@ var require_yauzl = __commonJS({
 });
 
 // src/index.ts
-import { setFlagsFromString } from "node:v8";
+import { setFlagsFromString as setFlagsFromString2 } from "node:v8";
 
 // src/errors.ts
 var InputError = class extends Error {
@@ -4189,8 +4189,7 @@ import {
 import { dirname, join, posix, relative as relative2, sep as sep2 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { promisify } from "node:util";
-import { crc32, createInflateRaw, inflateRaw, inflateRawSync } from "node:zlib";
+import { crc32 as crc322, createInflateRaw } from "node:zlib";
 
 // src/util/cleanup.ts
 import { rmSync } from "node:fs";
@@ -4202,6 +4201,75 @@ function removeTemporariesSync() {
     rmSync(path, { recursive: true, force: true });
     pending.delete(path);
   }
+}
+
+// src/util/memory.ts
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+var collect = null;
+function collector() {
+  if (collect === null) {
+    try {
+      setFlagsFromString("--expose-gc");
+      const gc = runInNewContext("typeof gc === 'function' ? gc : undefined");
+      collect = typeof gc === "function" ? gc : void 0;
+    } catch {
+      collect = void 0;
+    }
+  }
+  return collect;
+}
+var EVERY = 4 * 1024 * 1024;
+var pending2 = 0;
+function released(bytes2) {
+  pending2 += bytes2;
+  if (pending2 < EVERY) return;
+  pending2 = 0;
+  collector()?.({ type: "minor" });
+}
+
+// src/archive/content.ts
+import { crc32, inflateRaw, inflateRawSync } from "node:zlib";
+import { promisify } from "node:util";
+var Corrupt = class extends Error {
+  constructor() {
+    super("is corrupt (its CRC-32 does not match)");
+  }
+};
+var inflateRawAsync = promisify(inflateRaw);
+var INFLATE_IN_PLACE = 16 * 1024;
+var limitOf = (size) => ({
+  maxOutputLength: Math.max(size + 1, 1),
+  chunkSize: Math.max(size + 1, 64)
+});
+function sized(data, size) {
+  if (data.length > size) throw new Error("too many bytes in the stream");
+  if (data.length < size) throw new Error("not enough bytes in the stream");
+  return data;
+}
+function tooLarge(e) {
+  if (e.code === "ERR_BUFFER_TOO_LARGE")
+    throw new Error("too many bytes in the stream", { cause: e });
+  throw e;
+}
+function contentSync(declared2, raw2) {
+  if (declared2.method === 0) return sized(raw2, declared2.size);
+  try {
+    return sized(inflateRawSync(raw2, limitOf(declared2.size)), declared2.size);
+  } catch (e) {
+    return tooLarge(e);
+  }
+}
+async function content(declared2, raw2) {
+  if (declared2.method === 0 || raw2.length < INFLATE_IN_PLACE) return contentSync(declared2, raw2);
+  try {
+    return sized(await inflateRawAsync(raw2, limitOf(declared2.size)), declared2.size);
+  } catch (e) {
+    return tooLarge(e);
+  }
+}
+function checkCrc(declared2, data) {
+  if (crc32(data) !== declared2.crc) throw new Corrupt();
 }
 
 // src/archive/layout.ts
@@ -4411,7 +4479,6 @@ var S_IFLNK = 40960;
 var S_IFDIR = 16384;
 var RATIO_FLOOR = 1024 * 1024;
 var MAX_LINK_TARGET = 4096;
-var inflateRawAsync = promisify(inflateRaw);
 var TINY_FILE = 16 * 1024;
 var SMALL_FILE = 256 * 1024;
 var isSmall = (entry) => entry.uncompressedSize <= SMALL_FILE && entry.compressedSize <= SMALL_FILE;
@@ -4457,7 +4524,7 @@ async function listEntries(source, wanted) {
       };
       if (isLink && entry.uncompressedSize <= MAX_LINK_TARGET) {
         const { data } = await readLocal(source, entry, true);
-        item.target = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
+        item.target = (await content(declared(entry), data ?? Buffer.alloc(0))).toString("utf8");
       }
       listed.push(item);
     }
@@ -4474,6 +4541,11 @@ function folderMaker() {
     made.add(path);
   };
 }
+var declared = (entry) => ({
+  method: entry.compressionMethod,
+  size: entry.uncompressedSize,
+  crc: entry.crc32
+});
 function modeOf(entry) {
   const unix = entry.versionMadeBy >> 8 === 3;
   return unix ? entry.externalFileAttributes >>> 16 : 0;
@@ -4503,21 +4575,6 @@ async function readLocal(source, entry, withData) {
   return { header: header2, data };
 }
 var INFLATE_CHUNK = 64 * 1024;
-async function contentOf(entry, raw2) {
-  const size = entry.uncompressedSize;
-  const limit = { maxOutputLength: Math.max(size + 1, 1), chunkSize: Math.max(size + 1, 64) };
-  let data;
-  try {
-    data = entry.compressionMethod === 0 ? raw2 : raw2.length < 16 * 1024 ? inflateRawSync(raw2, limit) : await inflateRawAsync(raw2, limit);
-  } catch (e) {
-    if (e.code === "ERR_BUFFER_TOO_LARGE")
-      throw new Error("too many bytes in the stream", { cause: e });
-    throw e;
-  }
-  if (data.length > size) throw new Error("too many bytes in the stream");
-  if (data.length < size) throw new Error("not enough bytes in the stream");
-  return data;
-}
 function streamOf(archive, entry, header2) {
   const start = header2.fileDataStart;
   const raw2 = archive.stream(start, start + entry.compressedSize);
@@ -4527,8 +4584,9 @@ function streamOf(archive, entry, header2) {
   const check = new Transform({
     transform(chunk, _enc, done) {
       seen += chunk.length;
+      released(chunk.length);
       if (seen > size) return done(new Error("too many bytes in the stream"));
-      crc = crc32(chunk, crc);
+      crc = crc322(chunk, crc);
       done(null, chunk);
     },
     flush(done) {
@@ -4539,11 +4597,6 @@ function streamOf(archive, entry, header2) {
   });
   return entry.compressionMethod === 8 ? [raw2, createInflateRaw({ chunkSize: INFLATE_CHUNK }), check] : [raw2, check];
 }
-var Corrupt = class extends Error {
-  constructor() {
-    super("is corrupt (its CRC-32 does not match)");
-  }
-};
 async function stage(archive, dest, options2) {
   const { limits, label, wanted, signal } = options2;
   const dir = await openStaging(dest);
@@ -4581,22 +4634,29 @@ async function stage(archive, dest, options2) {
     const blame = (name, e) => e instanceof UnsafeArchive || signal?.aborted ? e : new UnsafeArchive(
       `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}${e instanceof Corrupt ? " " : ": "}${e.message}`
     );
-    const write = async (entry, name, target) => {
-      const { header: header2, data } = await readLocal(archive, entry, isSmall(entry));
-      const misplaced = layout.check(entry, header2);
-      if (misplaced) refuse(name, misplaced);
-      folder(dirname(target));
+    const write = async (entry, name, target, hold) => {
+      let streams;
       const perms = (modeOf(entry) & 511 || 420) | 384;
-      if (data) {
-        const content = await contentOf(entry, data);
-        if (crc32(content) !== entry.crc32) throw new Corrupt();
-        const options3 = { mode: perms, flag: "wx" };
-        if (content.length <= TINY_FILE) writeFileSync(target, content, options3);
-        else await writeFile(target, content, options3);
-        return;
+      try {
+        const { header: header2, data } = await readLocal(archive, entry, isSmall(entry));
+        const misplaced = layout.check(entry, header2);
+        if (misplaced) refuse(name, misplaced);
+        folder(dirname(target));
+        if (data) {
+          hold?.release();
+          const bytes3 = await content(declared(entry), data);
+          checkCrc(declared(entry), bytes3);
+          const options3 = { mode: perms, flag: "wx" };
+          if (bytes3.length <= TINY_FILE) writeFileSync(target, bytes3, options3);
+          else await writeFile(target, bytes3, options3);
+          return;
+        }
+        streams = streamOf(archive, entry, header2);
+      } finally {
+        hold?.release();
       }
       await pipeline([
-        ...streamOf(archive, entry, header2),
+        ...streams,
         createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
       ]);
     };
@@ -4637,7 +4697,7 @@ async function stage(archive, dest, options2) {
         const { header: header2, data } = await readLocal(archive, entry, true);
         const misplaced = layout.check(entry, header2);
         if (misplaced) refuse(name, misplaced);
-        const link2 = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
+        const link2 = (await content(declared(entry), data ?? Buffer.alloc(0))).toString("utf8");
         const why = linkEscapes(name, link2, links);
         if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link2)})`);
         folder(dirname(target));
@@ -4667,7 +4727,8 @@ async function stage(archive, dest, options2) {
       if (failure2 !== void 0) return;
       bytesInFlight += weight;
       if (large) largeInFlight++;
-      const task = write(entry, name, target).catch((e) => {
+      const hold = archive.hold?.(entry.relativeOffsetOfLocalHeader);
+      const task = write(entry, name, target, hold).catch((e) => {
         failure2 ??= blame(name, e);
       }).finally(() => {
         bytesInFlight -= weight;
@@ -4687,6 +4748,7 @@ async function stage(archive, dest, options2) {
       }
       if (next.done) break;
       const name = canonical(next.value.fileName);
+      archive.advance?.(next.value.relativeOffsetOfLocalHeader);
       try {
         await take(next.value, name);
       } catch (e) {
@@ -5132,7 +5194,8 @@ function contentRange(headers) {
 }
 async function download(options2) {
   const { client, url: url2, what, watch, signal } = options2;
-  const file = options2.file ?? temporaryIn(options2.dir);
+  const { sink } = options2;
+  const file = sink ? "" : options2.file ?? temporaryIn(options2.dir);
   let hash = createHash2("sha256");
   let received = 0;
   let total;
@@ -5140,7 +5203,7 @@ async function download(options2) {
   let resumes = 0;
   let restarted = false;
   const maxResumes = options2.maxResumes ?? 8;
-  registerTemporary(file);
+  if (file) registerTemporary(file);
   try {
     for (; ; ) {
       signal?.throwIfAborted();
@@ -5159,7 +5222,7 @@ async function download(options2) {
         const refused = e instanceof GitLabError && (e.status === 403 || e.status === 404);
         if (!resuming || !refused || restarted) throw e;
         restarted = true;
-        await truncate(file, 0);
+        if (file) await truncate(file, 0);
         hash = createHash2("sha256");
         received = 0;
         ifRange = void 0;
@@ -5176,7 +5239,7 @@ async function download(options2) {
         total = range.total ?? total;
       } else {
         if (received > 0) {
-          await truncate(file, 0);
+          if (file) await truncate(file, 0);
           hash = createHash2("sha256");
           received = 0;
         }
@@ -5188,29 +5251,26 @@ async function download(options2) {
       const stop2 = () => res.body.destroy(signal?.reason);
       signal?.addEventListener("abort", stop2, { once: true });
       const canResume = ifRange !== void 0 && res.headers["accept-ranges"] !== "none";
-      const out = createWriteStream2(file, {
+      const out = sink ? void 0 : createWriteStream2(file, {
         flags: received > 0 ? "a" : "w",
         highWaterMark: WRITE_BUFFER2
       });
+      out?.on("error", (e) => res.body.destroy(e));
       let broken;
-      let landed = received;
-      const written = watch ? (length) => (err) => {
-        if (!err) watch.written(landed += length);
-      } : () => void 0;
       try {
         for await (const chunk of res.body) {
           hash.update(chunk);
           received += chunk.length;
           options2.progress?.(received, total);
-          if (!out.write(chunk, written(chunk.length))) await once(out, "drain");
+          if (!out) await sink?.(chunk);
+          else if (!out.write(chunk)) await once(out, "drain");
+          released(chunk.length);
         }
       } catch (e) {
         broken = e;
       } finally {
         signal?.removeEventListener("abort", stop2);
-        await new Promise(
-          (resolve3, reject) => out.end((err) => err ? reject(err) : resolve3())
-        );
+        if (out) await closeFile(out, file);
       }
       signal?.throwIfAborted();
       if (broken) {
@@ -5248,13 +5308,23 @@ async function download(options2) {
     throw e;
   }
 }
+async function closeFile(out, file) {
+  try {
+    await new Promise((resolve3, reject) => {
+      if (out.destroyed) return out.errored ? reject(out.errored) : resolve3();
+      out.end((err) => err ? reject(err) : resolve3());
+    });
+  } catch (e) {
+    throw new RunError(`could not write ${file}: ${e.message}`);
+  }
+}
 function isAborted(e) {
   const err = e;
   return err?.code === "ERR_STREAM_PREMATURE_CLOSE" || err?.code === "ECONNRESET" || /aborted/i.test(err?.message ?? "");
 }
 
 // src/transfer/overlap.ts
-import { open as open2 } from "node:fs/promises";
+import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { Readable as Readable3 } from "node:stream";
 
 // src/transfer/ranged.ts
@@ -5386,74 +5456,89 @@ var RangedSource = class _RangedSource {
 var MAX_CENTRAL = 16 * 1024 * 1024;
 var MAX_CENTRAL_SHARE = 1 / 4;
 var FOLLOW_FROM = 8 * 1024 * 1024;
+var WINDOW = 2 * 1024 * 1024;
+var PIECE = 256 * 1024;
 var SLICE2 = 256 * 1024;
 async function downloadAndStage(options2) {
   const { client, url: url2, what, stage: stage2 } = options2;
-  const mark = new Watermark();
+  const body = new Body(options2.dir);
   const stop2 = new AbortController();
-  const file = temporaryIn(options2.dir);
   const downloading = download({
     client,
     url: url2,
     dir: options2.dir,
     what,
     progress: options2.progress,
-    file,
-    watch: mark,
+    watch: body,
+    sink: (chunk) => body.push(chunk),
     signal: stop2.signal
   });
   downloading.then(
-    () => mark.finish(),
-    (e) => mark.fail(e instanceof Error ? e : new Error(String(e)))
+    () => body.finish(),
+    (e) => body.fail(e instanceof Error ? e : new Error(String(e)))
   );
-  const first = await mark.first;
-  const validator2 = first?.validator;
-  const worth = validator2 !== void 0 && (first?.total ?? 0) >= FOLLOW_FROM;
-  const central = worth ? await readCentral(client, url2, what, validator2) : void 0;
   let staged;
-  if (!central)
-    options2.debug?.(
-      worth ? "downloaded first, then extracted: its central directory could not be read ahead" : "downloaded first, then extracted: a small archive, or one without a validator"
-    );
-  else {
-    const source = new FollowingSource(file, mark, central);
-    try {
-      staged = await stage2(source);
-      if (source.firstAt !== void 0)
+  try {
+    const first = await body.first;
+    if (first?.mode === "follow") {
+      const central = await readCentral(client, url2, what, first.validator ?? "");
+      if (central && body.follow(central)) {
+        try {
+          staged = await stage2(body);
+          body.advance(Infinity);
+          if (body.firstAt !== void 0)
+            options2.debug?.(
+              `extracted as it arrived: the first entry was read when ${formatBytes(body.firstAt)} of ${formatBytes(body.size)} had arrived`
+            );
+        } catch (e) {
+          if (body.failure) await downloading;
+          if (!body.again) {
+            stop2.abort(e);
+            await downloading.catch(() => void 0);
+            throw e;
+          }
+          staged = void 0;
+        }
+      } else {
         options2.debug?.(
-          `extracted as it arrived: the first entry was read when ${formatBytes(source.firstAt)} of ${formatBytes(source.size)} had arrived`
+          "downloaded first, then extracted: its central directory could not be read ahead"
         );
-    } catch (e) {
-      if (mark.failure) await downloading;
-      if (!mark.changed) {
-        stop2.abort(e);
-        const left = await downloading.catch(() => void 0);
-        if (left) await removeDownload(left.file);
-        throw e;
+        body.spill();
       }
-    } finally {
-      await source.close();
-    }
-  }
-  let got;
-  try {
-    got = await downloading;
-  } catch (e) {
-    if (staged) await discard(staged);
-    throw e;
-  }
-  try {
-    if (central && (mark.changed || !await sameEnd(got.file, central))) {
-      options2.debug?.("extracted again from the finished download: the archive changed meanwhile");
-      if (staged) await discard(staged);
+    } else if (first?.mode === "file")
+      options2.debug?.("downloaded first, then extracted: an archive without a size or validator");
+    const got = await downloading;
+    if (staged && body.again) {
+      await discard(staged);
       staged = void 0;
     }
-    staged ??= await withFile(got.file, stage2);
-    return { got, staged };
+    if (body.again)
+      options2.debug?.(
+        `extracted again from ${body.file && !body.lost ? "the finished download" : "a second download"}: ${body.again}`
+      );
+    staged ??= await stageWhole(body, options2);
+    return { got: { bytes: got.bytes, sha256: got.sha256, resumes: got.resumes }, staged };
   } catch (e) {
     if (staged) await discard(staged);
-    await removeDownload(got.file);
     throw e;
+  } finally {
+    await body.close();
+  }
+}
+async function stageWhole(body, options2) {
+  if (body.mode === "whole" && !body.again) return options2.stage(body);
+  if (body.file && !body.lost) return withFile(body.file, options2.stage);
+  const got = await download({
+    client: options2.client,
+    url: options2.url,
+    dir: options2.dir,
+    what: options2.what,
+    progress: options2.progress
+  });
+  try {
+    return await withFile(got.file, options2.stage);
+  } finally {
+    await removeDownload(got.file);
   }
 }
 async function readCentral(client, url2, what, validator2) {
@@ -5473,44 +5558,136 @@ async function readCentral(client, url2, what, validator2) {
     await remote.close();
   }
 }
-async function sameEnd(file, central) {
-  return withFile(file, async (source) => {
-    if (source.size !== central.size) return false;
-    const there = await source.read(central.start, central.size - central.start);
-    return there.equals(central.data);
-  });
-}
-var Watermark = class {
-  /** Bytes of the body in the file. */
-  landed = 0;
-  /** The body started over, or came with another validator: what was read may be another archive. */
-  changed = false;
+var Body = class {
+  constructor(dir) {
+    this.dir = dir;
+    this.first = new Promise((resolve3) => this.#answered = resolve3);
+  }
+  dir;
+  size = 0;
+  mode = "whole";
+  /** How many bytes had arrived when the first entry was read. */
+  firstAt;
+  /** Why what was staged while following cannot stand: the archive is to be extracted again. */
+  again;
+  /** The window let go of bytes a read needed: only a second download has them. */
+  lost = false;
   failure;
-  /** The first answer, or undefined when the download ended without one. */
+  /** The temporary file the body is written to, in `file` mode. */
+  file;
   first;
   #answered;
   #validator;
+  #central;
+  #fd;
+  /** The bytes held, in memory modes. */
+  #ring = new Ring(0);
+  /** Reads need nothing below this, except what holds keep (the extraction's progress). */
+  #horizon = 0;
+  #holds = /* @__PURE__ */ new Set();
+  /** The download, waiting until no more than `used` bytes are held. */
+  #room;
   #done = false;
   #waiting = [];
-  constructor() {
-    this.first = new Promise((resolve3) => this.#answered = resolve3);
-  }
   began(offset, validator2, total) {
     const answered = this.#answered;
     if (answered) {
       this.#answered = void 0;
       this.#validator = validator2;
-      answered({ validator: validator2, total });
+      this.size = total ?? 0;
+      this.mode = total === void 0 ? "file" : total < FOLLOW_FROM ? "whole" : validator2 === void 0 ? "file" : "follow";
+      if (this.mode === "file") this.spill();
+      else this.#ring = new Ring(this.mode === "whole" ? total ?? 0 : WINDOW + PIECE);
+      answered({ mode: this.mode, validator: validator2 });
       return;
     }
     if (offset > 0 && (validator2 === void 0 || validator2 === this.#validator)) return;
-    this.changed = true;
-    this.#fail(new Error("the archive changed while it was being extracted"));
+    this.#validator = validator2;
+    this.size = total ?? this.size;
+    this.#ring.reset(0);
+    if (this.mode === "follow" || this.mode === "drain") {
+      this.#stale("the archive changed while it was being extracted");
+      this.spill();
+    } else if (this.#fd !== void 0) ftruncateSync(this.#fd, 0);
+    else if (total !== void 0 && total < FOLLOW_FROM) this.#ring = new Ring(total);
+    else this.spill();
   }
-  written(bytes2) {
-    this.landed = bytes2;
+  /** Extraction follows the body, with this central directory; false if the body is gone past it. */
+  follow(central) {
+    if (this.mode !== "follow" || central.size !== this.size || this.#ring.base > 0) return false;
+    this.#central = central;
+    this.#checkEnd(0, this.#ring.copy(0, this.#ring.end));
+    return true;
+  }
+  /** Writes the body to a temporary file from now on, with what is held so far. */
+  spill() {
+    if (this.file) return;
+    this.mode = "file";
+    this.file = temporaryIn(this.dir);
+    registerTemporary(this.file);
+    this.#fd = openSync(this.file, "w");
+    const ring = this.#ring;
+    this.#write(ring.copy(ring.base, ring.end - ring.base), ring.base);
+    this.#ring = new Ring(0, ring.end);
+  }
+  /** Takes a chunk of the body; resolves once there is room for the next. */
+  async push(chunk) {
+    for (let at = 0; at < chunk.length; at += PIECE) {
+      const piece = chunk.subarray(at, at + PIECE);
+      const ring = this.#ring;
+      if (this.#fd !== void 0) this.#write(piece, ring.end);
+      else if (this.mode === "drain") ring.reset(ring.end + piece.length);
+      else {
+        if (ring.used + piece.length > ring.capacity)
+          await this.#roomFor(ring.capacity - piece.length);
+        ring.append(piece);
+      }
+      if (this.#fd !== void 0) ring.reset(ring.end + piece.length);
+      this.#checkEnd(ring.end - piece.length, piece);
+      this.#wake();
+    }
+    this.#letGo();
+    if (this.mode === "follow" && this.#ring.used > WINDOW) await this.#roomFor(WINDOW);
+  }
+  /** Resolves once no more than `used` bytes are held. */
+  #roomFor(used) {
+    return new Promise((wake) => this.#room = { used, wake });
+  }
+  /** Writes a chunk that starts at `position` of the body to the file. */
+  #write(chunk, position) {
+    for (let at = 0; at < chunk.length; )
+      at += writeSync(this.#fd, chunk, at, chunk.length - at, position + at);
+  }
+  /** The body's bytes over the central directory read ahead must be those bytes. */
+  #checkEnd(at, chunk) {
+    const central = this.#central;
+    if (!central || this.again) return;
+    const end = at + chunk.length;
+    if (end <= central.start) return;
+    const from = Math.max(at, central.start);
+    const body = chunk.subarray(from - at);
+    const ahead = central.data.subarray(from - central.start, end - central.start);
+    if (!body.equals(ahead))
+      this.#stale("the archive's end differs from the central directory read ahead");
+  }
+  /**
+   * What was staged while following cannot stand. The body is then only drained (hashed by the
+   * download, and kept by nothing), unless it goes to a file from here on (spill).
+   */
+  #stale(why) {
+    this.again ??= why;
+    this.#fail(new Error(why));
+    if (this.mode === "follow") {
+      this.mode = "drain";
+      this.#ring = new Ring(0, this.#ring.end);
+      this.#room?.wake();
+      this.#room = void 0;
+    }
+  }
+  #wake() {
+    const landed = this.#ring.end;
     this.#waiting = this.#waiting.filter((w) => {
-      if (w.until > bytes2) return true;
+      if (w.until > landed) return true;
       w.wake();
       return false;
     });
@@ -5529,54 +5706,154 @@ var Watermark = class {
     for (const w of this.#waiting) w.fail(e);
     this.#waiting = [];
   }
-  /** Resolves once the file holds `end` bytes of the body. */
-  until(end) {
-    if (this.changed)
-      return Promise.reject(new Error("the archive changed while it was being extracted"));
+  /** Resolves once the body has passed `end`. */
+  #until(end) {
+    if (this.again) return Promise.reject(new Error(this.again));
     if (this.failure) return Promise.reject(this.failure);
-    if (this.landed >= end) return Promise.resolve();
+    if (this.#ring.end >= end) return Promise.resolve();
     if (this.#done) return Promise.reject(new Error("unexpected end of the archive"));
     return new Promise((wake, fail) => this.#waiting.push({ until: end, wake, fail }));
   }
-};
-var FollowingSource = class {
-  constructor(file, mark, central) {
-    this.file = file;
-    this.mark = mark;
-    this.central = central;
-    this.size = central.size;
-  }
-  file;
-  mark;
-  central;
-  size;
-  /** How many bytes had arrived when the first entry was read. */
-  firstAt;
-  #handle;
+  // The archive, as archive/extract.ts reads it.
   async read(position, length) {
-    const held = fromEnd(this.central, position, length);
+    const held = this.#central && fromEnd(this.#central, position, length);
     if (held) return held;
-    await this.mark.until(position + length);
-    this.firstAt ??= this.mark.landed;
-    return readAt((await this.#open()).fd, position, length);
+    const hold = this.hold(position);
+    try {
+      await this.#until(position + length);
+      this.firstAt ??= this.#ring.end;
+      return this.#copy(position, length);
+    } finally {
+      hold.release();
+    }
   }
   stream(start, end) {
-    const read = (at, length) => this.read(at, length);
-    return Readable3.from(
-      (async function* () {
-        for (let at = start; at < end; at += SLICE2) yield read(at, Math.min(SLICE2, end - at));
-      })(),
-      { objectMode: false }
-    );
+    const hold = this.hold(start);
+    let at = start;
+    const out = new Readable3({
+      read: () => {
+        if (at >= end) {
+          hold.release();
+          out.push(null);
+          return;
+        }
+        const length = Math.min(SLICE2, end - at);
+        this.read(at, length).then(
+          (bytes2) => {
+            at += length;
+            hold.move(at);
+            out.push(bytes2);
+          },
+          (e) => out.destroy(e)
+        );
+      },
+      destroy: (e, done) => {
+        hold.release();
+        done(e);
+      }
+    });
+    return out;
   }
-  #open() {
-    this.#handle ??= open2(this.file, "r");
-    return this.#handle;
+  /** Keeps the bytes from `at` on until released. */
+  hold(at) {
+    if (this.mode === "follow" && at < this.#ring.base) this.#lose(at);
+    const hold = {
+      at,
+      move: (to) => {
+        hold.at = to;
+        this.#letGo();
+      },
+      release: () => {
+        if (this.#holds.delete(hold)) this.#letGo();
+      }
+    };
+    this.#holds.add(hold);
+    return hold;
+  }
+  /** Reads need nothing below `position` from now on, apart from what holds keep. */
+  advance(position) {
+    if (position <= this.#horizon) return;
+    this.#horizon = position;
+    this.#letGo();
+  }
+  #lose(at) {
+    this.lost = true;
+    this.#stale("the extraction read the archive out of order");
+    throw new Error(`byte ${at} of the archive was read out of order`);
+  }
+  /** A copy of the bytes [position, position + length), held. */
+  #copy(position, length) {
+    if (position < this.#ring.base) this.#lose(position);
+    return this.#ring.copy(position, length);
+  }
+  /** Lets go of the bytes below every hold and the horizon, and makes room for the body. */
+  #letGo() {
+    if (this.mode !== "follow") return;
+    let floor = this.#horizon;
+    for (const h of this.#holds) floor = Math.min(floor, h.at);
+    this.#ring.drop(floor);
+    const room = this.#room;
+    if (room && this.#ring.used <= room.used) {
+      this.#room = void 0;
+      room.wake();
+    }
   }
   async close() {
-    const handle = this.#handle;
-    this.#handle = void 0;
-    if (handle) await (await handle).close();
+    this.#ring = new Ring(0);
+    this.#room?.wake();
+    if (this.#fd !== void 0) closeSync(this.#fd);
+    this.#fd = void 0;
+    if (this.file) await removeDownload(this.file);
+  }
+};
+var Ring = class {
+  constructor(capacity, at = 0) {
+    this.capacity = capacity;
+    this.#buffer = Buffer.allocUnsafeSlow(capacity);
+    this.base = this.end = at;
+  }
+  capacity;
+  base;
+  end;
+  #buffer;
+  get used() {
+    return this.end - this.base;
+  }
+  /** Appends bytes; the caller made room for them. */
+  append(bytes2) {
+    if (this.used + bytes2.length > this.capacity) throw new Error("no room in the window");
+    let done = 0;
+    while (done < bytes2.length) {
+      const at = (this.end + done) % this.capacity;
+      done += bytes2.copy(
+        this.#buffer,
+        at,
+        done,
+        done + Math.min(bytes2.length - done, this.capacity - at)
+      );
+    }
+    this.end += bytes2.length;
+  }
+  /** A copy of the bytes [position, position + length), which lie in [base, end). */
+  copy(position, length) {
+    if (position < this.base || position + length > this.end)
+      throw new Error(`bytes ${position}-${position + length} are not held`);
+    const bytes2 = Buffer.allocUnsafe(length);
+    released(length);
+    let done = 0;
+    while (done < length) {
+      const at = (position + done) % this.capacity;
+      done += this.#buffer.copy(bytes2, done, at, at + Math.min(length - done, this.capacity - at));
+    }
+    return bytes2;
+  }
+  /** Lets go of the bytes below `position`. */
+  drop(position) {
+    this.base = Math.max(this.base, Math.min(position, this.end));
+  }
+  /** Holds nothing, and the next byte is `at`. */
+  reset(at) {
+    this.base = this.end = at;
   }
 };
 
@@ -5611,27 +5888,26 @@ async function wholeArchive(wanted, place, extract, ctx) {
     progress: progressReporter(wanted.name, ctx)
   };
   const stageOptions = { limits: ctx.limits, label: wanted.label, signal: ctx.signal };
-  let got;
-  let staged;
+  let result;
   try {
-    if (extract)
-      ({ got, staged } = await downloadAndStage({
-        ...how,
-        stage: (source) => stage(source, place.dir, stageOptions),
-        debug: (how2) => ctx.log.debug(`${wanted.label}: ${how2}`)
-      }));
-    else got = await download(how);
+    result = extract ? await downloadAndStage({
+      ...how,
+      stage: (source) => stage(source, place.dir, stageOptions),
+      debug: (how2) => ctx.log.debug(`${wanted.label}: ${how2}`)
+    }) : await download(how);
   } catch (e) {
     if (e instanceof GitLabError && e.status === 404 && wanted.absent)
       return { kind: "missing", why: wanted.absent(e.gitlab) };
     throw e;
   }
+  const got = "got" in result ? result.got : result;
   ctx.log.info(
     `${wanted.label}: ${formatBytes(got.bytes)} downloaded${got.resumes ? ` (resumed ${got.resumes} time(s))` : ""}, sha256 ${got.sha256}`
   );
   const { bytes: bytes2, sha256 } = got;
-  if (!staged) return { kind: "file", temp: got.file, name: place.zipName, bytes: bytes2, sha256 };
-  await removeDownload(got.file);
+  if (!("staged" in result))
+    return { kind: "file", temp: result.file, name: place.zipName, bytes: bytes2, sha256 };
+  const { staged } = result;
   if (cache2 && key) await store(cache2, key, staged, { bytes: bytes2, sha256 }, ctx.log, wanted.label);
   return { kind: "staged", staged, bytes: bytes2, sha256 };
 }
@@ -6677,12 +6953,12 @@ var Summary = class {
    *
    * @returns {string} content wrapped in HTML element
    */
-  wrap(tag, content, attrs = {}) {
+  wrap(tag, content2, attrs = {}) {
     const htmlAttrs = Object.entries(attrs).map(([key, value]) => ` ${key}="${value}"`).join("");
-    if (!content) {
+    if (!content2) {
       return `<${tag}${htmlAttrs}>`;
     }
-    return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    return `<${tag}${htmlAttrs}>${content2}</${tag}>`;
   }
   /**
    * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
@@ -6813,8 +7089,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label, content) {
-    const element = this.wrap("details", this.wrap("summary", label) + content);
+  addDetails(label, content2) {
+    const element = this.wrap("details", this.wrap("summary", label) + content2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -6898,7 +7174,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
-var { chmod, copyFile: copyFile2, lstat: lstat3, mkdir: mkdir4, open: open3, readdir: readdir3, rename: rename4, rm: rm4, rmdir: rmdir2, stat: stat3, symlink: symlink3, unlink } = fs2.promises;
+var { chmod, copyFile: copyFile2, lstat: lstat3, mkdir: mkdir4, open: open2, readdir: readdir3, rename: rename4, rm: rm4, rmdir: rmdir2, stat: stat3, symlink: symlink3, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
 
@@ -7053,7 +7329,7 @@ async function writeSummary(result) {
 var escape = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // src/index.ts
-setFlagsFromString("--semi-space-growth-factor=1");
+setFlagsFromString2("--semi-space-growth-factor=1");
 var GRACE_MS = 1e4;
 var SIGNALS = { SIGTERM: 15, SIGINT: 2 };
 var stop = new AbortController();

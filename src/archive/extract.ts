@@ -34,15 +34,16 @@ import {
 import { dirname, join, posix, relative, sep } from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { promisify } from "node:util";
-import { crc32, createInflateRaw, inflateRaw, inflateRawSync } from "node:zlib";
+import { crc32, createInflateRaw } from "node:zlib";
 import type yauzl from "yauzl";
 import { RunError, setting } from "../errors.ts";
 import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
 import { mapLimit } from "../util/concurrency.ts";
+import { released } from "../util/memory.ts";
+import { checkCrc, content, Corrupt, type Declared } from "./content.ts";
 import { Layout, type LocalHeader, parseLocalHeader } from "./layout.ts";
 import type { ExtractLimits } from "./limits.ts";
-import { type ByteSource, openZip } from "./source.ts";
+import { type ByteSource, openZip, type SourceHold } from "./source.ts";
 
 export interface Staged {
   /** The staging folder, inside the destination. */
@@ -65,7 +66,6 @@ const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 const RATIO_FLOOR = 1024 * 1024;
 const MAX_LINK_TARGET = 4096;
-const inflateRawAsync = promisify(inflateRaw);
 /**
  * Files up to this size are written with blocking calls on the main thread: for them the
  * threadpool's hand-offs (a round trip each for open, write and close) cost more than the
@@ -144,7 +144,7 @@ export async function listEntries(
       };
       if (isLink && entry.uncompressedSize <= MAX_LINK_TARGET) {
         const { data } = await readLocal(source, entry, true);
-        item.target = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
+        item.target = (await content(declared(entry), data ?? Buffer.alloc(0))).toString("utf8");
       }
       listed.push(item);
     }
@@ -179,6 +179,13 @@ export interface StageOptions {
   /** Checked between entries: a stopped run stops extracting. */
   signal?: AbortSignal;
 }
+
+/** What an entry's central record declares of its content. */
+const declared = (entry: yauzl.Entry): Declared => ({
+  method: entry.compressionMethod,
+  size: entry.uncompressedSize,
+  crc: entry.crc32,
+});
 
 function modeOf(entry: yauzl.Entry): number {
   const unix = entry.versionMadeBy >> 8 === 3;
@@ -236,30 +243,6 @@ async function readLocal(
  */
 const INFLATE_CHUNK = 64 * 1024;
 
-/** A small entry's bytes, inflated and checked against the sizes its central record declares. */
-async function contentOf(entry: yauzl.Entry, raw: Buffer): Promise<Buffer> {
-  // A stream that would pass its declared size stops one byte past it; the output comes in one
-  // piece. Tiny entries inflate faster in place than through the threadpool.
-  const size = entry.uncompressedSize;
-  const limit = { maxOutputLength: Math.max(size + 1, 1), chunkSize: Math.max(size + 1, 64) };
-  let data: Buffer;
-  try {
-    data =
-      entry.compressionMethod === 0
-        ? raw
-        : raw.length < 16 * 1024
-          ? inflateRawSync(raw, limit)
-          : await inflateRawAsync(raw, limit);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
-      throw new Error("too many bytes in the stream", { cause: e });
-    throw e;
-  }
-  if (data.length > size) throw new Error("too many bytes in the stream");
-  if (data.length < size) throw new Error("not enough bytes in the stream");
-  return data;
-}
-
 /**
  * A large entry's data, inflated when deflated, through a check of its size and CRC-32 against
  * its central record (yauzl's own streams inflate in 16 KiB chunks, and check the size only).
@@ -273,6 +256,7 @@ function streamOf(archive: ByteSource, entry: yauzl.Entry, header: LocalHeader):
   const check = new Transform({
     transform(chunk: Buffer, _enc, done) {
       seen += chunk.length;
+      released(chunk.length);
       if (seen > size) return done(new Error("too many bytes in the stream"));
       crc = crc32(chunk, crc);
       done(null, chunk);
@@ -286,13 +270,6 @@ function streamOf(archive: ByteSource, entry: yauzl.Entry, header: LocalHeader):
   return entry.compressionMethod === 8
     ? [raw, createInflateRaw({ chunkSize: INFLATE_CHUNK }), check]
     : [raw, check];
-}
-
-/** An entry whose CRC-32 does not match its central record. */
-class Corrupt extends Error {
-  constructor() {
-    super("is corrupt (its CRC-32 does not match)");
-  }
 }
 
 /**
@@ -350,23 +327,39 @@ export async function stage(
           );
 
     /** Reads, checks and writes a file's data (runs alongside other entries). */
-    const write = async (entry: yauzl.Entry, name: string, target: string): Promise<void> => {
-      const { header, data } = await readLocal(archive, entry, isSmall(entry));
-      const misplaced = layout.check(entry, header);
-      if (misplaced) refuse(name, misplaced);
-      folder(dirname(target));
+    /**
+     * Reads, checks and writes a file's data (runs alongside other entries). `hold` keeps the
+     * entry's bytes in a source that lets bytes go, until its data is read or streaming.
+     */
+    const write = async (
+      entry: yauzl.Entry,
+      name: string,
+      target: string,
+      hold: SourceHold | undefined,
+    ): Promise<void> => {
+      let streams: Readable[];
       const perms = (modeOf(entry) & 0o777 || 0o644) | 0o600;
-      if (data) {
-        // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
-        const content = await contentOf(entry, data);
-        if (crc32(content) !== entry.crc32) throw new Corrupt();
-        const options = { mode: perms, flag: "wx" };
-        if (content.length <= TINY_FILE) writeFileSync(target, content, options);
-        else await writeFile(target, content, options);
-        return;
+      try {
+        const { header, data } = await readLocal(archive, entry, isSmall(entry));
+        const misplaced = layout.check(entry, header);
+        if (misplaced) refuse(name, misplaced);
+        folder(dirname(target));
+        if (data) {
+          hold?.release();
+          // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
+          const bytes = await content(declared(entry), data);
+          checkCrc(declared(entry), bytes);
+          const options = { mode: perms, flag: "wx" };
+          if (bytes.length <= TINY_FILE) writeFileSync(target, bytes, options);
+          else await writeFile(target, bytes, options);
+          return;
+        }
+        streams = streamOf(archive, entry, header);
+      } finally {
+        hold?.release();
       }
       await pipeline([
-        ...streamOf(archive, entry, header),
+        ...streams,
         createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER }),
       ]);
     };
@@ -416,7 +409,7 @@ export async function stage(
         const { header, data } = await readLocal(archive, entry, true);
         const misplaced = layout.check(entry, header);
         if (misplaced) refuse(name, misplaced);
-        const link = (await contentOf(entry, data ?? Buffer.alloc(0))).toString("utf8");
+        const link = (await content(declared(entry), data ?? Buffer.alloc(0))).toString("utf8");
         const why = linkEscapes(name, link, links);
         if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);
         folder(dirname(target));
@@ -455,7 +448,8 @@ export async function stage(
       if (failure !== undefined) return;
       bytesInFlight += weight;
       if (large) largeInFlight++;
-      const task: Promise<void> = write(entry, name, target)
+      const hold = archive.hold?.(entry.relativeOffsetOfLocalHeader);
+      const task: Promise<void> = write(entry, name, target, hold)
         .catch((e: unknown) => {
           failure ??= blame(name, e);
         })
@@ -482,6 +476,8 @@ export async function stage(
       // One spelling per path: `./a`, `a//b` and `a/./b` are `a`, `a/b`, `a/b`, so that the
       // checks cannot be stepped around.
       const name = canonical(next.value.fileName);
+      // Entries are read in archive order: nothing before this one is needed but what holds keep.
+      archive.advance?.(next.value.relativeOffsetOfLocalHeader);
       try {
         await take(next.value, name);
       } catch (e) {

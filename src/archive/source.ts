@@ -19,6 +19,20 @@ export interface ByteSource {
   stream(start: number, end: number): Readable;
   /** Releases what the source holds (a file descriptor, a connection). */
   close(): Promise<void>;
+  /**
+   * For a source that lets go of bytes as the reading moves on (an archive still arriving, held
+   * in a bounded window): the reader will read nothing below `position` from now on, apart from
+   * what its holds keep. The reader calls it with each entry's offset, in archive order.
+   */
+  advance?(position: number): void;
+  /** Keeps the bytes from `position` on (for reads to come), until released. */
+  hold?(position: number): SourceHold;
+}
+
+/** Bytes kept for reads to come: from where it was made, or last moved to. */
+export interface SourceHold {
+  move(position: number): void;
+  release(): void;
 }
 
 /** Bytes a slice of a local file is read in: few system calls for large entries. */

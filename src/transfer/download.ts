@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { rm, truncate } from "node:fs/promises";
 import type { IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import type { GitLabClient } from "../gitlab/client.ts";
 import { networkError } from "../gitlab/client.ts";
 import { GitLabError } from "../gitlab/errors.ts";
 import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
+import { released } from "../util/memory.ts";
 
 /**
  * Bytes queued for the file before waiting: socket chunks (16-64 KiB) are written together
@@ -22,7 +23,7 @@ import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
 const WRITE_BUFFER = 256 * 1024;
 
 export interface Downloaded {
-  /** The temporary file; the caller moves or extracts it, then removes it. */
+  /** The temporary file; the caller moves or extracts it, then removes it ("" with a sink). */
   file: string;
   bytes: number;
   sha256: string;
@@ -42,13 +43,18 @@ export interface DownloadOptions {
   maxResumes?: number;
   /** The temporary file to write (a new name in `dir` when not given). */
   file?: string;
-  /** Told where the file stands, for a reader that follows the download (transfer/overlap.ts). */
+  /** Told of each response's body, for a reader that follows the download (transfer/overlap.ts). */
   watch?: DownloadWatch;
+  /**
+   * Takes the body instead of a file: each chunk in order, from the offset `watch.began` said;
+   * the download waits while the promise it returns is pending. No file is written then.
+   */
+  sink?: (chunk: Buffer) => Promise<void> | undefined;
   /** Stops the transfer (and removes the file) when aborted. */
   signal?: AbortSignal;
 }
 
-/** What a reader following a download is told, in order. */
+/** What a reader following a download is told. */
 export interface DownloadWatch {
   /**
    * A response's body is about to be written from `offset`: 0 for the first, and for one that
@@ -56,8 +62,6 @@ export interface DownloadWatch {
    * ETag or Last-Modified, `total` the archive's size when the response says it.
    */
   began(offset: number, validator: string | undefined, total: number | undefined): void;
-  /** The file holds this many bytes of the body now (written, readable with pread). */
-  written(bytes: number): void;
 }
 
 /** Removes a downloaded temporary file that will not become a result. */
@@ -86,7 +90,8 @@ function contentRange(
 
 export async function download(options: DownloadOptions): Promise<Downloaded> {
   const { client, url, what, watch, signal } = options;
-  const file = options.file ?? temporaryIn(options.dir);
+  const { sink } = options;
+  const file = sink ? "" : (options.file ?? temporaryIn(options.dir));
   let hash = createHash("sha256");
   let received = 0;
   let total: number | undefined;
@@ -94,7 +99,7 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
   let resumes = 0;
   let restarted = false;
   const maxResumes = options.maxResumes ?? 8;
-  registerTemporary(file);
+  if (file) registerTemporary(file);
   try {
     for (;;) {
       signal?.throwIfAborted();
@@ -115,7 +120,7 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
         const refused = e instanceof GitLabError && (e.status === 403 || e.status === 404);
         if (!resuming || !refused || restarted) throw e;
         restarted = true;
-        await truncate(file, 0);
+        if (file) await truncate(file, 0);
         hash = createHash("sha256");
         received = 0;
         ifRange = undefined;
@@ -133,7 +138,7 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
       } else {
         // A 200 is the whole archive again (it changed, or the server ignores ranges): start over.
         if (received > 0) {
-          await truncate(file, 0);
+          if (file) await truncate(file, 0);
           hash = createHash("sha256");
           received = 0;
         }
@@ -151,31 +156,29 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
 
       // Every byte received is written and flushed, even when the connection breaks, so the file
       // and the hash agree on where to resume.
-      const out = createWriteStream(file, {
-        flags: received > 0 ? "a" : "w",
-        highWaterMark: WRITE_BUFFER,
-      });
+      const out = sink
+        ? undefined
+        : createWriteStream(file, {
+            flags: received > 0 ? "a" : "w",
+            highWaterMark: WRITE_BUFFER,
+          });
+      // A write that fails (a full disk) ends the body's loop; closeFile() reports it.
+      out?.on("error", (e) => res.body.destroy(e));
       let broken: unknown;
-      let landed = received;
-      const written = watch
-        ? (length: number) => (err?: Error | null) => {
-            if (!err) watch.written((landed += length));
-          }
-        : () => undefined;
       try {
         for await (const chunk of res.body as AsyncIterable<Buffer>) {
           hash.update(chunk);
           received += chunk.length;
           options.progress?.(received, total);
-          if (!out.write(chunk, written(chunk.length))) await once(out, "drain");
+          if (!out) await sink?.(chunk);
+          else if (!out.write(chunk)) await once(out, "drain");
+          released(chunk.length);
         }
       } catch (e) {
         broken = e;
       } finally {
         signal?.removeEventListener("abort", stop);
-        await new Promise<void>((resolve, reject) =>
-          out.end((err?: Error | null) => (err ? reject(err) : resolve())),
-        );
+        if (out) await closeFile(out, file);
       }
       signal?.throwIfAborted();
       if (broken) {
@@ -214,6 +217,21 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
     await rm(file, { force: true });
     unregisterTemporary(file);
     throw e;
+  }
+}
+
+/**
+ * Ends a download's file stream. A write that failed (a full disk) destroyed it: that failure is
+ * what the run reports, naming the file, rather than the stream's state.
+ */
+async function closeFile(out: WriteStream, file: string): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      if (out.destroyed) return out.errored ? reject(out.errored) : resolve();
+      out.end((err?: Error | null) => (err ? reject(err) : resolve()));
+    });
+  } catch (e) {
+    throw new RunError(`could not write ${file}: ${(e as Error).message}`);
   }
 }
 

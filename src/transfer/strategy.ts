@@ -15,7 +15,7 @@ import { GitLabError } from "../gitlab/errors.ts";
 import { formatBytes, type Log } from "../log.ts";
 import { type CacheKey, type CacheSettings, lookUp, store } from "./cache.ts";
 import { download, type Downloaded, removeDownload } from "./download.ts";
-import { downloadAndStage } from "./overlap.ts";
+import { downloadAndStage, type Followed } from "./overlap.ts";
 import { RangedSource, RangesIgnored } from "./ranged.ts";
 
 /** What of each job's artifacts to fetch. */
@@ -120,27 +120,28 @@ async function wholeArchive(
     progress: progressReporter(wanted.name, ctx),
   };
   const stageOptions = { limits: ctx.limits, label: wanted.label, signal: ctx.signal };
-  let got: Downloaded;
-  let staged: Staged | undefined;
+  let result: Followed | Downloaded;
   try {
-    if (extract)
-      ({ got, staged } = await downloadAndStage({
-        ...how,
-        stage: (source) => stage(source, place.dir, stageOptions),
-        debug: (how) => ctx.log.debug(`${wanted.label}: ${how}`),
-      }));
-    else got = await download(how);
+    result = extract
+      ? await downloadAndStage({
+          ...how,
+          stage: (source) => stage(source, place.dir, stageOptions),
+          debug: (how) => ctx.log.debug(`${wanted.label}: ${how}`),
+        })
+      : await download(how);
   } catch (e) {
     if (e instanceof GitLabError && e.status === 404 && wanted.absent)
       return { kind: "missing", why: wanted.absent(e.gitlab) };
     throw e;
   }
+  const got = "got" in result ? result.got : result;
   ctx.log.info(
     `${wanted.label}: ${formatBytes(got.bytes)} downloaded${got.resumes ? ` (resumed ${got.resumes} time(s))` : ""}, sha256 ${got.sha256}`,
   );
   const { bytes, sha256 } = got;
-  if (!staged) return { kind: "file", temp: got.file, name: place.zipName, bytes, sha256 };
-  await removeDownload(got.file);
+  if (!("staged" in result))
+    return { kind: "file", temp: result.file, name: place.zipName, bytes, sha256 };
+  const { staged } = result;
   if (cache && key) await store(cache, key, staged, { bytes, sha256 }, ctx.log, wanted.label);
   return { kind: "staged", staged, bytes, sha256 };
 }

@@ -4,7 +4,7 @@
  * falls back when ranges are ignored, and fails cleanly on a flipped byte.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
@@ -178,5 +178,63 @@ describe("extraction follows the download", () => {
     await fetchArtifacts(sim, { job: "big", path: dest }, projectEnv(sim));
     assert.equal(sim.log.find({ route: "archive" }).length, 1);
     assert.equal((await stat(join(dest, "a.txt"))).size, MiB);
+  });
+
+  test("the body is held in memory, not in a file: no temporary file appears while it streams", async (t) => {
+    const sim = await big(t);
+    // Stalled at 6 MiB of 10: when the stalled body ends, the staging folder is beside the
+    // destination, and no file holding the body.
+    sim.inject({ route: "archive", kind: "stall", afterBytes: 6 * MiB, times: 1 });
+    const root = await tempDir(t);
+    const dest = join(root, "out");
+    const seen: string[][] = [];
+    sim.events.on("request", (r: { outcome?: string }) => {
+      if (r.outcome === "stall") seen.push(readdirSync(root));
+    });
+    await fetchArtifacts(
+      sim,
+      { job: "big", path: dest, "stall-timeout": "500ms" },
+      projectEnv(sim),
+    );
+    assert.equal(seen.length, 1);
+    assert.ok(
+      seen[0]?.some((n) => n.startsWith(".pipeline-artifacts-staging-")),
+      String(seen[0]),
+    );
+    assert.deepEqual(
+      seen[0]?.filter((n) => n.endsWith(".part")),
+      [],
+    );
+    await exact(sim, dest);
+  });
+
+  test("an archive whose central directory lists entries out of their order is extracted from a second download", async (t) => {
+    const sim = await simulate(
+      t,
+      project([
+        {
+          id: 5,
+          jobs: [
+            {
+              id: 1,
+              name: "big",
+              artifacts: { files: files("a"), zip: { centralReversed: true } },
+            },
+          ],
+        },
+      ]),
+    );
+    const dest = join(await tempDir(t), "out");
+    const { log } = await fetchArtifacts(sim, { job: "big", path: dest }, projectEnv(sim));
+    assert.ok(
+      log.debugLines.some((l) => l.includes("extracted again from a second download")),
+      String(log.debugLines),
+    );
+    const bodies = sim.log.find({ route: "archive" }).filter((r) => !r.range);
+    assert.deepEqual(
+      bodies.map((r) => r.status),
+      [200, 200],
+    );
+    await exact(sim, dest);
   });
 });

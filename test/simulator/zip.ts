@@ -53,6 +53,11 @@ export interface ZipOptions {
   mtime?: Date | string;
   /** Cut the finished archive to this many bytes (hostile: a truncated upload). */
   truncate?: number;
+  /**
+   * List the entries in the central directory in the reverse of the order their data lies in
+   * (valid, if unusual: nothing requires the two orders to agree).
+   */
+  centralReversed?: boolean;
   /** Write an overlapping-entry zip bomb instead of the entries (hostile; see writeOverlapBomb). */
   overlapBomb?: OverlapBomb;
 }
@@ -279,7 +284,8 @@ export async function writeZip(
       records.push(await writeEntry(out, entry, dos, force, descriptors));
     }
     const cdOffset = out.pos;
-    for (const r of records) await out.append(centralHeader(r, dos, force));
+    const listed = options.centralReversed ? [...records].reverse() : records;
+    for (const r of listed) await out.append(centralHeader(r, dos, force));
     await writeEnd(out, records.length, cdOffset, out.pos - cdOffset, force);
     await out.flush();
     let size = out.pos;
