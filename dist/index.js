@@ -5629,25 +5629,29 @@ var Body = class {
     const ring = this.#ring;
     this.#write(ring.copy(ring.base, ring.end - ring.base), ring.base);
     this.#ring = new Ring(0, ring.end);
+    this.#wakeRoom();
   }
   /** Takes a chunk of the body; resolves once there is room for the next. */
   async push(chunk) {
     for (let at = 0; at < chunk.length; at += PIECE) {
       const piece = chunk.subarray(at, at + PIECE);
-      const ring = this.#ring;
-      if (this.#fd !== void 0) this.#write(piece, ring.end);
-      else if (this.mode === "drain") ring.reset(ring.end + piece.length);
-      else {
-        if (ring.used + piece.length > ring.capacity)
-          await this.#roomFor(ring.capacity - piece.length);
-        ring.append(piece);
-      }
-      if (this.#fd !== void 0) ring.reset(ring.end + piece.length);
-      this.#checkEnd(ring.end - piece.length, piece);
+      while (this.mode === "follow" && this.#ring.used + piece.length > this.#ring.capacity)
+        await this.#roomFor(this.#ring.capacity - piece.length);
+      const start = this.#ring.end;
+      if (this.#fd !== void 0) this.#write(piece, start);
+      if (this.#fd !== void 0 || this.mode === "drain") this.#ring.reset(start + piece.length);
+      else this.#ring.append(piece);
+      this.#checkEnd(start, piece);
       this.#wake();
     }
     this.#letGo();
-    if (this.mode === "follow" && this.#ring.used > WINDOW) await this.#roomFor(WINDOW);
+    while (this.mode === "follow" && this.#ring.used > WINDOW) await this.#roomFor(WINDOW);
+  }
+  /** Wakes the download waiting for room (the window let go of bytes, or keeps none now). */
+  #wakeRoom() {
+    const room = this.#room;
+    this.#room = void 0;
+    room?.wake();
   }
   /** Resolves once no more than `used` bytes are held. */
   #roomFor(used) {
@@ -5680,8 +5684,7 @@ var Body = class {
     if (this.mode === "follow") {
       this.mode = "drain";
       this.#ring = new Ring(0, this.#ring.end);
-      this.#room?.wake();
-      this.#room = void 0;
+      this.#wakeRoom();
     }
   }
   #wake() {
@@ -5792,15 +5795,11 @@ var Body = class {
     let floor = this.#horizon;
     for (const h of this.#holds) floor = Math.min(floor, h.at);
     this.#ring.drop(floor);
-    const room = this.#room;
-    if (room && this.#ring.used <= room.used) {
-      this.#room = void 0;
-      room.wake();
-    }
+    if (this.#room && this.#ring.used <= this.#room.used) this.#wakeRoom();
   }
   async close() {
     this.#ring = new Ring(0);
-    this.#room?.wake();
+    this.#wakeRoom();
     if (this.#fd !== void 0) closeSync(this.#fd);
     this.#fd = void 0;
     if (this.file) await removeDownload(this.file);

@@ -318,27 +318,33 @@ class Body implements DownloadWatch, ByteSource {
     const ring = this.#ring;
     this.#write(ring.copy(ring.base, ring.end - ring.base), ring.base);
     this.#ring = new Ring(0, ring.end);
+    this.#wakeRoom();
   }
 
   /** Takes a chunk of the body; resolves once there is room for the next. */
   async push(chunk: Buffer): Promise<void> {
     for (let at = 0; at < chunk.length; at += PIECE) {
       const piece = chunk.subarray(at, at + PIECE);
-      const ring = this.#ring;
-      if (this.#fd !== undefined) this.#write(piece, ring.end);
-      else if (this.mode === "drain") ring.reset(ring.end + piece.length);
-      else {
-        if (ring.used + piece.length > ring.capacity)
-          await this.#roomFor(ring.capacity - piece.length);
-        ring.append(piece);
-      }
-      if (this.#fd !== undefined) ring.reset(ring.end + piece.length);
-      this.#checkEnd(ring.end - piece.length, piece);
+      // The mode may change while waiting (a file from now on, or nothing kept): look again.
+      while (this.mode === "follow" && this.#ring.used + piece.length > this.#ring.capacity)
+        await this.#roomFor(this.#ring.capacity - piece.length);
+      const start = this.#ring.end;
+      if (this.#fd !== undefined) this.#write(piece, start);
+      if (this.#fd !== undefined || this.mode === "drain") this.#ring.reset(start + piece.length);
+      else this.#ring.append(piece);
+      this.#checkEnd(start, piece);
       this.#wake();
     }
     // Bytes below what every read needs go at once (a body ahead of the reads is not held).
     this.#letGo();
-    if (this.mode === "follow" && this.#ring.used > WINDOW) await this.#roomFor(WINDOW);
+    while (this.mode === "follow" && this.#ring.used > WINDOW) await this.#roomFor(WINDOW);
+  }
+
+  /** Wakes the download waiting for room (the window let go of bytes, or keeps none now). */
+  #wakeRoom(): void {
+    const room = this.#room;
+    this.#room = undefined;
+    room?.wake();
   }
 
   /** Resolves once no more than `used` bytes are held. */
@@ -375,8 +381,7 @@ class Body implements DownloadWatch, ByteSource {
     if (this.mode === "follow") {
       this.mode = "drain";
       this.#ring = new Ring(0, this.#ring.end);
-      this.#room?.wake();
-      this.#room = undefined;
+      this.#wakeRoom();
     }
   }
 
@@ -502,16 +507,12 @@ class Body implements DownloadWatch, ByteSource {
     let floor = this.#horizon;
     for (const h of this.#holds) floor = Math.min(floor, h.at);
     this.#ring.drop(floor);
-    const room = this.#room;
-    if (room && this.#ring.used <= room.used) {
-      this.#room = undefined;
-      room.wake();
-    }
+    if (this.#room && this.#ring.used <= this.#room.used) this.#wakeRoom();
   }
 
   async close(): Promise<void> {
     this.#ring = new Ring(0);
-    this.#room?.wake();
+    this.#wakeRoom();
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
     if (this.file) await removeDownload(this.file);

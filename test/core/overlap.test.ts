@@ -144,6 +144,25 @@ describe("extraction follows the download", () => {
     await exact(sim, dest);
   });
 
+  test("a central directory that comes too late: the body, held up by a full window meanwhile, goes to a file and is extracted from it", async (t) => {
+    const sim = await big(t);
+    // The tail request stalls until the stall timeout gives up on it: by then the body has filled
+    // the window and waits for room, which only going to a file gives it.
+    sim.inject({ route: "archive", kind: "stall", afterBytes: 0, ranged: true, times: 1 });
+    const dest = join(await tempDir(t), "out");
+    const { result, log } = await fetchArtifacts(
+      sim,
+      { job: "big", path: dest, "stall-timeout": "1s" },
+      projectEnv(sim),
+    );
+    assert.equal(downloaded(result)[0]?.sha256, sim.archiveOf(1)?.sha256);
+    assert.ok(
+      log.debugLines.some((l) => l.includes("central directory could not be read ahead")),
+      String(log.debugLines),
+    );
+    await exact(sim, dest);
+  });
+
   test("a byte flipped in transit fails the run cleanly: nothing written, nothing left", async (t) => {
     const sim = await big(t);
     sim.inject({ route: "archive", kind: "corrupt", atByte: 3 * MiB + 100, times: 1 });
