@@ -768,7 +768,7 @@ var require_yauzl = __commonJS({
     var EventEmitter = __require("events").EventEmitter;
     var Transform2 = __require("stream").Transform;
     var PassThrough2 = __require("stream").PassThrough;
-    var Writable = __require("stream").Writable;
+    var Writable2 = __require("stream").Writable;
     var crc323 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
     exports.open = open3;
     exports.fromFd = fromFd;
@@ -1542,7 +1542,7 @@ var require_yauzl = __commonJS({
     };
     RandomAccessReader.prototype.read = function(buffer2, offset, length, position, callback) {
       var readStream = this.createReadStream({ start: position, end: position + length });
-      var writeStream = new Writable();
+      var writeStream = new Writable2();
       var written = 0;
       writeStream._write = function(chunk, encoding, cb) {
         chunk.copy(buffer2, offset + written, 0, chunk.length);
@@ -4174,7 +4174,7 @@ import { dirname as dirname3, join as join4 } from "node:path";
 
 // src/archive/extract.ts
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -4187,7 +4187,7 @@ import {
   writeFile
 } from "node:fs/promises";
 import { dirname, join, posix, relative as relative2, sep as sep2 } from "node:path";
-import { Transform } from "node:stream";
+import { Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32 as crc322, createInflateRaw } from "node:zlib";
 
@@ -4482,7 +4482,7 @@ var MAX_LINK_TARGET = 4096;
 var TINY_FILE = 16 * 1024;
 var SMALL_FILE = 256 * 1024;
 var isSmall = (entry) => entry.uncompressedSize <= SMALL_FILE && entry.compressedSize <= SMALL_FILE;
-var WRITE_BUFFER = 1024 * 1024;
+var STREAMING_BYTES = 1024 * 1024;
 function entries(zip) {
   return (async function* () {
     for (; ; ) {
@@ -4505,6 +4505,47 @@ function entries(zip) {
       yield entry;
     }
   })();
+}
+function fileSink(target, mode) {
+  let fd;
+  const close = () => {
+    if (fd !== void 0) closeSync(fd);
+    fd = void 0;
+  };
+  return new Writable({
+    construct(done) {
+      try {
+        fd = openSync(target, "wx", mode);
+        done();
+      } catch (e) {
+        done(e);
+      }
+    },
+    write(chunk, _encoding, done) {
+      try {
+        for (let at = 0; at < chunk.length; )
+          at += writeSync(fd, chunk, at, chunk.length - at);
+        done();
+      } catch (e) {
+        done(e);
+      }
+    },
+    final(done) {
+      try {
+        close();
+        done();
+      } catch (e) {
+        done(e);
+      }
+    },
+    destroy(e, done) {
+      try {
+        close();
+      } catch {
+      }
+      done(e);
+    }
+  });
 }
 async function listEntries(source, wanted) {
   const zip = await openZip(source);
@@ -4655,10 +4696,7 @@ async function stage(archive, dest, options2) {
       } finally {
         hold?.release();
       }
-      await pipeline([
-        ...streams,
-        createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER })
-      ]);
+      await pipeline([...streams, fileSink(target, perms)]);
     };
     const take = async (entry, name) => {
       const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
@@ -4721,13 +4759,14 @@ async function stage(archive, dest, options2) {
         );
       files.push(name);
       const large = !isSmall(entry);
-      const weight = large ? 2 * WRITE_BUFFER : entry.compressedSize + entry.uncompressedSize;
+      const weight = large ? STREAMING_BYTES : entry.compressedSize + entry.uncompressedSize;
       while (inFlight.size >= PARALLEL_ENTRIES || large && largeInFlight >= PARALLEL_LARGE || inFlight.size > 0 && bytesInFlight + weight > PARALLEL_BYTES)
         await Promise.race(inFlight);
       if (failure2 !== void 0) return;
       bytesInFlight += weight;
       if (large) largeInFlight++;
       const hold = archive.hold?.(entry.relativeOffsetOfLocalHeader);
+      archive.advance?.(entry.relativeOffsetOfLocalHeader + entry.compressedSize);
       const task = write(entry, name, target, hold).catch((e) => {
         failure2 ??= blame(name, e);
       }).finally(() => {
@@ -5174,10 +5213,10 @@ async function evict(cache2, keep2, log) {
 // src/transfer/download.ts
 import { createHash as createHash2, randomBytes as randomBytes3 } from "node:crypto";
 import { once } from "node:events";
-import { createWriteStream as createWriteStream2 } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { rm as rm3, truncate } from "node:fs/promises";
 import { join as join3 } from "node:path";
-var WRITE_BUFFER2 = 256 * 1024;
+var WRITE_BUFFER = 256 * 1024;
 async function removeDownload(file) {
   await rm3(file, { force: true });
   unregisterTemporary(file);
@@ -5251,9 +5290,9 @@ async function download(options2) {
       const stop2 = () => res.body.destroy(signal?.reason);
       signal?.addEventListener("abort", stop2, { once: true });
       const canResume = ifRange !== void 0 && res.headers["accept-ranges"] !== "none";
-      const out = sink ? void 0 : createWriteStream2(file, {
+      const out = sink ? void 0 : createWriteStream(file, {
         flags: received > 0 ? "a" : "w",
-        highWaterMark: WRITE_BUFFER2
+        highWaterMark: WRITE_BUFFER
       });
       out?.on("error", (e) => res.body.destroy(e));
       let broken;
@@ -5324,7 +5363,7 @@ function isAborted(e) {
 }
 
 // src/transfer/overlap.ts
-import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { closeSync as closeSync2, ftruncateSync, openSync as openSync2, writeSync as writeSync2 } from "node:fs";
 import { Readable as Readable3 } from "node:stream";
 
 // src/transfer/ranged.ts
@@ -5625,7 +5664,7 @@ var Body = class {
     this.mode = "file";
     this.file = temporaryIn(this.dir);
     registerTemporary(this.file);
-    this.#fd = openSync(this.file, "w");
+    this.#fd = openSync2(this.file, "w");
     const ring = this.#ring;
     this.#write(ring.copy(ring.base, ring.end - ring.base), ring.base);
     this.#ring = new Ring(0, ring.end);
@@ -5660,7 +5699,7 @@ var Body = class {
   /** Writes a chunk that starts at `position` of the body to the file. */
   #write(chunk, position) {
     for (let at = 0; at < chunk.length; )
-      at += writeSync(this.#fd, chunk, at, chunk.length - at, position + at);
+      at += writeSync2(this.#fd, chunk, at, chunk.length - at, position + at);
   }
   /** The body's bytes over the central directory read ahead must be those bytes. */
   #checkEnd(at, chunk) {
@@ -5800,7 +5839,7 @@ var Body = class {
   async close() {
     this.#ring = new Ring(0);
     this.#wakeRoom();
-    if (this.#fd !== void 0) closeSync(this.#fd);
+    if (this.#fd !== void 0) closeSync2(this.#fd);
     this.#fd = void 0;
     if (this.file) await removeDownload(this.file);
   }

@@ -19,7 +19,7 @@
  * Unix file modes are kept (executable bits), with owner read/write always set.
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -32,7 +32,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { dirname, join, posix, relative, sep } from "node:path";
-import { type Readable, Transform } from "node:stream";
+import { type Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32, createInflateRaw } from "node:zlib";
 import type yauzl from "yauzl";
@@ -80,8 +80,8 @@ const SMALL_FILE = 256 * 1024;
  */
 const isSmall = (entry: yauzl.Entry) =>
   entry.uncompressedSize <= SMALL_FILE && entry.compressedSize <= SMALL_FILE;
-/** Bytes queued for a file before waiting: large entries are written in few system calls. */
-const WRITE_BUFFER = 1024 * 1024;
+/** What a streaming entry holds at once, at most: a slice read and zlib's output for it. */
+const STREAMING_BYTES = 1024 * 1024;
 
 function entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
   return (async function* () {
@@ -105,6 +105,55 @@ function entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
       yield entry;
     }
   })();
+}
+
+/**
+ * A new file (`wx`) written with blocking calls as its chunks come. A chunk is written the moment
+ * it arrives and dropped: held through an asynchronous write it outlived V8's young collections
+ * and piled up until a full one (peak RSS 130 MiB on the stored corpus, 134 MiB on the zip64 one,
+ * against 92 MiB with this); and each write cost a threadpool round trip.
+ */
+function fileSink(target: string, mode: number): Writable {
+  let fd: number | undefined;
+  const close = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  return new Writable({
+    construct(done) {
+      try {
+        fd = openSync(target, "wx", mode);
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    },
+    write(chunk: Buffer, _encoding, done) {
+      try {
+        for (let at = 0; at < chunk.length;)
+          at += writeSync(fd as number, chunk, at, chunk.length - at);
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    },
+    final(done) {
+      try {
+        close();
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    },
+    destroy(e, done) {
+      try {
+        close();
+      } catch {
+        // The stream's own failure is what to report.
+      }
+      done(e);
+    },
+  });
 }
 
 /** An entry of an archive as a listing shows it. */
@@ -358,10 +407,7 @@ export async function stage(
       } finally {
         hold?.release();
       }
-      await pipeline([
-        ...streams,
-        createWriteStream(target, { mode: perms, flags: "wx", highWaterMark: WRITE_BUFFER }),
-      ]);
+      await pipeline([...streams, fileSink(target, perms)]);
     };
 
     /** Checks an entry's central record in archive order, then writes it or schedules its write. */
@@ -438,7 +484,7 @@ export async function stage(
       // Room for it among the writes in flight.
       const large = !isSmall(entry);
       // A small entry holds its raw and its inflated bytes at once.
-      const weight = large ? 2 * WRITE_BUFFER : entry.compressedSize + entry.uncompressedSize;
+      const weight = large ? STREAMING_BYTES : entry.compressedSize + entry.uncompressedSize;
       while (
         inFlight.size >= PARALLEL_ENTRIES ||
         (large && largeInFlight >= PARALLEL_LARGE) ||
@@ -449,6 +495,9 @@ export async function stage(
       bytesInFlight += weight;
       if (large) largeInFlight++;
       const hold = archive.hold?.(entry.relativeOffsetOfLocalHeader);
+      // Held: the next entry lies past this one's data, and nothing below it is needed but what
+      // holds keep (an entry larger than the source's window streams on).
+      archive.advance?.(entry.relativeOffsetOfLocalHeader + entry.compressedSize);
       const task: Promise<void> = write(entry, name, target, hold)
         .catch((e: unknown) => {
           failure ??= blame(name, e);

@@ -163,6 +163,29 @@ describe("extraction follows the download", () => {
     await exact(sim, dest);
   });
 
+  test("an entry larger than the window, last in the archive, streams through it", async (t) => {
+    // The window holds about 2 MiB: the last entry's 6 MiB pass through it while being written.
+    const big6: ZipEntry = {
+      type: "file",
+      name: "part/zz.bin",
+      content: { size: 6 * MiB, fill: "random", seed: "last" },
+      method: "store",
+    };
+    const sim = await simulate(
+      t,
+      project([
+        {
+          id: 5,
+          jobs: [{ id: 1, name: "big", artifacts: { files: [...files("a").slice(0, 10), big6] } }],
+        },
+      ]),
+    );
+    const dest = join(await tempDir(t), "out");
+    const { log } = await fetchArtifacts(sim, { job: "big", path: dest }, projectEnv(sim));
+    assert.ok(firstReadAt(log.debugLines) !== undefined, String(log.debugLines));
+    await exact(sim, dest);
+  });
+
   test("a byte flipped in transit fails the run cleanly: nothing written, nothing left", async (t) => {
     const sim = await big(t);
     sim.inject({ route: "archive", kind: "corrupt", atByte: 3 * MiB + 100, times: 1 });
