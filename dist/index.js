@@ -4174,7 +4174,7 @@ import { dirname as dirname3, join as join4 } from "node:path";
 
 // src/archive/extract.ts
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -4201,6 +4201,19 @@ function removeTemporariesSync() {
     rmSync(path, { recursive: true, force: true });
     pending.delete(path);
   }
+}
+
+// src/util/files.ts
+import { writeSync } from "node:fs";
+function writeAll(fd, bytes2, position) {
+  for (let at = 0; at < bytes2.length; )
+    at += writeSync(
+      fd,
+      bytes2,
+      at,
+      bytes2.length - at,
+      position === void 0 ? null : position + at
+    );
 }
 
 // src/util/memory.ts
@@ -4523,8 +4536,7 @@ function fileSink(target, mode) {
     },
     write(chunk, _encoding, done) {
       try {
-        for (let at = 0; at < chunk.length; )
-          at += writeSync(fd, chunk, at, chunk.length - at);
+        writeAll(fd, chunk);
         done();
       } catch (e) {
         done(e);
@@ -5363,7 +5375,7 @@ function isAborted(e) {
 }
 
 // src/transfer/overlap.ts
-import { closeSync as closeSync2, ftruncateSync, openSync as openSync2, writeSync as writeSync2 } from "node:fs";
+import { closeSync as closeSync2, ftruncateSync, openSync as openSync2 } from "node:fs";
 import { Readable as Readable3 } from "node:stream";
 
 // src/transfer/ranged.ts
@@ -5698,8 +5710,7 @@ var Body = class {
   }
   /** Writes a chunk that starts at `position` of the body to the file. */
   #write(chunk, position) {
-    for (let at = 0; at < chunk.length; )
-      at += writeSync2(this.#fd, chunk, at, chunk.length - at, position + at);
+    writeAll(this.#fd, chunk, position);
   }
   /** The body's bytes over the central directory read ahead must be those bytes. */
   #checkEnd(at, chunk) {

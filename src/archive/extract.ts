@@ -19,7 +19,7 @@
  * Unix file modes are kept (executable bits), with owner read/write always set.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -39,6 +39,7 @@ import type yauzl from "yauzl";
 import { RunError, setting } from "../errors.ts";
 import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
 import { mapLimit } from "../util/concurrency.ts";
+import { writeAll } from "../util/files.ts";
 import { released } from "../util/memory.ts";
 import { checkCrc, content, Corrupt, type Declared } from "./content.ts";
 import { Layout, type LocalHeader, parseLocalHeader } from "./layout.ts";
@@ -130,8 +131,7 @@ function fileSink(target: string, mode: number): Writable {
     },
     write(chunk: Buffer, _encoding, done) {
       try {
-        for (let at = 0; at < chunk.length;)
-          at += writeSync(fd as number, chunk, at, chunk.length - at);
+        writeAll(fd as number, chunk);
         done();
       } catch (e) {
         done(e as Error);

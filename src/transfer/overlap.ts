@@ -22,7 +22,7 @@
  * the page cache and read back, a third of the system time of a run (perf record: the copies into
  * the page cache were the largest single cost, ahead of inflate).
  */
-import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync } from "node:fs";
 import { Readable } from "node:stream";
 import { discard, type Staged } from "../archive/extract.ts";
 import {
@@ -36,6 +36,7 @@ import {
 import type { GitLabClient } from "../gitlab/client.ts";
 import { formatBytes } from "../log.ts";
 import { registerTemporary } from "../util/cleanup.ts";
+import { writeAll } from "../util/files.ts";
 import { released } from "../util/memory.ts";
 import {
   download,
@@ -354,8 +355,7 @@ class Body implements DownloadWatch, ByteSource {
 
   /** Writes a chunk that starts at `position` of the body to the file. */
   #write(chunk: Buffer, position: number): void {
-    for (let at = 0; at < chunk.length;)
-      at += writeSync(this.#fd as number, chunk, at, chunk.length - at, position + at);
+    writeAll(this.#fd as number, chunk, position);
   }
 
   /** The body's bytes over the central directory read ahead must be those bytes. */
