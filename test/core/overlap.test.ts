@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import { crc32 } from "node:zlib";
 import type { Simulator } from "../simulator/index.ts";
-import type { ZipEntry } from "../simulator/zip.ts";
+import type { ZipEntry, ZipOptions } from "../simulator/zip.ts";
 import { downloaded, fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
 import { project, simulate } from "../support/sim.ts";
 
@@ -26,12 +26,12 @@ const files = (seed: string): ZipEntry[] =>
     method: i % 2 ? "deflate" : "store",
   }));
 
-/** Job 1 (`big`) of pipeline 5, project 7. */
-async function big(t: TestContext): Promise<Simulator> {
-  return simulate(
-    t,
-    project([{ id: 5, jobs: [{ id: 1, name: "big", artifacts: { files: files("a") } }] }]),
-  );
+/** Job 1 (`big`) of pipeline 5, project 7, with these artifacts (by default 10 MiB in 40 files). */
+async function big(
+  t: TestContext,
+  artifacts: { files: ZipEntry[]; zip?: ZipOptions } = { files: files("a") },
+): Promise<Simulator> {
+  return simulate(t, project([{ id: 5, jobs: [{ id: 1, name: "big", artifacts }] }]));
 }
 
 /** Every file of the job's archive is in `dir` with its size and CRC-32, and nothing else. */
@@ -171,15 +171,7 @@ describe("extraction follows the download", () => {
       content: { size: 6 * MiB, fill: "random", seed: "last" },
       method: "store",
     };
-    const sim = await simulate(
-      t,
-      project([
-        {
-          id: 5,
-          jobs: [{ id: 1, name: "big", artifacts: { files: [...files("a").slice(0, 10), big6] } }],
-        },
-      ]),
-    );
+    const sim = await big(t, { files: [...files("a").slice(0, 10), big6] });
     const dest = join(await tempDir(t), "out");
     const { log } = await fetchArtifacts(sim, { job: "big", path: dest }, projectEnv(sim));
     assert.ok(firstReadAt(log.debugLines) !== undefined, String(log.debugLines));
@@ -199,23 +191,9 @@ describe("extraction follows the download", () => {
   });
 
   test("a small archive is downloaded, then extracted, with one request", async (t) => {
-    const sim = await simulate(
-      t,
-      project([
-        {
-          id: 5,
-          jobs: [
-            {
-              id: 1,
-              name: "big",
-              artifacts: {
-                files: [{ type: "file", name: "a.txt", content: { size: MiB, fill: "text" } }],
-              },
-            },
-          ],
-        },
-      ]),
-    );
+    const sim = await big(t, {
+      files: [{ type: "file", name: "a.txt", content: { size: MiB, fill: "text" } }],
+    });
     const dest = join(await tempDir(t), "out");
     await fetchArtifacts(sim, { job: "big", path: dest }, projectEnv(sim));
     assert.equal(sim.log.find({ route: "archive" }).length, 1);
@@ -251,21 +229,7 @@ describe("extraction follows the download", () => {
   });
 
   test("an archive whose central directory lists entries out of their order is extracted from a second download", async (t) => {
-    const sim = await simulate(
-      t,
-      project([
-        {
-          id: 5,
-          jobs: [
-            {
-              id: 1,
-              name: "big",
-              artifacts: { files: files("a"), zip: { centralReversed: true } },
-            },
-          ],
-        },
-      ]),
-    );
+    const sim = await big(t, { files: files("a"), zip: { centralReversed: true } });
     const dest = join(await tempDir(t), "out");
     const { log } = await fetchArtifacts(sim, { job: "big", path: dest }, projectEnv(sim));
     assert.ok(
