@@ -4233,12 +4233,18 @@ function collector() {
   return collect;
 }
 var EVERY = 4 * 1024 * 1024;
+var MAJOR_EVERY = 64 * 1024 * 1024;
 var pending2 = 0;
+var sinceMajor = 0;
 function released(bytes2) {
   pending2 += bytes2;
   if (pending2 < EVERY) return;
   pending2 = 0;
-  collector()?.({ type: "minor" });
+  sinceMajor += EVERY;
+  if (sinceMajor >= MAJOR_EVERY) {
+    sinceMajor = 0;
+    collector()?.({ type: "major" });
+  } else collector()?.({ type: "minor" });
 }
 
 // src/archive/content.ts

@@ -9,7 +9,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
-type Collect = (options: { type: "minor" }) => void;
+type Collect = (options: { type: "minor" | "major" }) => void;
 
 let collect: Collect | undefined | null = null;
 
@@ -29,15 +29,28 @@ function collector(): Collect | undefined {
 
 /** Bytes released between two collections. */
 const EVERY = 4 * 1024 * 1024;
+/**
+ * Bytes released between two full collections: buffers that lived through a young collection (a
+ * slice waiting for its write) are freed only by a full one. Measured on the mixed corpus, peak
+ * anonymous memory: on Node 24 59-63 MiB without them, 44 MiB with one every 64 MiB (42 every
+ * 16 MiB); on Node 20 48 and 42 MiB. A full collection of this small heap takes a few ms.
+ */
+const MAJOR_EVERY = 64 * 1024 * 1024;
 let pending = 0;
+let sinceMajor = 0;
 
 /**
  * Counts the bytes of a buffer this thread let go of (or is about to: one used once and dropped);
- * every EVERY bytes it collects the thread's young generation, where such buffers still are.
+ * every EVERY bytes it collects the thread's young generation, where such buffers still are, and
+ * every MAJOR_EVERY bytes the whole heap.
  */
 export function released(bytes: number): void {
   pending += bytes;
   if (pending < EVERY) return;
   pending = 0;
-  collector()?.({ type: "minor" });
+  sinceMajor += EVERY;
+  if (sinceMajor >= MAJOR_EVERY) {
+    sinceMajor = 0;
+    collector()?.({ type: "major" });
+  } else collector()?.({ type: "minor" });
 }
