@@ -4703,8 +4703,9 @@ async function stage(archive, dest, options2) {
         folder(dirname(target));
         if (data) {
           hold?.release();
-          const bytes3 = await content(declared(entry), data);
-          checkCrc(declared(entry), bytes3);
+          const record = declared(entry);
+          const bytes3 = await content(record, data);
+          checkCrc(record, bytes3);
           const options3 = { mode: perms, flag: "wx" };
           if (bytes3.length <= TINY_FILE) writeFileSync(target, bytes3, options3);
           else await writeFile(target, bytes3, options3);
@@ -5250,9 +5251,8 @@ function contentRange(headers) {
   return m ? { start: Number(m[1]), total: m[2] === "*" ? void 0 : Number(m[2]) } : void 0;
 }
 async function download(options2) {
-  const { client, url: url2, what, watch, signal } = options2;
-  const { sink } = options2;
-  const file = sink ? "" : options2.file ?? temporaryIn(options2.dir);
+  const { client, url: url2, what, sink, signal } = options2;
+  const file = sink ? "" : temporaryIn(options2.dir);
   let hash = createHash2("sha256");
   let received = 0;
   let total;
@@ -5304,7 +5304,7 @@ async function download(options2) {
         total = Number.isFinite(length) && res.headers["content-length"] !== void 0 ? length : void 0;
       }
       ifRange = validator(res.headers) ?? ifRange;
-      watch?.began(received, validator(res.headers), total);
+      sink?.began(received, validator(res.headers), total);
       const stop2 = () => res.body.destroy(signal?.reason);
       signal?.addEventListener("abort", stop2, { once: true });
       const canResume = ifRange !== void 0 && res.headers["accept-ranges"] !== "none";
@@ -5319,7 +5319,7 @@ async function download(options2) {
           hash.update(chunk);
           received += chunk.length;
           options2.progress?.(received, total);
-          if (!out) await sink?.(chunk);
+          if (!out) await sink?.push(chunk);
           else if (!out.write(chunk)) await once(out, "drain");
           released(chunk.length);
         }
@@ -5520,16 +5520,7 @@ async function downloadAndStage(options2) {
   const { client, url: url2, what, stage: stage2 } = options2;
   const body = new Body(options2.dir);
   const stop2 = new AbortController();
-  const downloading = download({
-    client,
-    url: url2,
-    dir: options2.dir,
-    what,
-    progress: options2.progress,
-    watch: body,
-    sink: (chunk) => body.push(chunk),
-    signal: stop2.signal
-  });
+  const downloading = download({ ...options2, sink: body, signal: stop2.signal });
   downloading.then(
     () => body.finish(),
     (e) => body.fail(e instanceof Error ? e : new Error(String(e)))
@@ -5585,13 +5576,7 @@ async function downloadAndStage(options2) {
 async function stageWhole(body, options2) {
   if (body.mode === "whole" && !body.again) return options2.stage(body);
   if (body.file && !body.lost) return withFile(body.file, options2.stage);
-  const got = await download({
-    client: options2.client,
-    url: options2.url,
-    dir: options2.dir,
-    what: options2.what,
-    progress: options2.progress
-  });
+  const got = await download(options2);
   try {
     return await withFile(got.file, options2.stage);
   } finally {
@@ -5781,7 +5766,7 @@ var Body = class {
     try {
       await this.#until(position + length);
       this.firstAt ??= this.#ring.end;
-      return this.#copy(position, length);
+      return this.#ring.copy(position, length);
     } finally {
       hold.release();
     }
@@ -5839,11 +5824,6 @@ var Body = class {
     this.lost = true;
     this.#stale("the extraction read the archive out of order");
     throw new Error(`byte ${at} of the archive was read out of order`);
-  }
-  /** A copy of the bytes [position, position + length), held. */
-  #copy(position, length) {
-    if (position < this.#ring.base) this.#lose(position);
-    return this.#ring.copy(position, length);
   }
   /** Lets go of the bytes below every hold and the horizon, and makes room for the body. */
   #letGo() {

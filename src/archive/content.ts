@@ -50,7 +50,7 @@ function tooLarge(e: unknown): never {
 }
 
 /** An entry's content, inflated on this thread; sizes checked, not the CRC-32. */
-export function contentSync(declared: Declared, raw: Buffer): Buffer {
+function contentSync(declared: Declared, raw: Buffer): Buffer {
   if (declared.method === 0) return sized(raw, declared.size);
   try {
     return sized(inflateRawSync(raw, limitOf(declared.size)), declared.size);

@@ -396,8 +396,9 @@ export async function stage(
         if (data) {
           hold?.release();
           // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
-          const bytes = await content(declared(entry), data);
-          checkCrc(declared(entry), bytes);
+          const record = declared(entry);
+          const bytes = await content(record, data);
+          checkCrc(record, bytes);
           const options = { mode: perms, flag: "wx" };
           if (bytes.length <= TINY_FILE) writeFileSync(target, bytes, options);
           else await writeFile(target, bytes, options);

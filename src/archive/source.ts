@@ -44,7 +44,7 @@ const SLICE = 256 * 1024;
  * copy of at most a slice: cheaper on the main thread than the threadpool's round trip, which
  * on 100,000 small entries cost more than the reads (node --cpu-prof).
  */
-export function readAt(fd: number, position: number, length: number): Buffer {
+function readAt(fd: number, position: number, length: number): Buffer {
   const buffer = Buffer.allocUnsafe(length);
   const got = readSync(fd, buffer, 0, length, position);
   if (got < length) throw new Error(`unexpected end of archive at byte ${position + got}`);

@@ -41,27 +41,25 @@ export interface DownloadOptions {
   progress?: (received: number, total: number | undefined) => void;
   /** Most resumptions of a dropped transfer. */
   maxResumes?: number;
-  /** The temporary file to write (a new name in `dir` when not given). */
-  file?: string;
-  /** Told of each response's body, for a reader that follows the download (transfer/overlap.ts). */
-  watch?: DownloadWatch;
   /**
-   * Takes the body instead of a file: each chunk in order, from the offset `watch.began` said;
-   * the download waits while the promise it returns is pending. No file is written then.
+   * Takes the body instead of a file (transfer/overlap.ts: extraction that follows the download).
+   * No file is written then.
    */
-  sink?: (chunk: Buffer) => Promise<void> | undefined;
+  sink?: BodySink;
   /** Stops the transfer (and removes the file) when aborted. */
   signal?: AbortSignal;
 }
 
-/** What a reader following a download is told. */
-export interface DownloadWatch {
+/** Where a download's body goes instead of a file. */
+export interface BodySink {
   /**
-   * A response's body is about to be written from `offset`: 0 for the first, and for one that
-   * starts over (the archive changed, or its URL had to be asked again); `validator` is its
-   * ETag or Last-Modified, `total` the archive's size when the response says it.
+   * A response's body is about to come from `offset`: 0 for the first, and for one that starts
+   * over (the archive changed, or its URL had to be asked again); `validator` is its ETag or
+   * Last-Modified, `total` the archive's size when the response says it.
    */
   began(offset: number, validator: string | undefined, total: number | undefined): void;
+  /** Takes the body's next chunk; the download waits until the promise settles. */
+  push(chunk: Buffer): Promise<void>;
 }
 
 /** Removes a downloaded temporary file that will not become a result. */
@@ -89,9 +87,8 @@ function contentRange(
 }
 
 export async function download(options: DownloadOptions): Promise<Downloaded> {
-  const { client, url, what, watch, signal } = options;
-  const { sink } = options;
-  const file = sink ? "" : (options.file ?? temporaryIn(options.dir));
+  const { client, url, what, sink, signal } = options;
+  const file = sink ? "" : temporaryIn(options.dir);
   let hash = createHash("sha256");
   let received = 0;
   let total: number | undefined;
@@ -149,7 +146,7 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
             : undefined;
       }
       ifRange = validator(res.headers) ?? ifRange;
-      watch?.began(received, validator(res.headers), total);
+      sink?.began(received, validator(res.headers), total);
       const stop = () => res.body.destroy(signal?.reason as Error);
       signal?.addEventListener("abort", stop, { once: true });
       const canResume = ifRange !== undefined && res.headers["accept-ranges"] !== "none";
@@ -170,7 +167,7 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
           hash.update(chunk);
           received += chunk.length;
           options.progress?.(received, total);
-          if (!out) await sink?.(chunk);
+          if (!out) await sink?.push(chunk);
           else if (!out.write(chunk)) await once(out, "drain");
           released(chunk.length);
         }

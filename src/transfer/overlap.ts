@@ -41,7 +41,7 @@ import { released } from "../util/memory.ts";
 import {
   download,
   type Downloaded,
-  type DownloadWatch,
+  type BodySink,
   removeDownload,
   temporaryIn,
 } from "./download.ts";
@@ -95,16 +95,7 @@ export async function downloadAndStage(options: FollowOptions): Promise<Followed
   const { client, url, what, stage } = options;
   const body = new Body(options.dir);
   const stop = new AbortController();
-  const downloading = download({
-    client,
-    url,
-    dir: options.dir,
-    what,
-    progress: options.progress,
-    watch: body,
-    sink: (chunk) => body.push(chunk),
-    signal: stop.signal,
-  });
+  const downloading = download({ ...options, sink: body, signal: stop.signal });
   // The download's outcome reaches the reads waiting on it; it is also awaited below.
   downloading.then(
     () => body.finish(),
@@ -171,13 +162,7 @@ export async function downloadAndStage(options: FollowOptions): Promise<Followed
 async function stageWhole(body: Body, options: FollowOptions): Promise<Staged> {
   if (body.mode === "whole" && !body.again) return options.stage(body);
   if (body.file && !body.lost) return withFile(body.file, options.stage);
-  const got = await download({
-    client: options.client,
-    url: options.url,
-    dir: options.dir,
-    what: options.what,
-    progress: options.progress,
-  });
+  const got = await download(options);
   try {
     return await withFile(got.file, options.stage);
   } finally {
@@ -235,7 +220,7 @@ interface Hold extends SourceHold {
  * The body as it arrives, and the archive as the extraction reads it: the chunks from the lowest
  * byte a read still needs (or the whole body, or a file), and the central directory read ahead.
  */
-class Body implements DownloadWatch, ByteSource {
+class Body implements BodySink, ByteSource {
   size = 0;
   mode: Mode = "whole";
   /** How many bytes had arrived when the first entry was read. */
@@ -430,7 +415,8 @@ class Body implements DownloadWatch, ByteSource {
     try {
       await this.#until(position + length);
       this.firstAt ??= this.#ring.end;
-      return this.#copy(position, length);
+      // Held since before the wait: the window still has the bytes.
+      return this.#ring.copy(position, length);
     } finally {
       hold.release();
     }
@@ -493,12 +479,6 @@ class Body implements DownloadWatch, ByteSource {
     this.lost = true;
     this.#stale("the extraction read the archive out of order");
     throw new Error(`byte ${at} of the archive was read out of order`);
-  }
-
-  /** A copy of the bytes [position, position + length), held. */
-  #copy(position: number, length: number): Buffer {
-    if (position < this.#ring.base) this.#lose(position);
-    return this.#ring.copy(position, length);
   }
 
   /** Lets go of the bytes below every hold and the horizon, and makes room for the body. */
