@@ -770,7 +770,7 @@ var require_yauzl = __commonJS({
     var PassThrough2 = __require("stream").PassThrough;
     var Writable2 = __require("stream").Writable;
     var crc323 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
-    exports.open = open3;
+    exports.open = open4;
     exports.fromFd = fromFd;
     exports.fromBuffer = fromBuffer;
     exports.fromRandomAccessReader = fromRandomAccessReader;
@@ -788,7 +788,7 @@ var require_yauzl = __commonJS({
     exports.RandomAccessReader = RandomAccessReader;
     function openPromise(path, options2) {
       return new Promise((resolve3, reject) => {
-        open3(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open4(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve3(zipfile);
         });
@@ -818,7 +818,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open3(path, options2, callback) {
+    function open4(path, options2, callback) {
       if (typeof options2 === "function") {
         callback = options2;
         options2 = null;
@@ -4174,7 +4174,7 @@ import { dirname as dirname3, join as join4 } from "node:path";
 
 // src/archive/extract.ts
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -4187,7 +4187,7 @@ import {
   writeFile
 } from "node:fs/promises";
 import { dirname, join, posix, relative as relative2, sep as sep2 } from "node:path";
-import { Transform, Writable } from "node:stream";
+import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32 as crc322, createInflateRaw } from "node:zlib";
 
@@ -4204,7 +4204,10 @@ function removeTemporariesSync() {
 }
 
 // src/util/files.ts
-import { writeSync } from "node:fs";
+import { close, open, write, writeSync } from "node:fs";
+import { Writable } from "node:stream";
+import { promisify } from "node:util";
+var writeAsync = promisify(write);
 function writeAll(fd, bytes2, position) {
   for (let at = 0; at < bytes2.length; )
     at += writeSync(
@@ -4214,6 +4217,112 @@ function writeAll(fd, bytes2, position) {
       bytes2.length - at,
       position === void 0 ? null : position + at
     );
+}
+var POOL_BUFFERS = 8;
+var POOL_BUFFER = 256 * 1024;
+var WRITES_IN_FLIGHT = 2;
+var pool = { free: [], made: 0, waiting: [] };
+var writes = new Limiter(WRITES_IN_FLIGHT);
+function takeBuffer(wake) {
+  const free = pool.free.pop();
+  if (free) return free;
+  if (pool.made < POOL_BUFFERS) {
+    pool.made++;
+    return Buffer.allocUnsafeSlow(POOL_BUFFER);
+  }
+  pool.waiting.push(wake);
+  return void 0;
+}
+function giveBack(buffer2) {
+  const next = pool.waiting.shift();
+  if (next) next(buffer2);
+  else pool.free.push(buffer2);
+}
+async function writeFully(fd, buffer2, length, position) {
+  for (let at = 0; at < length; )
+    at += (await writeAsync(fd, buffer2, at, length - at, position + at)).bytesWritten;
+}
+function pooledFile(target, mode) {
+  let fd;
+  let buffer2;
+  let used = 0;
+  let position = 0;
+  let writing = 0;
+  let failure2 = null;
+  let gone = false;
+  let settled;
+  const flush = () => {
+    const b = buffer2;
+    const length = used;
+    buffer2 = void 0;
+    used = 0;
+    const at = position;
+    position += length;
+    writing++;
+    writes.run(() => writeFully(fd, b, length, at)).catch((e) => {
+      failure2 ??= e;
+    }).finally(() => {
+      giveBack(b);
+      if (--writing === 0) settled?.();
+    });
+  };
+  const whenSettled = (then) => {
+    if (writing === 0) return then();
+    settled = () => {
+      settled = void 0;
+      then();
+    };
+  };
+  const closeFd = (then) => {
+    const was = fd;
+    fd = void 0;
+    if (was === void 0) return then(null);
+    close(was, then);
+  };
+  return new Writable({
+    construct(done) {
+      open(target, "wx", mode, (e, opened) => {
+        fd = opened;
+        done(e);
+      });
+    },
+    write(chunk, _encoding, done) {
+      let offset = 0;
+      const handed = (b) => {
+        if (gone) return giveBack(b);
+        buffer2 = b;
+        fill();
+      };
+      const fill = () => {
+        while (offset < chunk.length) {
+          if (failure2) return done(failure2);
+          if (!buffer2) {
+            buffer2 = takeBuffer(handed);
+            if (!buffer2) return;
+          }
+          const n = chunk.copy(buffer2, used, offset);
+          used += n;
+          offset += n;
+          if (used === buffer2.length) flush();
+        }
+        done(failure2);
+      };
+      fill();
+    },
+    final(done) {
+      if (buffer2 && used > 0) flush();
+      whenSettled(() => {
+        if (failure2) return done(failure2);
+        closeFd(done);
+      });
+    },
+    destroy(e, done) {
+      gone = true;
+      if (buffer2) giveBack(buffer2);
+      buffer2 = void 0;
+      whenSettled(() => closeFd(() => done(e)));
+    }
+  });
 }
 
 // src/util/memory.ts
@@ -4249,13 +4358,13 @@ function released(bytes2) {
 
 // src/archive/content.ts
 import { crc32, inflateRaw, inflateRawSync } from "node:zlib";
-import { promisify } from "node:util";
+import { promisify as promisify2 } from "node:util";
 var Corrupt = class extends Error {
   constructor() {
     super("is corrupt (its CRC-32 does not match)");
   }
 };
-var inflateRawAsync = promisify(inflateRaw);
+var inflateRawAsync = promisify2(inflateRaw);
 var INFLATE_IN_PLACE = 16 * 1024;
 var limitOf = (size) => ({
   maxOutputLength: Math.max(size + 1, 1),
@@ -4378,7 +4487,7 @@ function centralDirectoryStart(tail, tailStart) {
 // src/archive/source.ts
 var import_yauzl = __toESM(require_yauzl(), 1);
 import { readSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open as open2 } from "node:fs/promises";
 import { Readable } from "node:stream";
 var SLICE = 256 * 1024;
 function readAt(fd, position, length) {
@@ -4388,7 +4497,7 @@ function readAt(fd, position, length) {
   return buffer2;
 }
 async function fileSource(path) {
-  const handle = await open(path, "r");
+  const handle = await open2(path, "r");
   try {
     const { size } = await handle.stat();
     const read = async (position, length) => readAt(handle.fd, position, length);
@@ -4525,46 +4634,6 @@ function entries(zip) {
     }
   })();
 }
-function fileSink(target, mode) {
-  let fd;
-  const close = () => {
-    if (fd !== void 0) closeSync(fd);
-    fd = void 0;
-  };
-  return new Writable({
-    construct(done) {
-      try {
-        fd = openSync(target, "wx", mode);
-        done();
-      } catch (e) {
-        done(e);
-      }
-    },
-    write(chunk, _encoding, done) {
-      try {
-        writeAll(fd, chunk);
-        done();
-      } catch (e) {
-        done(e);
-      }
-    },
-    final(done) {
-      try {
-        close();
-        done();
-      } catch (e) {
-        done(e);
-      }
-    },
-    destroy(e, done) {
-      try {
-        close();
-      } catch {
-      }
-      done(e);
-    }
-  });
-}
 async function listEntries(source, wanted) {
   const zip = await openZip(source);
   const listed = [];
@@ -4633,7 +4702,7 @@ async function readLocal(source, entry, withData) {
   const data = bytes2.length >= start + entry.compressedSize ? bytes2.subarray(start, start + entry.compressedSize) : await source.read(header2.fileDataStart, entry.compressedSize);
   return { header: header2, data };
 }
-var INFLATE_CHUNK = 64 * 1024;
+var INFLATE_CHUNK = 128 * 1024;
 function streamOf(archive, entry, header2) {
   const start = header2.fileDataStart;
   const raw2 = archive.stream(start, start + entry.compressedSize);
@@ -4693,7 +4762,7 @@ async function stage(archive, dest, options2) {
     const blame = (name, e) => e instanceof UnsafeArchive || signal?.aborted ? e : new UnsafeArchive(
       `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}${e instanceof Corrupt ? " " : ": "}${e.message}`
     );
-    const write = async (entry, name, target, hold) => {
+    const write2 = async (entry, name, target, hold) => {
       let streams;
       const perms = (modeOf(entry) & 511 || 420) | 384;
       try {
@@ -4715,7 +4784,7 @@ async function stage(archive, dest, options2) {
       } finally {
         hold?.release();
       }
-      await pipeline([...streams, fileSink(target, perms)]);
+      await pipeline([...streams, pooledFile(target, perms)]);
     };
     const take = async (entry, name) => {
       const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
@@ -4786,7 +4855,7 @@ async function stage(archive, dest, options2) {
       if (large) largeInFlight++;
       const hold = archive.hold?.(entry.relativeOffsetOfLocalHeader);
       archive.advance?.(entry.relativeOffsetOfLocalHeader + entry.compressedSize);
-      const task = write(entry, name, target, hold).catch((e) => {
+      const task = write2(entry, name, target, hold).catch((e) => {
         failure2 ??= blame(name, e);
       }).finally(() => {
         bytesInFlight -= weight;
@@ -5381,7 +5450,7 @@ function isAborted(e) {
 }
 
 // src/transfer/overlap.ts
-import { closeSync as closeSync2, ftruncateSync, openSync as openSync2 } from "node:fs";
+import { closeSync, ftruncateSync, openSync } from "node:fs";
 import { Readable as Readable3 } from "node:stream";
 
 // src/transfer/ranged.ts
@@ -5667,7 +5736,7 @@ var Body = class {
     this.mode = "file";
     this.file = temporaryIn(this.dir);
     registerTemporary(this.file);
-    this.#fd = openSync2(this.file, "w");
+    this.#fd = openSync(this.file, "w");
     const ring = this.#ring;
     this.#write(ring.copy(ring.base, ring.end - ring.base), ring.base);
     this.#ring = new Ring(0, ring.end);
@@ -5836,7 +5905,7 @@ var Body = class {
   async close() {
     this.#ring = new Ring(0);
     this.#wakeRoom();
-    if (this.#fd !== void 0) closeSync2(this.#fd);
+    if (this.#fd !== void 0) closeSync(this.#fd);
     this.#fd = void 0;
     if (this.file) await removeDownload(this.file);
   }
@@ -7209,7 +7278,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
-var { chmod, copyFile: copyFile2, lstat: lstat3, mkdir: mkdir4, open: open2, readdir: readdir3, rename: rename4, rm: rm4, rmdir: rmdir2, stat: stat3, symlink: symlink3, unlink } = fs2.promises;
+var { chmod, copyFile: copyFile2, lstat: lstat3, mkdir: mkdir4, open: open3, readdir: readdir3, rename: rename4, rm: rm4, rmdir: rmdir2, stat: stat3, symlink: symlink3, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
 

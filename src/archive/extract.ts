@@ -19,7 +19,7 @@
  * Unix file modes are kept (executable bits), with owner read/write always set.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -32,14 +32,14 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { dirname, join, posix, relative, sep } from "node:path";
-import { type Readable, Transform, Writable } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32, createInflateRaw } from "node:zlib";
 import type yauzl from "yauzl";
 import { RunError, setting } from "../errors.ts";
 import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
 import { mapLimit } from "../util/concurrency.ts";
-import { writeAll } from "../util/files.ts";
+import { pooledFile } from "../util/files.ts";
 import { released } from "../util/memory.ts";
 import { checkCrc, content, Corrupt, type Declared } from "./content.ts";
 import { Layout, type LocalHeader, parseLocalHeader } from "./layout.ts";
@@ -106,54 +106,6 @@ function entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
       yield entry;
     }
   })();
-}
-
-/**
- * A new file (`wx`) written with blocking calls as its chunks come. A chunk is written the moment
- * it arrives and dropped: held through an asynchronous write it outlived V8's young collections
- * and piled up until a full one (peak RSS 130 MiB on the stored corpus, 134 MiB on the zip64 one,
- * against 92 MiB with this); and each write cost a threadpool round trip.
- */
-function fileSink(target: string, mode: number): Writable {
-  let fd: number | undefined;
-  const close = () => {
-    if (fd !== undefined) closeSync(fd);
-    fd = undefined;
-  };
-  return new Writable({
-    construct(done) {
-      try {
-        fd = openSync(target, "wx", mode);
-        done();
-      } catch (e) {
-        done(e as Error);
-      }
-    },
-    write(chunk: Buffer, _encoding, done) {
-      try {
-        writeAll(fd as number, chunk);
-        done();
-      } catch (e) {
-        done(e as Error);
-      }
-    },
-    final(done) {
-      try {
-        close();
-        done();
-      } catch (e) {
-        done(e as Error);
-      }
-    },
-    destroy(e, done) {
-      try {
-        close();
-      } catch {
-        // The stream's own failure is what to report.
-      }
-      done(e);
-    },
-  });
 }
 
 /** An entry of an archive as a listing shows it. */
@@ -285,12 +237,14 @@ async function readLocal(
 }
 
 /**
- * Bytes zlib hands back at a time for a large entry. Its default, 16 KiB, costs a threadpool
- * round trip and a callback per 16 KiB: most of the main thread's work on a deflate-heavy
- * archive. Larger chunks save little more and hold more memory until collected (measured on
- * the mixed corpus: peak RSS 94 MiB at 64 KiB, 101 at 128 KiB, 110 at 256 KiB).
+ * Bytes zlib hands back at a time for a large entry: each costs a threadpool round trip and a
+ * callback (zlib's default, 16 KiB, made them most of the main thread's work on a deflate-heavy
+ * archive). Now that chunks are copied into the shared write buffers and dropped, larger ones
+ * save more round trips. Measured on the mixed corpus (bench/corpora.ts, alternating runs): 128
+ * KiB was 0.2-0.5 s faster than 64 KiB and 256 KiB about as fast again, at a peak RSS of 89-95,
+ * 93-98 and 97-101 MiB.
  */
-const INFLATE_CHUNK = 64 * 1024;
+const INFLATE_CHUNK = 128 * 1024;
 
 /**
  * A large entry's data, inflated when deflated, through a check of its size and CRC-32 against
@@ -408,7 +362,7 @@ export async function stage(
       } finally {
         hold?.release();
       }
-      await pipeline([...streams, fileSink(target, perms)]);
+      await pipeline([...streams, pooledFile(target, perms)]);
     };
 
     /** Checks an entry's central record in archive order, then writes it or schedules its write. */
