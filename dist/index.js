@@ -4496,11 +4496,25 @@ function readAt(fd, position, length) {
   if (got < length) throw new Error(`unexpected end of archive at byte ${position + got}`);
   return buffer2;
 }
+var SMALL_READ = 64 * 1024;
+var BLOCK = 1024 * 1024;
 async function fileSource(path) {
   const handle = await open2(path, "r");
   try {
     const { size } = await handle.stat();
-    const read = async (position, length) => readAt(handle.fd, position, length);
+    const block = Buffer.allocUnsafeSlow(Math.min(BLOCK, size));
+    let blockAt = 0;
+    let blockEnd = 0;
+    const read = async (position, length) => {
+      if (length > SMALL_READ) return readAt(handle.fd, position, length);
+      if (position < blockAt || position + length > blockEnd) {
+        blockAt = position;
+        blockEnd = position + readSync(handle.fd, block, 0, block.length, position);
+        if (position + length > blockEnd)
+          throw new Error(`unexpected end of archive at byte ${blockEnd}`);
+      }
+      return Buffer.from(block.subarray(position - blockAt, position - blockAt + length));
+    };
     return {
       size,
       read,
@@ -5457,7 +5471,7 @@ import { Readable as Readable3 } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { PassThrough, Readable as Readable2 } from "node:stream";
 var TAIL = END_BYTES;
-var BLOCK = 32 * 1024;
+var BLOCK2 = 32 * 1024;
 var KEPT_BLOCKS = 8;
 var RangesIgnored = class extends Error {
   name = "RangesIgnored";
@@ -5554,7 +5568,7 @@ var RangedSource = class _RangedSource {
   async read(position, length) {
     const hit = this.#cached(position, position + length);
     if (hit) return hit;
-    const end = Math.min(this.size, position + Math.max(length, BLOCK));
+    const end = Math.min(this.size, position + Math.max(length, BLOCK2));
     const block = { start: position, data: await buffer(await this.fetch(position, end)) };
     this.#keep(block);
     return block.data.subarray(0, length);

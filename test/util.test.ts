@@ -1,4 +1,4 @@
-/** The concurrency helpers: limits that hold, order that is kept; files written in the threadpool. */
+/** The concurrency helpers: limits that hold, order that is kept; files written in the threadpool, and read back. */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
@@ -9,6 +9,7 @@ import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { test } from "node:test";
 import { Limiter, mapLimit } from "../src/util/concurrency.ts";
+import { fileSource } from "../src/archive/source.ts";
 import { pooledFile } from "../src/util/files.ts";
 
 /** A task that ends when told to, recording how many ran at once. */
@@ -103,6 +104,52 @@ test("pooledFile refuses a file that exists, and a file given up gives its buffe
     const data = randomBytes(5 * 1024 * 1024);
     await feed(pooledFile(join(dir, "after"), 0o644), data, 64 * 1024);
     assert.ok((await readFile(join(dir, "after"))).equals(data));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("fileSource serves reads of every size and place exactly, the small ones from a block read ahead", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "source-"));
+  try {
+    const data = randomBytes(3 * 1024 * 1024 + 12_345);
+    const path = join(dir, "archive.zip");
+    await writeFile(path, data);
+    const source = await fileSource(path);
+    try {
+      const MiB = 1024 * 1024;
+      // In order and out of it; across a block's end; ending at the file's end; large and small.
+      const reads: [number, number][] = [
+        [0, 30],
+        [30, 64 * 1024],
+        [MiB - 10, 20],
+        [MiB + 5, 1],
+        [200, 300],
+        [data.length - 17, 17],
+        [2 * MiB - 1, 64 * 1024],
+        [5, 2 * MiB],
+      ];
+      let seed = 1;
+      for (let i = 0; i < 500; i++) {
+        seed = (seed * 48271) % 2147483647;
+        const length = 1 + (seed % 70_000);
+        reads.push([seed % (data.length - length), length]);
+      }
+      for (const [position, length] of reads) {
+        const got = await source.read(position, length);
+        assert.ok(
+          got.equals(data.subarray(position, position + length)),
+          `bytes ${position}+${length}`,
+        );
+      }
+      // A read held by the caller is its own: the next reads do not change it.
+      const kept = await source.read(100, 50);
+      await source.read(2 * MiB, 100);
+      assert.ok(kept.equals(data.subarray(100, 150)));
+      await assert.rejects(source.read(data.length - 10, 20), /unexpected end of archive/);
+    } finally {
+      await source.close();
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

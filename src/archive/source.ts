@@ -51,12 +51,34 @@ function readAt(fd: number, position: number, length: number): Buffer {
   return buffer;
 }
 
-/** A local file as a ByteSource, read with pread (a shared descriptor, never closed by a stream). */
+/** Reads up to this size are served from a block read ahead: one system call for many entries. */
+const SMALL_READ = 64 * 1024;
+const BLOCK = 1024 * 1024;
+
+/**
+ * A local file as a ByteSource, read with pread (a shared descriptor, never closed by a stream).
+ * Small reads come from a block of the file read ahead: entries are read in archive order, so on
+ * 100,000 small entries one read of a block served about a hundred of them (node --cpu-prof on
+ * the tiny corpus: 111,601 reads took 0.5 s of the main thread's 4.5 s).
+ */
 export async function fileSource(path: string): Promise<ByteSource> {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
-    const read = async (position: number, length: number) => readAt(handle.fd, position, length);
+    const block = Buffer.allocUnsafeSlow(Math.min(BLOCK, size));
+    let blockAt = 0;
+    let blockEnd = 0;
+    const read = async (position: number, length: number) => {
+      if (length > SMALL_READ) return readAt(handle.fd, position, length);
+      if (position < blockAt || position + length > blockEnd) {
+        blockAt = position;
+        blockEnd = position + readSync(handle.fd, block, 0, block.length, position);
+        if (position + length > blockEnd)
+          throw new Error(`unexpected end of archive at byte ${blockEnd}`);
+      }
+      // A copy: the block is read into again.
+      return Buffer.from(block.subarray(position - blockAt, position - blockAt + length));
+    };
     return {
       size,
       read,
