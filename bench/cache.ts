@@ -26,6 +26,7 @@ import {
   table,
   timed,
   today,
+  TOOL_NODE,
 } from "./lib.ts";
 
 if (!selected("cache")) process.exit(0);
@@ -55,7 +56,7 @@ async function fetchOnce(way: string, cache: string | undefined): Promise<void> 
     sim.log.clear();
     const args = ["download", "--job", "build", "--path", "out"];
     const s = await timed(
-      process.execPath,
+      TOOL_NODE,
       [DIST, ...args, ...(cache ? ["--cache", cache] : [])],
       dir,
       env,

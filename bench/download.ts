@@ -2,7 +2,7 @@
  * `npm run bench`, download + extract: each corpus (bench/corpora.ts) served by the simulator
  * from local storage, fetched and extracted by pipeline-artifacts and by its peers side by side
  * in one run, alternating (the order rotates each round), each into a fresh folder (deleting a
- * run's files is never timed). Prints medians of wall time, CPU (user + system, of the whole
+ * run's files is never timed) after a `sync` (nor is writing back the runs before). Prints medians of wall time, CPU (user + system, of the whole
  * process tree) and system time, the peak RSS, the ratio tool / peer, and the targets the
  * transfer engine is held to; appends the section to bench/RESULTS.md. Settings: bench/lib.ts.
  *
@@ -10,6 +10,7 @@
  * python-gitlab streamed to a file + zipfile.extractall (python3-gitlab). A missing peer is
  * skipped with what to install.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, statSync, statfsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -37,6 +38,7 @@ import {
   today,
   timed,
   TOKEN,
+  TOOL_NODE,
 } from "./lib.ts";
 
 const TOOL = "pipeline-artifacts";
@@ -63,7 +65,7 @@ const PEERS: Peer[] = [
     needs: [],
     run: (dir, s, corpus) =>
       timed(
-        process.execPath,
+        TOOL_NODE,
         [DIST, "download", "--job", "build", "--path", "out", ...(corpus.toolArgs ?? [])],
         dir,
         jobEnv(s.apiUrl),
@@ -176,6 +178,9 @@ async function measure(corpus: Corpus): Promise<void> {
         const dir = await mkdtemp(join(CACHE_DIR, "run-"));
         kept.push(dir);
         try {
+          // The runs before wrote a GiB or more each: written back now, not while this run writes
+          // (the kernel then throttles whichever writer comes next).
+          execFileSync("sync");
           const s = await peer.run(dir, served, corpus);
           const sentinel = join(dir, "out", corpus.sentinel.path);
           if (!existsSync(sentinel) || statSync(sentinel).size !== corpus.sentinel.size)

@@ -11,7 +11,7 @@
  *   BENCH_DIR=DIR         where corpora are built and cached (default: OS temp dir)
  *   BENCH_RESULTS=0       print only; do not append to bench/RESULTS.md
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { appendFileSync, readFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +48,13 @@ if (!(SCALE > 0)) throw new Error(`BENCH_SCALE must be a positive number, got ${
 export const scaled = (n: number, min = 1) => Math.max(min, Math.round(n * SCALE));
 
 export const CACHE_DIR = process.env.BENCH_DIR ?? join(tmpdir(), "pipeline-artifacts-bench");
+
+/**
+ * The Node.js that runs the tool: BENCH_NODE, else the one running the benchmark. The action
+ * declares GitHub's current runtime (action.yml), which may be newer than this machine's Node.
+ */
+export const TOOL_NODE = process.env.BENCH_NODE ?? process.execPath;
+const toolNodeVersion = execFileSync(TOOL_NODE, ["--version"], { encoding: "utf8" }).trim();
 
 /** Runs per tool: BENCH_RUNS, else the default for this kind of figure. */
 export const runs = (fallback: number): number => {
@@ -150,7 +157,11 @@ export const print = (text: string) => process.stdout.write(`${text}\n`);
 export function machine(): string {
   const model = cpus()[0]?.model.trim() ?? "unknown CPU";
   const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-  return `${cpus().length} cores (${model}), Node ${process.version}, load average ${load} at the start`;
+  const node =
+    toolNodeVersion === process.version
+      ? `Node ${process.version}`
+      : `the tool on Node ${toolNodeVersion} (BENCH_NODE)`;
+  return `${cpus().length} cores (${model}), ${node}, load average ${load} at the start`;
 }
 
 export const today = () => new Date().toISOString().slice(0, 10);

@@ -24,6 +24,7 @@ import {
   scaled,
   selected,
   timed,
+  TOOL_NODE,
 } from "./lib.ts";
 
 const RUNS = runs(3);
@@ -64,7 +65,7 @@ for (let run = 1; run <= RUNS; run++)
     const before = sim.log.entries.length;
     try {
       const s = await timed(
-        process.execPath,
+        TOOL_NODE,
         [DIST, "download", "--job", "big", "--path", "out", ...args],
         dir,
         env,

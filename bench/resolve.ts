@@ -31,6 +31,7 @@ import {
   timed,
   today,
   TOKEN,
+  TOOL_NODE,
 } from "./lib.ts";
 
 if (!selected("resolve")) process.exit(0);
@@ -98,7 +99,7 @@ for (const totals of ["present", "omitted"] as const) {
   const env = jobEnv(sim.apiUrl);
   const ways: Record<string, () => ReturnType<typeof timed>> = {
     "pipeline-artifacts list": () =>
-      timed(process.execPath, [DIST, "list", "--job", WANTED], CACHE_DIR, env),
+      timed(TOOL_NODE, [DIST, "list", "--job", WANTED], CACHE_DIR, env),
     "fewest waves": () =>
       timed(
         process.execPath,
