@@ -4250,7 +4250,7 @@ function pooledFile(target, mode) {
   let writing = 0;
   let failure2 = null;
   let gone = false;
-  let settled;
+  const settled = [];
   const flush = () => {
     const b = buffer2;
     const length = used;
@@ -4263,15 +4263,12 @@ function pooledFile(target, mode) {
       failure2 ??= e;
     }).finally(() => {
       giveBack(b);
-      if (--writing === 0) settled?.();
+      if (--writing === 0) for (const then of settled.splice(0)) then();
     });
   };
   const whenSettled = (then) => {
-    if (writing === 0) return then();
-    settled = () => {
-      settled = void 0;
-      then();
-    };
+    if (writing === 0) then();
+    else settled.push(then);
   };
   const closeFd = (then) => {
     const was = fd;

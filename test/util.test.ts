@@ -1,4 +1,7 @@
-/** The concurrency helpers: limits that hold, order that is kept; files written in the threadpool, and read back. */
+/**
+ * The helpers under util/ and archive/source.ts: limits that hold, order that is kept; files
+ * written in the threadpool, and read back.
+ */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";

@@ -329,7 +329,6 @@ export async function stage(
             `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}${e instanceof Corrupt ? " " : ": "}${(e as Error).message}`,
           );
 
-    /** Reads, checks and writes a file's data (runs alongside other entries). */
     /**
      * Reads, checks and writes a file's data (runs alongside other entries). `hold` keeps the
      * entry's bytes in a source that lets bytes go, until its data is read or streaming.

@@ -77,8 +77,8 @@ export function pooledFile(target: string, mode: number): Writable {
   let writing = 0;
   let failure: Error | null = null;
   let gone = false;
-  /** Called once the file's writes in flight are done. */
-  let settled: (() => void) | undefined;
+  /** Called once the file's writes in flight are done (final and destroy may both wait). */
+  const settled: (() => void)[] = [];
 
   const flush = () => {
     const b = buffer as Buffer;
@@ -95,16 +95,13 @@ export function pooledFile(target: string, mode: number): Writable {
       })
       .finally(() => {
         giveBack(b);
-        if (--writing === 0) settled?.();
+        if (--writing === 0) for (const then of settled.splice(0)) then();
       });
   };
   /** Runs `then` once no write of this file is in flight. */
   const whenSettled = (then: () => void) => {
-    if (writing === 0) return then();
-    settled = () => {
-      settled = undefined;
-      then();
-    };
+    if (writing === 0) then();
+    else settled.push(then);
   };
   const closeFd = (then: (e: Error | null) => void) => {
     const was = fd;
