@@ -5613,7 +5613,7 @@ async function downloadAndStage(options2) {
       if (central && body.follow(central)) {
         try {
           staged = await stage2(body);
-          body.advance(Infinity);
+          body.stopReading();
           if (body.firstAt !== void 0)
             options2.debug?.(
               `extracted as it arrived: the first entry was read when ${formatBytes(body.firstAt)} of ${formatBytes(body.size)} had arrived`
@@ -5621,6 +5621,7 @@ async function downloadAndStage(options2) {
         } catch (e) {
           if (body.failure) await downloading;
           if (!body.again) {
+            body.stopReading();
             stop2.abort(e);
             await downloading.catch(() => void 0);
             throw e;
@@ -5802,11 +5803,18 @@ var Body = class {
   #stale(why) {
     this.again ??= why;
     this.#fail(new Error(why));
-    if (this.mode === "follow") {
-      this.mode = "drain";
-      this.#ring = new Ring(0, this.#ring.end);
-      this.#wakeRoom();
-    }
+    this.stopReading();
+  }
+  /**
+   * Nothing reads the followed body any more (the extraction ended, or failed): from here it is
+   * only drained, still checked against the central directory read ahead, and a download waiting
+   * for room goes on.
+   */
+  stopReading() {
+    if (this.mode !== "follow") return;
+    this.mode = "drain";
+    this.#ring = new Ring(0, this.#ring.end);
+    this.#wakeRoom();
   }
   #wake() {
     const landed = this.#ring.end;

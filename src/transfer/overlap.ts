@@ -112,7 +112,7 @@ export async function downloadAndStage(options: FollowOptions): Promise<Followed
         try {
           staged = await stage(body);
           // Nothing is read any more: the rest of the body only passes through.
-          body.advance(Infinity);
+          body.stopReading();
           if (body.firstAt !== undefined)
             options.debug?.(
               `extracted as it arrived: the first entry was read when ${formatBytes(body.firstAt)} of ${formatBytes(body.size)} had arrived`,
@@ -122,6 +122,9 @@ export async function downloadAndStage(options: FollowOptions): Promise<Followed
           // changed, or read out of order, is extracted again below.
           if (body.failure) await downloading;
           if (!body.again) {
+            // The body may be waiting for room that no read will make now: it goes on to be
+            // stopped, not held.
+            body.stopReading();
             stop.abort(e);
             await downloading.catch(() => undefined);
             throw e;
@@ -201,7 +204,8 @@ async function readCentral(
 /**
  * How the body is kept: `follow` in a bounded window, read as it arrives; `whole` in memory, read
  * once complete (a small archive); `file` in a temporary file, read once complete; `drain` not
- * at all (what was followed cannot stand, and a second download will be extracted).
+ * at all (the extraction that followed it ended or failed, or what it staged cannot stand and a
+ * second download will be extracted).
  */
 type Mode = "follow" | "whole" | "file" | "drain";
 
@@ -363,11 +367,19 @@ class Body implements BodySink, ByteSource {
   #stale(why: string): void {
     this.again ??= why;
     this.#fail(new Error(why));
-    if (this.mode === "follow") {
-      this.mode = "drain";
-      this.#ring = new Ring(0, this.#ring.end);
-      this.#wakeRoom();
-    }
+    this.stopReading();
+  }
+
+  /**
+   * Nothing reads the followed body any more (the extraction ended, or failed): from here it is
+   * only drained, still checked against the central directory read ahead, and a download waiting
+   * for room goes on.
+   */
+  stopReading(): void {
+    if (this.mode !== "follow") return;
+    this.mode = "drain";
+    this.#ring = new Ring(0, this.#ring.end);
+    this.#wakeRoom();
   }
 
   #wake(): void {

@@ -11,8 +11,11 @@ import { describe, type TestContext, test } from "node:test";
 import { crc32 } from "node:zlib";
 import type { Simulator } from "../simulator/index.ts";
 import type { ZipEntry, ZipOptions } from "../simulator/zip.ts";
-import { downloaded, fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
-import { project, simulate } from "../support/sim.ts";
+import { tokenOf } from "../../src/gitlab/auth.ts";
+import { GitLabClient } from "../../src/gitlab/client.ts";
+import { downloadAndStage } from "../../src/transfer/overlap.ts";
+import { downloaded, FAST_RETRY, fetchArtifacts, projectEnv, tempDir } from "../support/run.ts";
+import { MAINTAINER, project, simulate } from "../support/sim.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -189,6 +192,48 @@ describe("extraction follows the download", () => {
     );
     assert.deepEqual(await readdir(root), []);
   });
+
+  test(
+    "an extraction that fails while the body waits for room ends the download too",
+    {
+      timeout: 15_000,
+    },
+    async (t) => {
+      // The extraction reads the first bytes, and nothing lets the window go: the body fills it
+      // and waits for room. Only then does the extraction fail; the run must end with its error,
+      // not wait on room that nothing will make.
+      const sim = await big(t);
+      const client = new GitLabClient({
+        baseUrl: sim.apiUrl,
+        token: tokenOf(MAINTAINER, "token", undefined),
+        retry: FAST_RETRY,
+      });
+      const dir = await tempDir(t);
+      let full = () => {};
+      const filled = new Promise<void>((resolve) => (full = resolve));
+      const refused = new Error("refused by the extraction");
+      await assert.rejects(
+        downloadAndStage({
+          client,
+          url: `${sim.apiUrl}/projects/7/jobs/1/artifacts`,
+          dir,
+          what: "the artifacts of big",
+          // Told before the chunk is taken: one that takes the body past the window (2 MiB)
+          // waits for room.
+          progress: (received) => {
+            if (received > 2 * MiB) full();
+          },
+          stage: async (source) => {
+            await source.read(0, 30);
+            await filled;
+            throw refused;
+          },
+        }),
+        (e) => e === refused,
+      );
+      assert.deepEqual(await readdir(dir), []);
+    },
+  );
 
   test("a small archive is downloaded, then extracted, with one request", async (t) => {
     const sim = await big(t, {
