@@ -1,7 +1,8 @@
 /**
  * Extraction that follows the download (transfer/overlap.ts): it starts before the download
  * ends, survives a reset and a stall mid-way, extracts again when the archive changes under it,
- * falls back when ranges are ignored, and fails cleanly on a flipped byte.
+ * falls back when ranges are ignored, fails cleanly on a flipped byte, and ends the download when
+ * the extraction fails while the body waits for room.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
