@@ -4609,6 +4609,207 @@ async function withFile(path, body) {
   }
 }
 
+// src/archive/writer.ts
+import { Worker } from "node:worker_threads";
+var SOURCE = String.raw`
+const { parentPort } = require("node:worker_threads");
+const { mkdirSync, openSync, writeSync, closeSync, symlinkSync } = require("node:fs");
+const { crc32, inflateRawSync } = require("node:zlib");
+let failed = false;
+function sized(data, size) {
+  if (data.length > size) throw new Error("too many bytes in the stream");
+  if (data.length < size) throw new Error("not enough bytes in the stream");
+  return data;
+}
+function content(raw, method, size) {
+  if (method === 0) return sized(raw, size);
+  try {
+    return sized(inflateRawSync(raw, { maxOutputLength: Math.max(size + 1, 1), chunkSize: Math.max(size + 1, 64) }), size);
+  } catch (e) {
+    if (e && e.code === "ERR_BUFFER_TOO_LARGE") throw new Error("too many bytes in the stream");
+    throw e;
+  }
+}
+function write(path, bytes, mode) {
+  const fd = openSync(path, "wx", mode);
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+  } finally {
+    closeSync(fd);
+  }
+}
+parentPort.on("message", ({ ops, data }) => {
+  if (failed) return;
+  const all = Buffer.from(data);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    try {
+      const raw = all.subarray(op.at, op.at + op.length);
+      if (op.kind === "folder") mkdirSync(op.path, { recursive: true });
+      else if (op.kind === "link") symlinkSync(raw.toString("utf8"), op.path);
+      else {
+        const bytes = content(raw, op.method, op.size);
+        if (crc32(bytes) !== op.crc) {
+          failed = true;
+          parentPort.postMessage({ failed: i, corrupt: true });
+          return;
+        }
+        write(op.path, bytes, op.mode);
+      }
+    } catch (e) {
+      failed = true;
+      parentPort.postMessage({ failed: i, message: String(e && e.message), code: e && e.code });
+      return;
+    }
+  }
+  parentPort.postMessage({ data }, [data]);
+});
+`;
+var BATCH_BYTES = 1024 * 1024;
+var BATCH_OPS = 1024;
+var BATCHES_IN_FLIGHT = 2;
+var EntryWriter = class {
+  /** `onFailure` hears of the first failure as soon as it is known. */
+  constructor(onFailure) {
+    this.onFailure = onFailure;
+    this.#worker = new Worker(SOURCE, {
+      eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: 4 }
+    });
+    this.#worker.on("message", (reply) => this.#reply(reply));
+    this.#worker.on("error", (error2) => this.#fail(this.#sent[0]?.[0] ?? "", error2));
+    this.#worker.on("exit", () => {
+      if (!this.#closing)
+        this.#fail(this.#sent[0]?.[0] ?? "", new Error("the writer thread stopped"));
+      this.#wake();
+    });
+  }
+  onFailure;
+  #worker;
+  #ops = [];
+  #names = [];
+  #buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  #used = 0;
+  /** The entries' names of each batch in flight, oldest first (a failure comes as an index). */
+  #sent = [];
+  /** Buffers handed back, for the next batches. */
+  #spare = [];
+  #scheduled = false;
+  #failure;
+  /** Woken when a batch is done, or the writer failed or stopped. */
+  #waiters = [];
+  #closing;
+  /** The first failure, once known: nothing given after it is written. */
+  get failure() {
+    return this.#failure;
+  }
+  /** Creates a folder, with its parents, before anything given after it. */
+  folder(path) {
+    this.#add(
+      { kind: "folder", path, at: 0, length: 0, method: 0, size: 0, crc: 0, mode: 0 },
+      path
+    );
+  }
+  /** Creates a symlink to `target` (checked by the caller). */
+  link(name, path, target) {
+    return this.#entry(
+      { kind: "link", path, at: 0, length: target.length, method: 0, size: 0, crc: 0, mode: 0 },
+      name,
+      target
+    );
+  }
+  /**
+   * Inflates an entry's raw data when deflated, checks its size and CRC-32 against `declared`, and
+   * writes it as a new file (`wx`, with `mode`). The data is copied: the caller may let it go.
+   * Resolves once there is room for more (at once, mostly).
+   */
+  file(name, path, declared2, raw2, mode) {
+    const { method, size, crc } = declared2;
+    return this.#entry(
+      { kind: "file", path, at: 0, length: raw2.length, method, size, crc, mode },
+      name,
+      raw2
+    );
+  }
+  async #entry(op, name, bytes2) {
+    if (bytes2.length > BATCH_BYTES)
+      throw new Error(`an entry of ${bytes2.length} bytes is too large for the writer`);
+    while (!this.#failure && (this.#used + bytes2.length > BATCH_BYTES || this.#ops.length >= BATCH_OPS)) {
+      if (this.#sent.length < BATCHES_IN_FLIGHT) this.#flush();
+      else await this.#next();
+    }
+    if (this.#failure) return;
+    op.at = this.#used;
+    bytes2.copy(this.#buffer, this.#used);
+    this.#used += bytes2.length;
+    this.#add(op, name);
+  }
+  #add(op, name) {
+    if (this.#failure) return;
+    this.#ops.push(op);
+    this.#names.push(name);
+    if (this.#ops.length >= BATCH_OPS && this.#sent.length < BATCHES_IN_FLIGHT) this.#flush();
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (this.#sent.length < BATCHES_IN_FLIGHT) this.#flush();
+    });
+  }
+  /** Hands the batch being filled over, and starts the next one. */
+  #flush() {
+    if (this.#failure || this.#ops.length === 0) return;
+    const data = this.#buffer.buffer;
+    this.#worker.postMessage({ ops: this.#ops, data }, [data]);
+    this.#sent.push(this.#names);
+    this.#ops = [];
+    this.#names = [];
+    this.#used = 0;
+    const spare = this.#spare.pop();
+    this.#buffer = spare ? Buffer.from(spare) : Buffer.allocUnsafeSlow(BATCH_BYTES);
+  }
+  #reply(reply) {
+    const names = this.#sent.shift() ?? [];
+    if (reply.data) {
+      this.#spare.push(reply.data);
+      if (!this.#scheduled) this.#flush();
+    } else {
+      const error2 = reply.corrupt ? new Corrupt() : Object.assign(new Error(reply.message), reply.code ? { code: reply.code } : {});
+      this.#fail(names[reply.failed ?? 0] ?? "", error2);
+    }
+    this.#wake();
+  }
+  #fail(name, error2) {
+    if (this.#failure) return;
+    this.#failure = { name, error: error2 };
+    this.#ops = [];
+    this.#names = [];
+    this.onFailure(this.#failure);
+    this.#wake();
+  }
+  #wake() {
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+  #next() {
+    return new Promise((resolve3) => this.#waiters.push(resolve3));
+  }
+  /**
+   * Waits until everything given is written (or the writer failed), then stops the thread. The
+   * caller awaits it before it uses what was written, or removes it. Once only; later calls wait
+   * for the same.
+   */
+  close() {
+    this.#closing ??= (async () => {
+      while (!this.#failure && (this.#sent.length > 0 || this.#ops.length > 0)) {
+        if (this.#ops.length > 0 && this.#sent.length < BATCHES_IN_FLIGHT) this.#flush();
+        else await this.#next();
+      }
+      await this.#worker.terminate();
+    })();
+    return this.#closing;
+  }
+};
+
 // src/archive/extract.ts
 var UnsafeArchive = class extends RunError {
   name = "UnsafeArchive";
@@ -4672,14 +4873,16 @@ async function listEntries(source, wanted) {
   }
   return listed;
 }
-function folderMaker() {
+function folderMaker(writer) {
   const made = /* @__PURE__ */ new Set();
   return (path) => {
     if (made.has(path)) return;
-    mkdirSync(path, { recursive: true });
+    if (writer) writer.folder(path);
+    else mkdirSync(path, { recursive: true });
     made.add(path);
   };
 }
+var extraction = { writerFrom: 2048 };
 var declared = (entry) => ({
   method: entry.compressionMethod,
   size: entry.uncompressedSize,
@@ -4740,6 +4943,7 @@ async function stage(archive, dest, options2) {
   const { limits, label, wanted, signal } = options2;
   const dir = await openStaging(dest);
   let zip;
+  let writer;
   const inFlight = /* @__PURE__ */ new Set();
   try {
     try {
@@ -4759,7 +4963,6 @@ async function stage(archive, dest, options2) {
     const kinds = /* @__PURE__ */ new Map();
     const links = /* @__PURE__ */ new Set();
     const layout = new Layout();
-    const folder = folderMaker();
     let bytes2 = 0;
     let bytesInFlight = 0;
     let largeInFlight = 0;
@@ -4773,6 +4976,8 @@ async function stage(archive, dest, options2) {
     const blame = (name, e) => e instanceof UnsafeArchive || signal?.aborted ? e : new UnsafeArchive(
       `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}${e instanceof Corrupt ? " " : ": "}${e.message}`
     );
+    writer = zip.entryCount >= extraction.writerFrom ? new EntryWriter(({ name, error: error2 }) => void (failure2 ??= blame(name, error2))) : void 0;
+    const folder = folderMaker(writer);
     const write2 = async (entry, name, target, hold) => {
       let streams;
       const perms = (modeOf(entry) & 511 || 420) | 384;
@@ -4781,6 +4986,12 @@ async function stage(archive, dest, options2) {
         const misplaced = layout.check(entry, header2);
         if (misplaced) refuse(name, misplaced);
         folder(dirname(target));
+        if (data && writer) {
+          hold?.release();
+          await writer.file(name, target, declared(entry), data, perms);
+          return;
+        }
+        if (writer) mkdirSync(dirname(target), { recursive: true });
         if (data) {
           hold?.release();
           const record = declared(entry);
@@ -4834,11 +5045,15 @@ async function stage(archive, dest, options2) {
         const { header: header2, data } = await readLocal(archive, entry, true);
         const misplaced = layout.check(entry, header2);
         if (misplaced) refuse(name, misplaced);
-        const link2 = (await content(declared(entry), data ?? Buffer.alloc(0))).toString("utf8");
+        const record = declared(entry);
+        const text2 = await content(record, data ?? Buffer.alloc(0));
+        checkCrc(record, text2);
+        const link2 = text2.toString("utf8");
         const why = linkEscapes(name, link2, links);
         if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link2)})`);
         folder(dirname(target));
-        await symlink(link2, target);
+        if (writer) await writer.link(name, target, text2);
+        else await symlink(link2, target);
         links.add(name);
         files.push(name);
         return;
@@ -4894,11 +5109,13 @@ async function stage(archive, dest, options2) {
       }
     }
     await Promise.all(inFlight);
+    await writer?.close();
     if (failure2 !== void 0) throw failure2;
     signal?.throwIfAborted();
     return { dir, files, dirs, bytes: bytes2 };
   } catch (e) {
     await Promise.allSettled(inFlight);
+    await writer?.close();
     await rm(dir, { recursive: true, force: true });
     unregisterTemporary(dir);
     throw e;

@@ -476,9 +476,9 @@ function checkZipEntry(entry: unknown, where: string): void {
   );
   if (e.type === "symlink")
     check(typeof e.target === "string", where, "a symlink needs a string target");
+  if (e.type !== "directory") optional(e, "badCrc", where, isBoolean);
   if (e.type !== "file") return;
   optional(e, "method", where, oneOf(["store", "deflate"]));
-  optional(e, "badCrc", where, isBoolean);
   optional(e, "declaredSize", where, isSize);
   const c = object(e.content, `${where}.content`);
   const cwhere = `${where}.content`;

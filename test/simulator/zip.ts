@@ -44,7 +44,7 @@ export type ZipEntry =
       declaredSize?: number; // lie about the uncompressed size in headers (hostile)
     }
   | { type: "directory"; name: string; mode?: number }
-  | { type: "symlink"; name: string; target: string };
+  | { type: "symlink"; name: string; target: string; badCrc?: boolean };
 
 export interface ZipOptions {
   zip64?: "auto" | "force";
@@ -368,7 +368,7 @@ async function writeEntry(
   const crc = await writeData(out, content, method);
   written.compressedSize = out.pos - dataStart;
   written.uncompressedSize = headerSize;
-  written.crc32 = entry.type === "file" && entry.badCrc ? (crc ^ MAX32) >>> 0 : crc;
+  written.crc32 = entry.type !== "directory" && entry.badCrc ? (crc ^ MAX32) >>> 0 : crc;
   if (!zip64Local && written.compressedSize >= MAX32) {
     throw new Error(`deflateBound underestimated ${name}`); // cannot happen; guards the header layout
   }
