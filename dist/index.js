@@ -4170,7 +4170,7 @@ var deleteProject = async (options2, session) => {
 // src/commands/download.ts
 import { constants as constants2 } from "node:fs";
 import { access, mkdir as mkdir3, rename as rename3, stat as stat2 } from "node:fs/promises";
-import { dirname as dirname3, join as join4 } from "node:path";
+import { dirname as dirname4, join as join4 } from "node:path";
 
 // src/archive/extract.ts
 import { randomBytes } from "node:crypto";
@@ -4186,7 +4186,7 @@ import {
   symlink,
   writeFile
 } from "node:fs/promises";
-import { dirname, join, posix, relative as relative2, sep as sep2 } from "node:path";
+import { dirname as dirname2, join, posix, relative as relative2, sep as sep2 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32 as crc322, createInflateRaw } from "node:zlib";
@@ -4610,6 +4610,7 @@ async function withFile(path, body) {
 }
 
 // src/archive/writer.ts
+import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 var SOURCE = String.raw`
 const { parentPort } = require("node:worker_threads");
@@ -4667,8 +4668,9 @@ parentPort.on("message", ({ ops, data }) => {
 `;
 var BATCH_BYTES = 1024 * 1024;
 var BATCH_OPS = 1024;
+var WRITER_THREADS = 2;
 var BATCHES_IN_FLIGHT = 2;
-var EntryWriter = class {
+var WriterThread = class {
   /** `onFailure` hears of the first failure as soon as it is known. */
   constructor(onFailure) {
     this.onFailure = onFailure;
@@ -4809,6 +4811,54 @@ var EntryWriter = class {
     return this.#closing;
   }
 };
+var EntryWriter = class {
+  #threads;
+  #failure;
+  /** `onFailure` hears of the first failure as soon as it is known. */
+  constructor(onFailure, threads = WRITER_THREADS) {
+    const failed = (failure2) => {
+      if (this.#failure) return;
+      this.#failure = failure2;
+      onFailure(failure2);
+    };
+    this.#threads = Array.from({ length: threads }, () => new WriterThread(failed));
+  }
+  /** The first failure, once known: nothing given to its thread after it is written. */
+  get failure() {
+    return this.#failure;
+  }
+  /** The thread of a folder's entries. */
+  #of(folder) {
+    const threads = this.#threads;
+    if (threads.length === 1) return threads[0];
+    let hash = 0;
+    for (let i = 0; i < folder.length; i++) hash = hash * 31 + folder.charCodeAt(i) | 0;
+    return threads[(hash >>> 0) % threads.length];
+  }
+  /** Creates a folder, with its parents, before anything given for it. */
+  folder(path) {
+    this.#of(path).folder(path);
+  }
+  /** Creates a symlink to `target` (checked by the caller), once its folder is there. */
+  link(name, path, target) {
+    return this.#of(dirname(path)).link(name, path, target);
+  }
+  /**
+   * Inflates an entry's raw data when deflated, checks its size and CRC-32 against `declared`, and
+   * writes it as a new file (`wx`, with `mode`), once its folder is there. The data is copied:
+   * the caller may let it go. Resolves once there is room for more (at once, mostly).
+   */
+  file(name, path, declared2, raw2, mode) {
+    return this.#of(dirname(path)).file(name, path, declared2, raw2, mode);
+  }
+  /**
+   * Waits until everything given is written (or has failed), then stops the threads. The caller
+   * awaits it before it uses what was written, or removes it.
+   */
+  async close() {
+    await Promise.all(this.#threads.map((t) => t.close()));
+  }
+};
 
 // src/archive/extract.ts
 var UnsafeArchive = class extends RunError {
@@ -4824,33 +4874,36 @@ var SMALL_FILE = 256 * 1024;
 var isSmall = (entry) => entry.uncompressedSize <= SMALL_FILE && entry.compressedSize <= SMALL_FILE;
 var STREAMING_BYTES = 1024 * 1024;
 function entries(zip) {
-  return (async function* () {
-    for (; ; ) {
-      const entry = await new Promise((resolve3, reject) => {
-        const onEntry = (e) => done(() => resolve3(e));
-        const onEnd = () => done(() => resolve3(void 0));
-        const onError = (e) => done(() => reject(e));
-        const done = (then) => {
-          zip.off("entry", onEntry);
-          zip.off("end", onEnd);
-          zip.off("error", onError);
-          then();
-        };
-        zip.on("entry", onEntry);
-        zip.on("end", onEnd);
-        zip.on("error", onError);
-        zip.readEntry();
-      });
-      if (!entry) return;
-      yield entry;
-    }
-  })();
+  let waiting;
+  let failed;
+  let ended = false;
+  const settle2 = (then) => {
+    const w = waiting;
+    waiting = void 0;
+    if (w) then(w);
+  };
+  zip.on("entry", (e) => settle2((w) => w.resolve(e)));
+  zip.on("end", () => {
+    ended = true;
+    settle2((w) => w.resolve(void 0));
+  });
+  zip.on("error", (e) => {
+    failed ??= e;
+    settle2((w) => w.reject(e));
+  });
+  return () => new Promise((resolve3, reject) => {
+    if (failed) return reject(failed);
+    if (ended) return resolve3(void 0);
+    waiting = { resolve: resolve3, reject };
+    zip.readEntry();
+  });
 }
 async function listEntries(source, wanted) {
   const zip = await openZip(source);
   const listed = [];
   try {
-    for await (const entry of entries(zip)) {
+    const next = entries(zip);
+    for (let entry = await next(); entry; entry = await next()) {
       const mode = modeOf(entry);
       const isDir = entry.fileName.endsWith("/") || (mode & S_IFMT) === S_IFDIR;
       const isLink = (mode & S_IFMT) === S_IFLNK;
@@ -4882,7 +4935,7 @@ function folderMaker(writer) {
     made.add(path);
   };
 }
-var extraction = { writerFrom: 2048 };
+var extraction = { writerFrom: 2048, writerAverage: 64 * 1024 };
 var declared = (entry) => ({
   method: entry.compressionMethod,
   size: entry.uncompressedSize,
@@ -4966,6 +5019,7 @@ async function stage(archive, dest, options2) {
     let bytes2 = 0;
     let bytesInFlight = 0;
     let largeInFlight = 0;
+    let wakeTake;
     let failure2;
     const refuse = (name, why, hint) => {
       throw new UnsafeArchive(
@@ -4976,7 +5030,7 @@ async function stage(archive, dest, options2) {
     const blame = (name, e) => e instanceof UnsafeArchive || signal?.aborted ? e : new UnsafeArchive(
       `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}${e instanceof Corrupt ? " " : ": "}${e.message}`
     );
-    writer = zip.entryCount >= extraction.writerFrom ? new EntryWriter(({ name, error: error2 }) => void (failure2 ??= blame(name, error2))) : void 0;
+    writer = zip.entryCount >= extraction.writerFrom && archive.size / zip.entryCount <= extraction.writerAverage ? new EntryWriter(({ name, error: error2 }) => void (failure2 ??= blame(name, error2))) : void 0;
     const folder = folderMaker(writer);
     const write2 = async (entry, name, target, hold) => {
       let streams;
@@ -4985,13 +5039,13 @@ async function stage(archive, dest, options2) {
         const { header: header2, data } = await readLocal(archive, entry, isSmall(entry));
         const misplaced = layout.check(entry, header2);
         if (misplaced) refuse(name, misplaced);
-        folder(dirname(target));
+        folder(dirname2(target));
         if (data && writer) {
           hold?.release();
           await writer.file(name, target, declared(entry), data, perms);
           return;
         }
-        if (writer) mkdirSync(dirname(target), { recursive: true });
+        if (writer) mkdirSync(dirname2(target), { recursive: true });
         if (data) {
           hold?.release();
           const record = declared(entry);
@@ -5027,7 +5081,7 @@ async function stage(archive, dest, options2) {
       kinds.set(name, isDir ? "folder" : "file");
       for (let p = posix.dirname(name); p !== "." && kinds.get(p) !== "folder"; p = posix.dirname(p))
         kinds.set(p, "folder");
-      const target = join(dir, ...name.split("/"));
+      const target = sep2 === "/" ? `${dir}/${name}` : join(dir, ...name.split("/"));
       if (isDir) {
         folder(target);
         dirs.push(name);
@@ -5051,7 +5105,7 @@ async function stage(archive, dest, options2) {
         const link2 = text2.toString("utf8");
         const why = linkEscapes(name, link2, links);
         if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link2)})`);
-        folder(dirname(target));
+        folder(dirname2(target));
         if (writer) await writer.link(name, target, text2);
         else await symlink(link2, target);
         links.add(name);
@@ -5075,7 +5129,7 @@ async function stage(archive, dest, options2) {
       const large = !isSmall(entry);
       const weight = large ? STREAMING_BYTES : entry.compressedSize + entry.uncompressedSize;
       while (inFlight.size >= PARALLEL_ENTRIES || large && largeInFlight >= PARALLEL_LARGE || inFlight.size > 0 && bytesInFlight + weight > PARALLEL_BYTES)
-        await Promise.race(inFlight);
+        await new Promise((resolve3) => wakeTake = resolve3);
       if (failure2 !== void 0) return;
       bytesInFlight += weight;
       if (large) largeInFlight++;
@@ -5087,23 +5141,26 @@ async function stage(archive, dest, options2) {
         bytesInFlight -= weight;
         if (large) largeInFlight--;
         inFlight.delete(task);
+        const wake = wakeTake;
+        wakeTake = void 0;
+        wake?.();
       });
       inFlight.add(task);
     };
-    const listed = entries(zip);
+    const nextEntry = entries(zip);
     while (failure2 === void 0) {
       signal?.throwIfAborted();
       let next;
       try {
-        next = await listed.next();
+        next = await nextEntry();
       } catch (e) {
         throw new UnsafeArchive(`the artifacts of ${label} are refused: ${e.message}`);
       }
-      if (next.done) break;
-      const name = canonical(next.value.fileName);
-      archive.advance?.(next.value.relativeOffsetOfLocalHeader);
+      if (!next) break;
+      const name = canonical(next.fileName);
+      archive.advance?.(next.relativeOffsetOfLocalHeader);
       try {
-        await take(next.value, name);
+        await take(next, name);
       } catch (e) {
         throw blame(name, e);
       }
@@ -5131,7 +5188,7 @@ async function openStaging(dest) {
 }
 async function stagingFolder(dest) {
   const name = `.pipeline-artifacts-staging-${randomBytes(6).toString("hex")}`;
-  const beside = join(dirname(dest), name);
+  const beside = join(dirname2(dest), name);
   try {
     await mkdir(beside);
     return beside;
@@ -5165,14 +5222,14 @@ function linkEscapes(name, target, links) {
 }
 async function commit(staged, dest) {
   try {
-    if (dirname(staged.dir) === dirname(dest) && await swapIn(staged.dir, dest)) return;
+    if (dirname2(staged.dir) === dirname2(dest) && await swapIn(staged.dir, dest)) return;
     const missing = await preflight(staged, dest);
     const folder = folderMaker();
     for (const name of staged.dirs) folder(join(dest, ...name.split("/")));
     await mapLimit(staged.files, MOVES_IN_FLIGHT, async (name) => {
       const to = join(dest, ...name.split("/"));
       const parent = posix.dirname(name);
-      if (parent !== "." && missing.has(parent)) folder(dirname(to));
+      if (parent !== "." && missing.has(parent)) folder(dirname2(to));
       await rename(join(staged.dir, ...name.split("/")), to);
     });
   } finally {
@@ -5276,7 +5333,7 @@ import {
   utimes,
   writeFile as writeFile2
 } from "node:fs/promises";
-import { dirname as dirname2, join as join2, posix as posix3 } from "node:path";
+import { dirname as dirname3, join as join2, posix as posix3 } from "node:path";
 var TOOL_PREFIX = "pipeline-artifacts-";
 var ARCH = "artifacts";
 var WORK = "pipeline-artifacts.work";
@@ -5445,7 +5502,7 @@ async function put(root, at, key, staged, archive) {
     };
     await writeFile2(join2(work, RECORD), JSON.stringify({ record, sha256: seal(record) }));
     await writeFile2(join2(work, USED), String(staged.bytes));
-    await mkdir2(dirname2(at.dir), { recursive: true });
+    await mkdir2(dirname3(at.dir), { recursive: true });
     if (!await moveIn(work, at.dir)) {
       if ((await readEntry(at, key)).kind === "whole") return;
       await remove(root, at);
@@ -6479,7 +6536,7 @@ async function placeAll(items, infoOf) {
       files = got.staged.files;
     } else {
       const to = join4(place.dir, ...got.name.split("/"));
-      await mkdir3(dirname3(to), { recursive: true });
+      await mkdir3(dirname4(to), { recursive: true });
       await rename3(got.temp, to);
       unregisterTemporary(got.temp);
       files = [got.name];
@@ -6508,7 +6565,7 @@ function conflicts(jobs, downloadPath) {
   return [...seen].filter(([, n]) => n > 1).map(([f]) => f);
 }
 async function checkFolder(input, path) {
-  for (let p = path; ; p = dirname3(p)) {
+  for (let p = path; ; p = dirname4(p)) {
     const found = await stat2(p).catch((e) => {
       if (e.code === "ENOENT" || e.code === "ENOTDIR") return void 0;
       throw new InputError(input, `${path} cannot be used: ${e.message}`);
@@ -6527,7 +6584,7 @@ async function checkFolder(input, path) {
         input,
         p === path ? `${path} is a file; give a folder` : `${path} lies under ${p}, which is a file`
       );
-    if (dirname3(p) === p) return;
+    if (dirname4(p) === p) return;
   }
 }
 

@@ -85,28 +85,37 @@ const isSmall = (entry: yauzl.Entry) =>
 /** What a streaming entry holds at once, at most: a slice read and zlib's output for it. */
 const STREAMING_BYTES = 1024 * 1024;
 
-function entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
-  return (async function* () {
-    for (;;) {
-      const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
-        const onEntry = (e: yauzl.Entry) => done(() => resolve(e));
-        const onEnd = () => done(() => resolve(undefined));
-        const onError = (e: Error) => done(() => reject(e));
-        const done = (then: () => void) => {
-          zip.off("entry", onEntry);
-          zip.off("end", onEnd);
-          zip.off("error", onError);
-          then();
-        };
-        zip.on("entry", onEntry);
-        zip.on("end", onEnd);
-        zip.on("error", onError);
-        zip.readEntry();
-      });
-      if (!entry) return;
-      yield entry;
-    }
-  })();
+/**
+ * The archive's entries one at a time, each read when asked for (`undefined` at the end). The
+ * listeners stay on for the whole walk: adding and removing three per entry, and an async
+ * generator's promises, were 5% of the main thread on 100,000 entries (node --cpu-prof).
+ */
+function entries(zip: yauzl.ZipFile): () => Promise<yauzl.Entry | undefined> {
+  let waiting:
+    { resolve: (e: yauzl.Entry | undefined) => void; reject: (e: Error) => void } | undefined;
+  let failed: Error | undefined;
+  let ended = false;
+  const settle = (then: (w: NonNullable<typeof waiting>) => void) => {
+    const w = waiting;
+    waiting = undefined;
+    if (w) then(w);
+  };
+  zip.on("entry", (e: yauzl.Entry) => settle((w) => w.resolve(e)));
+  zip.on("end", () => {
+    ended = true;
+    settle((w) => w.resolve(undefined));
+  });
+  zip.on("error", (e: Error) => {
+    failed ??= e;
+    settle((w) => w.reject(e));
+  });
+  return () =>
+    new Promise((resolve, reject) => {
+      if (failed) return reject(failed);
+      if (ended) return resolve(undefined);
+      waiting = { resolve, reject };
+      zip.readEntry();
+    });
 }
 
 /** An entry of an archive as a listing shows it. */
@@ -132,7 +141,8 @@ export async function listEntries(
   const zip = await openZip(source);
   const listed: Listed[] = [];
   try {
-    for await (const entry of entries(zip)) {
+    const next = entries(zip);
+    for (let entry = await next(); entry; entry = await next()) {
       const mode = modeOf(entry);
       const isDir = entry.fileName.endsWith("/") || (mode & S_IFMT) === S_IFDIR;
       const isLink = (mode & S_IFMT) === S_IFLNK;
@@ -173,10 +183,12 @@ function folderMaker(writer?: EntryWriter): (path: string) => void {
 }
 
 /**
- * Archives of this many entries or more are written by a writer thread (writer.ts): below it,
- * starting the thread (25 ms, and its memory) costs more than it saves. Tests lower it.
+ * When writer threads (writer.ts) write an archive's small entries: from this many entries, and
+ * when they are small on average (compressed). Below, starting the threads (25 ms, and 10 MiB
+ * each) costs more than it saves; an archive of large entries streams them on this thread anyway.
+ * Tests lower both.
  */
-export const extraction = { writerFrom: 2048 };
+export const extraction = { writerFrom: 2048, writerAverage: 64 * 1024 };
 
 /** Where and how an archive is staged. */
 export interface StageOptions {
@@ -321,6 +333,8 @@ export async function stage(
     let bytes = 0;
     let bytesInFlight = 0;
     let largeInFlight = 0;
+    /** Wakes the walk when it waits for room among the writes in flight (one waits at most). */
+    let wakeTake: (() => void) | undefined;
     let failure: unknown;
     const refuse = (name: string, why: string, hint?: string): never => {
       throw new UnsafeArchive(
@@ -337,7 +351,8 @@ export async function stage(
           );
     // Many small entries: their folders, content and files go to a thread of their own.
     writer =
-      zip.entryCount >= extraction.writerFrom
+      zip.entryCount >= extraction.writerFrom &&
+      archive.size / zip.entryCount <= extraction.writerAverage
         ? new EntryWriter(({ name, error }) => void (failure ??= blame(name, error)))
         : undefined;
     /** Each folder of the staging tree is created once. */
@@ -411,7 +426,7 @@ export async function stage(
         p = posix.dirname(p)
       )
         kinds.set(p, "folder");
-      const target = join(dir, ...name.split("/"));
+      const target = sep === "/" ? `${dir}/${name}` : join(dir, ...name.split("/"));
       if (isDir) {
         folder(target);
         dirs.push(name);
@@ -469,7 +484,7 @@ export async function stage(
         (large && largeInFlight >= PARALLEL_LARGE) ||
         (inFlight.size > 0 && bytesInFlight + weight > PARALLEL_BYTES)
       )
-        await Promise.race(inFlight);
+        await new Promise<void>((resolve) => (wakeTake = resolve));
       if (failure !== undefined) return;
       bytesInFlight += weight;
       if (large) largeInFlight++;
@@ -485,29 +500,32 @@ export async function stage(
           bytesInFlight -= weight;
           if (large) largeInFlight--;
           inFlight.delete(task);
+          const wake = wakeTake;
+          wakeTake = undefined;
+          wake?.();
         });
       inFlight.add(task);
     };
 
-    const listed = entries(zip);
+    const nextEntry = entries(zip);
     while (failure === undefined) {
       signal?.throwIfAborted();
-      let next: IteratorResult<yauzl.Entry>;
+      let next: yauzl.Entry | undefined;
       try {
-        next = await listed.next();
+        next = await nextEntry();
       } catch (e) {
         // yauzl refused the next central record (a bad name, a size out of bounds): its message
         // names the entry itself.
         throw new UnsafeArchive(`the artifacts of ${label} are refused: ${(e as Error).message}`);
       }
-      if (next.done) break;
+      if (!next) break;
       // One spelling per path: `./a`, `a//b` and `a/./b` are `a`, `a/b`, `a/b`, so that the
       // checks cannot be stepped around.
-      const name = canonical(next.value.fileName);
+      const name = canonical(next.fileName);
       // Entries are read in archive order: nothing before this one is needed but what holds keep.
-      archive.advance?.(next.value.relativeOffsetOfLocalHeader);
+      archive.advance?.(next.relativeOffsetOfLocalHeader);
       try {
-        await take(next.value, name);
+        await take(next, name);
       } catch (e) {
         throw blame(name, e);
       }

@@ -16,6 +16,7 @@
  * The worker's source is a string evaluated by Node (nothing extra to bundle or to ship beside
  * dist/index.js). It holds the checks of content.ts for an entry read whole, said the same way.
  */
+import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 import { Corrupt, type Declared } from "./content.ts";
 
@@ -100,6 +101,12 @@ interface Reply {
 export const BATCH_BYTES = 1024 * 1024;
 /** A batch's operations, at most: each is an object on both threads' heaps until it is done. */
 const BATCH_OPS = 1024;
+/**
+ * Writer threads. Two: opening and writing 100,000 files is mostly the kernel's work, which then
+ * runs on both cores. Measured on the tiny corpus (alternating runs, fresh folders): one thread
+ * 4.6-8.2 s, two 4.4-5.6 s; each costs about 10 MiB of memory.
+ */
+const WRITER_THREADS = 2;
 /** Batches handed over and not yet done, at most: one being written, the next one waiting. */
 const BATCHES_IN_FLIGHT = 2;
 
@@ -109,7 +116,8 @@ export interface WriteFailure {
   error: Error;
 }
 
-export class EntryWriter {
+/** One thread and its batches: what it is given, it does in order. */
+class WriterThread {
   readonly #worker: Worker;
   #ops: Op[] = [];
   #names: string[] = [];
@@ -269,5 +277,66 @@ export class EntryWriter {
       await this.#worker.terminate();
     })();
     return this.#closing;
+  }
+}
+
+/**
+ * Writer threads, and which one an entry goes to: every entry of a folder goes to the thread that
+ * creates the folder, so it comes after it. Folders are created with their parents; two threads
+ * creating the same parent is fine (mkdir -p).
+ */
+export class EntryWriter {
+  readonly #threads: WriterThread[];
+  #failure: WriteFailure | undefined;
+
+  /** `onFailure` hears of the first failure as soon as it is known. */
+  constructor(onFailure: (failure: WriteFailure) => void, threads = WRITER_THREADS) {
+    const failed = (failure: WriteFailure) => {
+      if (this.#failure) return;
+      this.#failure = failure;
+      onFailure(failure);
+    };
+    this.#threads = Array.from({ length: threads }, () => new WriterThread(failed));
+  }
+
+  /** The first failure, once known: nothing given to its thread after it is written. */
+  get failure(): WriteFailure | undefined {
+    return this.#failure;
+  }
+
+  /** The thread of a folder's entries. */
+  #of(folder: string): WriterThread {
+    const threads = this.#threads;
+    if (threads.length === 1) return threads[0]!;
+    let hash = 0;
+    for (let i = 0; i < folder.length; i++) hash = (hash * 31 + folder.charCodeAt(i)) | 0;
+    return threads[(hash >>> 0) % threads.length]!;
+  }
+
+  /** Creates a folder, with its parents, before anything given for it. */
+  folder(path: string): void {
+    this.#of(path).folder(path);
+  }
+
+  /** Creates a symlink to `target` (checked by the caller), once its folder is there. */
+  link(name: string, path: string, target: Buffer): Promise<void> {
+    return this.#of(dirname(path)).link(name, path, target);
+  }
+
+  /**
+   * Inflates an entry's raw data when deflated, checks its size and CRC-32 against `declared`, and
+   * writes it as a new file (`wx`, with `mode`), once its folder is there. The data is copied:
+   * the caller may let it go. Resolves once there is room for more (at once, mostly).
+   */
+  file(name: string, path: string, declared: Declared, raw: Buffer, mode: number): Promise<void> {
+    return this.#of(dirname(path)).file(name, path, declared, raw, mode);
+  }
+
+  /**
+   * Waits until everything given is written (or has failed), then stops the threads. The caller
+   * awaits it before it uses what was written, or removes it.
+   */
+  async close(): Promise<void> {
+    await Promise.all(this.#threads.map((t) => t.close()));
   }
 }
