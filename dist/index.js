@@ -4194,9 +4194,18 @@ import { crc32 as crc322, createInflateRaw } from "node:zlib";
 // src/util/cleanup.ts
 import { rmSync } from "node:fs";
 var pending = /* @__PURE__ */ new Set();
+var writers = /* @__PURE__ */ new Set();
 var registerTemporary = (path) => void pending.add(path);
 var unregisterTemporary = (path) => void pending.delete(path);
+function registerWriter(stop2) {
+  writers.add(stop2);
+  return () => void writers.delete(stop2);
+}
 function removeTemporariesSync() {
+  for (const stop2 of writers) {
+    stop2();
+    writers.delete(stop2);
+  }
   for (const path of pending) {
     rmSync(path, { recursive: true, force: true });
     pending.delete(path);
@@ -4616,6 +4625,9 @@ var SOURCE = String.raw`
 const { parentPort } = require("node:worker_threads");
 const { mkdirSync, openSync, writeSync, closeSync, symlinkSync } = require("node:fs");
 const { crc32, inflateRawSync } = require("node:zlib");
+const { workerData } = require("node:worker_threads");
+// [0]: set by the main thread to stop; [1]: set while an operation runs (see stopNow).
+const shared = new Int32Array(workerData);
 let failed = false;
 function sized(data, size) {
   if (data.length > size) throw new Error("too many bytes in the stream");
@@ -4644,6 +4656,12 @@ parentPort.on("message", ({ ops, data }) => {
   const all = Buffer.from(data);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
+    Atomics.store(shared, 1, 1);
+    if (Atomics.load(shared, 0)) {
+      Atomics.store(shared, 1, 0);
+      Atomics.notify(shared, 1);
+      break;
+    }
     try {
       const raw = all.subarray(op.at, op.at + op.length);
       if (op.kind === "folder") mkdirSync(op.path, { recursive: true });
@@ -4661,6 +4679,9 @@ parentPort.on("message", ({ ops, data }) => {
       failed = true;
       parentPort.postMessage({ failed: i, message: String(e && e.message), code: e && e.code });
       return;
+    } finally {
+      Atomics.store(shared, 1, 0);
+      Atomics.notify(shared, 1);
     }
   }
   parentPort.postMessage({ data }, [data]);
@@ -4676,6 +4697,7 @@ var WriterThread = class {
     this.onFailure = onFailure;
     this.#worker = new Worker(SOURCE, {
       eval: true,
+      workerData: this.#shared.buffer,
       resourceLimits: { maxYoungGenerationSizeMb: 4 }
     });
     this.#worker.on("message", (reply) => this.#reply(reply));
@@ -4701,6 +4723,8 @@ var WriterThread = class {
   /** Woken when a batch is done, or the writer failed or stopped. */
   #waiters = [];
   #closing;
+  /** Shared with the thread: [0] asks it to stop, [1] is set while it runs an operation. */
+  #shared = new Int32Array(new SharedArrayBuffer(8));
   /** The first failure, once known: nothing given after it is written. */
   get failure() {
     return this.#failure;
@@ -4770,6 +4794,18 @@ var WriterThread = class {
     const spare = this.#spare.pop();
     this.#buffer = spare ? Buffer.from(spare) : Buffer.allocUnsafeSlow(BATCH_BYTES);
   }
+  /**
+   * Stops the thread at once, from any state, and returns once it runs no operation (a second at
+   * most): for an exit path, before the folder it writes into is removed. Nothing given runs
+   * afterwards.
+   */
+  stopNow() {
+    Atomics.store(this.#shared, 0, 1);
+    const until = Date.now() + 1e3;
+    while (Atomics.load(this.#shared, 1) === 1 && Date.now() < until)
+      Atomics.wait(this.#shared, 1, 1, 50);
+    this.#fail(this.#sent[0]?.[0] ?? "", new Error("the writer thread was stopped"));
+  }
   #reply(reply) {
     const names = this.#sent.shift() ?? [];
     if (reply.data) {
@@ -4813,6 +4849,7 @@ var WriterThread = class {
 };
 var EntryWriter = class {
   #threads;
+  #unregister;
   #failure;
   /** `onFailure` hears of the first failure as soon as it is known. */
   constructor(onFailure, threads = WRITER_THREADS) {
@@ -4822,6 +4859,9 @@ var EntryWriter = class {
       onFailure(failure2);
     };
     this.#threads = Array.from({ length: threads }, () => new WriterThread(failed));
+    this.#unregister = registerWriter(() => {
+      for (const t of this.#threads) t.stopNow();
+    });
   }
   /** The first failure, once known: nothing given to its thread after it is written. */
   get failure() {
@@ -4856,7 +4896,11 @@ var EntryWriter = class {
    * awaits it before it uses what was written, or removes it.
    */
   async close() {
-    await Promise.all(this.#threads.map((t) => t.close()));
+    try {
+      await Promise.all(this.#threads.map((t) => t.close()));
+    } finally {
+      this.#unregister();
+    }
   }
 };
 

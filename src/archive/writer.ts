@@ -18,6 +18,7 @@
  */
 import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
+import { registerWriter } from "../util/cleanup.ts";
 import { Corrupt, type Declared } from "./content.ts";
 
 /** The worker: batches in, one message out per batch (its buffer back, or the first failure). */
@@ -25,6 +26,9 @@ const SOURCE = String.raw`
 const { parentPort } = require("node:worker_threads");
 const { mkdirSync, openSync, writeSync, closeSync, symlinkSync } = require("node:fs");
 const { crc32, inflateRawSync } = require("node:zlib");
+const { workerData } = require("node:worker_threads");
+// [0]: set by the main thread to stop; [1]: set while an operation runs (see stopNow).
+const shared = new Int32Array(workerData);
 let failed = false;
 function sized(data, size) {
   if (data.length > size) throw new Error("too many bytes in the stream");
@@ -53,6 +57,12 @@ parentPort.on("message", ({ ops, data }) => {
   const all = Buffer.from(data);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
+    Atomics.store(shared, 1, 1);
+    if (Atomics.load(shared, 0)) {
+      Atomics.store(shared, 1, 0);
+      Atomics.notify(shared, 1);
+      break;
+    }
     try {
       const raw = all.subarray(op.at, op.at + op.length);
       if (op.kind === "folder") mkdirSync(op.path, { recursive: true });
@@ -70,6 +80,9 @@ parentPort.on("message", ({ ops, data }) => {
       failed = true;
       parentPort.postMessage({ failed: i, message: String(e && e.message), code: e && e.code });
       return;
+    } finally {
+      Atomics.store(shared, 1, 0);
+      Atomics.notify(shared, 1);
     }
   }
   parentPort.postMessage({ data }, [data]);
@@ -132,11 +145,14 @@ class WriterThread {
   /** Woken when a batch is done, or the writer failed or stopped. */
   #waiters: (() => void)[] = [];
   #closing: Promise<void> | undefined;
+  /** Shared with the thread: [0] asks it to stop, [1] is set while it runs an operation. */
+  readonly #shared = new Int32Array(new SharedArrayBuffer(8));
 
   /** `onFailure` hears of the first failure as soon as it is known. */
   constructor(private readonly onFailure: (failure: WriteFailure) => void) {
     this.#worker = new Worker(SOURCE, {
       eval: true,
+      workerData: this.#shared.buffer,
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     this.#worker.on("message", (reply: Reply) => this.#reply(reply));
@@ -229,6 +245,19 @@ class WriterThread {
     this.#buffer = spare ? Buffer.from(spare) : Buffer.allocUnsafeSlow(BATCH_BYTES);
   }
 
+  /**
+   * Stops the thread at once, from any state, and returns once it runs no operation (a second at
+   * most): for an exit path, before the folder it writes into is removed. Nothing given runs
+   * afterwards.
+   */
+  stopNow(): void {
+    Atomics.store(this.#shared, 0, 1);
+    const until = Date.now() + 1000;
+    while (Atomics.load(this.#shared, 1) === 1 && Date.now() < until)
+      Atomics.wait(this.#shared, 1, 1, 50);
+    this.#fail(this.#sent[0]?.[0] ?? "", new Error("the writer thread was stopped"));
+  }
+
   #reply(reply: Reply): void {
     const names = this.#sent.shift() ?? [];
     if (reply.data) {
@@ -287,6 +316,7 @@ class WriterThread {
  */
 export class EntryWriter {
   readonly #threads: WriterThread[];
+  readonly #unregister: () => void;
   #failure: WriteFailure | undefined;
 
   /** `onFailure` hears of the first failure as soon as it is known. */
@@ -297,6 +327,9 @@ export class EntryWriter {
       onFailure(failure);
     };
     this.#threads = Array.from({ length: threads }, () => new WriterThread(failed));
+    this.#unregister = registerWriter(() => {
+      for (const t of this.#threads) t.stopNow();
+    });
   }
 
   /** The first failure, once known: nothing given to its thread after it is written. */
@@ -337,6 +370,10 @@ export class EntryWriter {
    * awaits it before it uses what was written, or removes it.
    */
   async close(): Promise<void> {
-    await Promise.all(this.#threads.map((t) => t.close()));
+    try {
+      await Promise.all(this.#threads.map((t) => t.close()));
+    } finally {
+      this.#unregister();
+    }
   }
 }

@@ -7,12 +7,29 @@
 import { rmSync } from "node:fs";
 
 const pending = new Set<string>();
+const writers = new Set<() => void>();
 
 export const registerTemporary = (path: string): void => void pending.add(path);
 export const unregisterTemporary = (path: string): void => void pending.delete(path);
 
-/** Removes every registered path, synchronously (safe in an exit path). */
+/**
+ * Registers what stops, synchronously, a thread that writes into a temporary folder (it could
+ * otherwise create files there again after the folder is removed). Returns its unregistration.
+ */
+export function registerWriter(stop: () => void): () => void {
+  writers.add(stop);
+  return () => void writers.delete(stop);
+}
+
+/**
+ * Removes every registered path, synchronously (safe in an exit path), once the threads writing
+ * into them have stopped.
+ */
 export function removeTemporariesSync(): void {
+  for (const stop of writers) {
+    stop();
+    writers.delete(stop);
+  }
   for (const path of pending) {
     rmSync(path, { recursive: true, force: true });
     pending.delete(path);

@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { crc32, deflateRawSync } from "node:zlib";
 import { Corrupt } from "../../src/archive/content.ts";
 import { BATCH_BYTES, EntryWriter, type WriteFailure } from "../../src/archive/writer.ts";
+import { registerTemporary, removeTemporariesSync } from "../../src/util/cleanup.ts";
 import { tempDir } from "../support/run.ts";
 
 /** A writer whose failures are collected. */
@@ -146,3 +147,27 @@ test("an entry larger than a batch is refused before anything is given", async (
   await w.close();
   assert.deepEqual(failures, []);
 });
+
+test(
+  "a run cut short stops the threads before its temporary folder is removed",
+  { timeout: 30_000 },
+  async (t) => {
+    const root = join(await tempDir(t), "staging");
+    registerTemporary(root);
+    const { w, failures } = writer();
+    // Enough work that the threads are still at it: 20,000 files in 2,000 folders.
+    for (let i = 0; i < 20_000; i++) {
+      const folder = join(root, `d${i % 2000}`);
+      w.folder(folder);
+      await w.file(`f${i}`, join(folder, `f${i}`), stored("x").declared, stored("x").raw, 0o644);
+    }
+    // The exit path of a stopped run (src/index.ts): synchronous, with the threads mid-work.
+    removeTemporariesSync();
+    assert.ok(!existsSync(root));
+    await w.close();
+    // Nothing was created again once the folder was gone.
+    assert.ok(!existsSync(root), "a writer thread created files after the folder was removed");
+    assert.equal(failures.length, 1);
+    assert.match(failures[0]?.error.message ?? "", /stopped/);
+  },
+);
