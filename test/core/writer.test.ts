@@ -155,9 +155,10 @@ test(
     const root = join(await tempDir(t), "staging");
     registerTemporary(root);
     const { w, failures } = writer();
-    // Enough work that the threads are still at it: 20,000 files in 2,000 folders.
-    for (let i = 0; i < 20_000; i++) {
-      const folder = join(root, `d${i % 2000}`);
+    // Enough work that the threads are still at it: 6,000 files in 600 folders, more than the
+    // two batches in flight a thread.
+    for (let i = 0; i < 6_000; i++) {
+      const folder = join(root, `d${i % 600}`);
       w.folder(folder);
       await w.file(`f${i}`, join(folder, `f${i}`), stored("x").declared, stored("x").raw, 0o644);
     }
