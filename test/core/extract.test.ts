@@ -15,14 +15,14 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { join, sep } from "node:path";
-import { after, before, describe, type TestContext, test } from "node:test";
-import { extraction, UnsafeArchive } from "../../src/archive/extract.ts";
+import { describe, type TestContext, test } from "node:test";
+import { UnsafeArchive } from "../../src/archive/extract.ts";
 import { RunError } from "../../src/errors.ts";
 import type { RawInputs } from "../../src/inputs/parse.ts";
 import type { Simulator } from "../simulator/index.ts";
 import type { JobSpec } from "../simulator/scenario.ts";
 import type { ZipEntry } from "../simulator/zip.ts";
-import { fetchArtifacts, projectEnv, tempDir, downloaded } from "../support/run.ts";
+import { downloaded, fetchArtifacts, onBothWriters, projectEnv, tempDir } from "../support/run.ts";
 import { project, simulate } from "../support/sim.ts";
 
 const KEEP = "kept from before\n";
@@ -199,179 +199,165 @@ const CASES: Case[] = [
   },
 ];
 
-// Every case twice: written on the main thread, and by the writer thread that archives of many
+// Every case twice: written on the main thread, and by the writer threads that archives of many
 // entries get (archive/writer.ts), which does its own inflating and checking.
-for (const thread of [false, true])
-  describe(thread ? "written by the writer thread" : "written on the main thread", () => {
-    const from = { ...extraction };
-    before(() => {
-      if (thread) Object.assign(extraction, { writerFrom: 0, writerAverage: Infinity });
-    });
-    after(() => {
-      Object.assign(extraction, from);
-    });
-
-    describe("hostile and broken archives are refused, and the destination is left as it was", () => {
-      for (const c of CASES)
-        test(c.title, { todo: c.todo }, async (t) => {
-          const sim = await pipeline(t, { evil: c.files });
-          const { root, dest } = await destination(t);
-          await refused(sim, { job: "evil", path: dest, ...c.inputs }, "evil (job 1)", ...c.says);
-          await untouched(root, dest);
-          for (const p of c.outside ?? [])
-            assert.ok(!existsSync(join(root, p)), `${p} must not exist`);
-          if (c.files.some((f) => f.name.startsWith("/"))) assert.ok(!existsSync("/abs.txt"));
-        });
-
-      test("the lie is caught even when it hides the size from max-size (rejected at all)", async (t) => {
-        const sim = await pipeline(t, {
-          evil: [
-            {
-              type: "file",
-              name: "liar.bin",
-              content: { size: 8192, fill: "text" },
-              declaredSize: 100,
-            },
-          ],
-        });
+onBothWriters(() => {
+  describe("hostile and broken archives are refused, and the destination is left as it was", () => {
+    for (const c of CASES)
+      test(c.title, { todo: c.todo }, async (t) => {
+        const sim = await pipeline(t, { evil: c.files });
         const { root, dest } = await destination(t);
-        await refused(sim, { job: "evil", path: dest, "max-size": "1KiB" }, /too many bytes/);
+        await refused(sim, { job: "evil", path: dest, ...c.inputs }, "evil (job 1)", ...c.says);
         await untouched(root, dest);
+        for (const p of c.outside ?? [])
+          assert.ok(!existsSync(join(root, p)), `${p} must not exist`);
+        if (c.files.some((f) => f.name.startsWith("/"))) assert.ok(!existsSync("/abs.txt"));
       });
 
-      test("a body that is not a zip at all (a sign-in page answered with 200)", async (t) => {
-        const sim = await pipeline(t, { evil: [file("a.txt")] });
-        sim.inject({
-          route: "archive",
-          kind: "status",
-          status: 200,
-          body: "<!DOCTYPE html><html><body>Sign in</body></html>\n",
-        });
-        const { root, dest } = await destination(t);
-        await refused(
-          sim,
-          { job: "evil", path: dest },
-          "evil (job 1)",
-          /not a readable zip archive/,
-        );
-        await untouched(root, dest);
+    test("the lie is caught even when it hides the size from max-size (rejected at all)", async (t) => {
+      const sim = await pipeline(t, {
+        evil: [
+          {
+            type: "file",
+            name: "liar.bin",
+            content: { size: 8192, fill: "text" },
+            declaredSize: 100,
+          },
+        ],
       });
-
-      test("a zip bomb: 64 MiB of zeros, refused by max-ratio, accepted when it is raised", async (t) => {
-        const bomb: ZipEntry = {
-          type: "file",
-          name: "bomb.bin",
-          content: { size: 64 * 2 ** 20, fill: "zeros" },
-          method: "deflate",
-        };
-        const sim = await pipeline(t, { evil: [file("a.txt"), bomb] });
-        const written = sim.archiveOf(1)?.entries.find((e) => e.name === "bomb.bin");
-        const ratio = (written?.uncompressedSize ?? 0) / (written?.compressedSize ?? 1);
-        // The simulator deflates at level 1: zeros shrink ~229-fold, not ~1000-fold as at level 9,
-        // so the default max-ratio (1000) lets this one through; a lower max-ratio is what refuses it.
-        assert.ok(ratio > 100 && ratio < 100_000, `ratio ${ratio}`);
-        const { root, dest } = await destination(t);
-        await refused(
-          sim,
-          { job: "evil", path: dest, "max-ratio": "100" },
-          '"bomb.bin"',
-          /expands \d+-fold, more than max-ratio \(100\)/,
-          /raise `max-ratio`/,
-        );
-        await untouched(root, dest);
-
-        const { result } = await fetchArtifacts(
-          sim,
-          { job: "evil", path: dest, "max-ratio": "100000" },
-          env(sim),
-        );
-        assert.deepEqual(downloaded(result)[0]?.files, ["a.txt", "bomb.bin"]);
-        assert.deepEqual(await tree(dest), ["a.txt", "bomb.bin", "keep.txt"]);
-        assert.equal((await stat(join(dest, "bomb.bin"))).size, 64 * 2 ** 20);
-      });
-
-      test("a symlink that escapes through another symlink (a/b -> .., c -> a/b/..)", async (t) => {
-        // Lexically c -> a/b/.. is `a`, inside; but a/b is itself a symlink to the archive's root,
-        // so c really points to the destination's parent.
-        const sim = await pipeline(t, {
-          evil: [dir("a/"), link("a/b", ".."), link("c", "a/b/..")],
-        });
-        const { root, dest } = await destination(t);
-        try {
-          await refused(sim, { job: "evil", path: dest }, '"c"', /outside the destination/);
-        } finally {
-          const c = join(dest, "c");
-          if (existsSync(c)) assert.fail(`dest/c was kept and resolves to ${await realpath(c)}`);
-        }
-        await untouched(root, dest);
-      });
-
-      test("a file written through a symlink spelled ./ok/... (the through-symlink check is lexical)", async (t) => {
-        const sim = await pipeline(t, {
-          evil: [dir("sub/"), link("ok", "sub"), file("./ok/through.txt")],
-        });
-        const { root, dest } = await destination(t);
-        await refused(sim, { job: "evil", path: dest }, /written through the symlink/);
-        await untouched(root, dest);
-      });
-
-      test("both together write outside the destination while staging", async (t) => {
-        // In the staging folder (dest/.pipeline-artifacts-staging-*): a/b -> staging,
-        // c -> dest, e -> dest's parent; ./e/escape.txt lands beside dest.
-        const sim = await pipeline(t, {
-          evil: [
-            dir("a/"),
-            link("a/b", ".."),
-            link("c", "a/b/.."),
-            link("e", "c/.."),
-            file("./e/escape.txt", "escaped\n"),
-          ],
-        });
-        const { root, dest } = await destination(t);
-        await fetchArtifacts(sim, { job: "evil", path: dest }, env(sim)).catch(() => undefined);
-        assert.ok(!existsSync(join(root, "escape.txt")), "escape.txt was written beside dest");
-        await untouched(root, dest);
-      });
+      const { root, dest } = await destination(t);
+      await refused(sim, { job: "evil", path: dest, "max-size": "1KiB" }, /too many bytes/);
+      await untouched(root, dest);
     });
 
-    describe("a benign archive", () => {
-      test("is extracted fully: folders, an empty folder, modes and symlinks kept", async (t) => {
-        const sim = await pipeline(t, { good: BENIGN });
-        const { root, dest } = await destination(t);
-        const { result } = await fetchArtifacts(sim, { job: "good", path: dest }, env(sim));
-        assert.deepEqual(await tree(dest), [
-          "bin",
-          "bin/current",
-          "bin/run",
-          "docs",
-          "docs/readme.md",
-          "empty",
-          "keep.txt",
-          "ok",
-          "sub",
-          "sub/x.txt",
-        ]);
-        assert.deepEqual(downloaded(result)[0]?.files, [
-          "docs/readme.md",
-          "bin/run",
-          "bin/current",
-          "sub/x.txt",
-          "ok",
-        ]);
-        assert.equal(await readFile(join(dest, "keep.txt"), "utf8"), KEEP);
-        assert.equal(await readFile(join(dest, "docs/readme.md"), "utf8"), "# hello\n");
-        assert.equal((await stat(join(dest, "bin/run"))).mode & 0o777, 0o755);
-        assert.equal((await stat(join(dest, "sub/x.txt"))).mode & 0o111, 0, "not executable");
-        assert.ok((await stat(join(dest, "empty"))).isDirectory());
-        assert.deepEqual(await readdir(join(dest, "empty")), []);
-        assert.ok((await lstat(join(dest, "bin/current"))).isSymbolicLink());
-        assert.equal(await readlink(join(dest, "bin/current")), "run");
-        assert.equal(await readlink(join(dest, "ok")), "sub");
-        assert.equal(await readFile(join(dest, "ok/x.txt"), "utf8"), "x\n");
-        assert.deepEqual(await readdir(root), ["dest"]);
+    test("a body that is not a zip at all (a sign-in page answered with 200)", async (t) => {
+      const sim = await pipeline(t, { evil: [file("a.txt")] });
+      sim.inject({
+        route: "archive",
+        kind: "status",
+        status: 200,
+        body: "<!DOCTYPE html><html><body>Sign in</body></html>\n",
       });
+      const { root, dest } = await destination(t);
+      await refused(sim, { job: "evil", path: dest }, "evil (job 1)", /not a readable zip archive/);
+      await untouched(root, dest);
+    });
+
+    test("a zip bomb: 64 MiB of zeros, refused by max-ratio, accepted when it is raised", async (t) => {
+      const bomb: ZipEntry = {
+        type: "file",
+        name: "bomb.bin",
+        content: { size: 64 * 2 ** 20, fill: "zeros" },
+        method: "deflate",
+      };
+      const sim = await pipeline(t, { evil: [file("a.txt"), bomb] });
+      const written = sim.archiveOf(1)?.entries.find((e) => e.name === "bomb.bin");
+      const ratio = (written?.uncompressedSize ?? 0) / (written?.compressedSize ?? 1);
+      // The simulator deflates at level 1: zeros shrink ~229-fold, not ~1000-fold as at level 9,
+      // so the default max-ratio (1000) lets this one through; a lower max-ratio is what refuses it.
+      assert.ok(ratio > 100 && ratio < 100_000, `ratio ${ratio}`);
+      const { root, dest } = await destination(t);
+      await refused(
+        sim,
+        { job: "evil", path: dest, "max-ratio": "100" },
+        '"bomb.bin"',
+        /expands \d+-fold, more than max-ratio \(100\)/,
+        /raise `max-ratio`/,
+      );
+      await untouched(root, dest);
+
+      const { result } = await fetchArtifacts(
+        sim,
+        { job: "evil", path: dest, "max-ratio": "100000" },
+        env(sim),
+      );
+      assert.deepEqual(downloaded(result)[0]?.files, ["a.txt", "bomb.bin"]);
+      assert.deepEqual(await tree(dest), ["a.txt", "bomb.bin", "keep.txt"]);
+      assert.equal((await stat(join(dest, "bomb.bin"))).size, 64 * 2 ** 20);
+    });
+
+    test("a symlink that escapes through another symlink (a/b -> .., c -> a/b/..)", async (t) => {
+      // Lexically c -> a/b/.. is `a`, inside; but a/b is itself a symlink to the archive's root,
+      // so c really points to the destination's parent.
+      const sim = await pipeline(t, {
+        evil: [dir("a/"), link("a/b", ".."), link("c", "a/b/..")],
+      });
+      const { root, dest } = await destination(t);
+      try {
+        await refused(sim, { job: "evil", path: dest }, '"c"', /outside the destination/);
+      } finally {
+        const c = join(dest, "c");
+        if (existsSync(c)) assert.fail(`dest/c was kept and resolves to ${await realpath(c)}`);
+      }
+      await untouched(root, dest);
+    });
+
+    test("a file written through a symlink spelled ./ok/... (the through-symlink check is lexical)", async (t) => {
+      const sim = await pipeline(t, {
+        evil: [dir("sub/"), link("ok", "sub"), file("./ok/through.txt")],
+      });
+      const { root, dest } = await destination(t);
+      await refused(sim, { job: "evil", path: dest }, /written through the symlink/);
+      await untouched(root, dest);
+    });
+
+    test("both together write outside the destination while staging", async (t) => {
+      // In the staging folder (dest/.pipeline-artifacts-staging-*): a/b -> staging,
+      // c -> dest, e -> dest's parent; ./e/escape.txt lands beside dest.
+      const sim = await pipeline(t, {
+        evil: [
+          dir("a/"),
+          link("a/b", ".."),
+          link("c", "a/b/.."),
+          link("e", "c/.."),
+          file("./e/escape.txt", "escaped\n"),
+        ],
+      });
+      const { root, dest } = await destination(t);
+      await fetchArtifacts(sim, { job: "evil", path: dest }, env(sim)).catch(() => undefined);
+      assert.ok(!existsSync(join(root, "escape.txt")), "escape.txt was written beside dest");
+      await untouched(root, dest);
     });
   });
+
+  describe("a benign archive", () => {
+    test("is extracted fully: folders, an empty folder, modes and symlinks kept", async (t) => {
+      const sim = await pipeline(t, { good: BENIGN });
+      const { root, dest } = await destination(t);
+      const { result } = await fetchArtifacts(sim, { job: "good", path: dest }, env(sim));
+      assert.deepEqual(await tree(dest), [
+        "bin",
+        "bin/current",
+        "bin/run",
+        "docs",
+        "docs/readme.md",
+        "empty",
+        "keep.txt",
+        "ok",
+        "sub",
+        "sub/x.txt",
+      ]);
+      assert.deepEqual(downloaded(result)[0]?.files, [
+        "docs/readme.md",
+        "bin/run",
+        "bin/current",
+        "sub/x.txt",
+        "ok",
+      ]);
+      assert.equal(await readFile(join(dest, "keep.txt"), "utf8"), KEEP);
+      assert.equal(await readFile(join(dest, "docs/readme.md"), "utf8"), "# hello\n");
+      assert.equal((await stat(join(dest, "bin/run"))).mode & 0o777, 0o755);
+      assert.equal((await stat(join(dest, "sub/x.txt"))).mode & 0o111, 0, "not executable");
+      assert.ok((await stat(join(dest, "empty"))).isDirectory());
+      assert.deepEqual(await readdir(join(dest, "empty")), []);
+      assert.ok((await lstat(join(dest, "bin/current"))).isSymbolicLink());
+      assert.equal(await readlink(join(dest, "bin/current")), "run");
+      assert.equal(await readlink(join(dest, "ok")), "sub");
+      assert.equal(await readFile(join(dest, "ok/x.txt"), "utf8"), "x\n");
+      assert.deepEqual(await readdir(root), ["dest"]);
+    });
+  });
+});
 
 describe("several jobs: one refused archive fails the run, and no job's files are kept", () => {
   for (const concurrency of ["1", "4"])

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, readFile, readlink, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TestContext } from "node:test";
+import { after, before, describe, type TestContext } from "node:test";
+import { extraction } from "../../src/archive/extract.ts";
 import type { RetryPolicy } from "../../src/gitlab/client.ts";
 import { type RawInputs, readOptions } from "../../src/inputs/parse.ts";
 import type { Log } from "../../src/log.ts";
@@ -129,4 +130,22 @@ export function downloaded(result: Result): Downloaded[] {
     assert.equal(j.action, "downloaded", `${j.name} was ${j.action}, not downloaded`);
     return j as Downloaded;
   });
+}
+
+/**
+ * Declares the suite `body` twice: entries written on the main thread, and by the writer threads
+ * that archives of many small entries get (archive/writer.ts), whatever the archive's size.
+ */
+export function onBothWriters(body: () => void): void {
+  for (const threads of [false, true])
+    describe(threads ? "written by the writer threads" : "written on the main thread", () => {
+      const from = { ...extraction };
+      before(() => {
+        if (threads) Object.assign(extraction, { writerFrom: 0, writerAverage: Infinity });
+      });
+      after(() => {
+        Object.assign(extraction, from);
+      });
+      body();
+    });
 }
