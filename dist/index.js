@@ -6240,7 +6240,8 @@ var Body = class {
     if (this.#room && this.#ring.used <= this.#room.used) this.#wakeRoom();
   }
   async close() {
-    this.#ring = new Ring(0);
+    this.stopReading();
+    this.#ring = new Ring(0, this.#ring.end);
     this.#wakeRoom();
     if (this.#fd !== void 0) closeSync(this.#fd);
     this.#fd = void 0;

@@ -503,7 +503,10 @@ class Body implements BodySink, ByteSource {
   }
 
   async close(): Promise<void> {
-    this.#ring = new Ring(0);
+    // A download still running would only drain from here, not wait for room (every path awaits
+    // the download before it closes the body today; this keeps it so if one does not).
+    this.stopReading();
+    this.#ring = new Ring(0, this.#ring.end);
     this.#wakeRoom();
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
