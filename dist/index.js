@@ -4405,6 +4405,11 @@ async function content(declared2, raw2) {
 function checkCrc(declared2, data) {
   if (crc32(data) !== declared2.crc) throw new Corrupt();
 }
+async function checkedContent(declared2, raw2) {
+  const data = await content(declared2, raw2);
+  checkCrc(declared2, data);
+  return data;
+}
 
 // src/archive/layout.ts
 var LOCAL_SIGNATURE = 67324752;
@@ -4622,10 +4627,9 @@ async function withFile(path, body) {
 import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 var SOURCE = String.raw`
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const { mkdirSync, openSync, writeSync, closeSync, symlinkSync } = require("node:fs");
 const { crc32, inflateRawSync } = require("node:zlib");
-const { workerData } = require("node:worker_threads");
 // [0]: set by the main thread to stop; [1]: set while an operation runs (see stopNow).
 const shared = new Int32Array(workerData);
 let failed = false;
@@ -4725,10 +4729,6 @@ var WriterThread = class {
   #closing;
   /** Shared with the thread: [0] asks it to stop, [1] is set while it runs an operation. */
   #shared = new Int32Array(new SharedArrayBuffer(8));
-  /** The first failure, once known: nothing given after it is written. */
-  get failure() {
-    return this.#failure;
-  }
   /** Creates a folder, with its parents, before anything given after it. */
   folder(path) {
     this.#add(
@@ -5084,22 +5084,16 @@ async function stage(archive, dest, options2) {
         const misplaced = layout.check(entry, header2);
         if (misplaced) refuse(name, misplaced);
         folder(dirname2(target));
-        if (data && writer) {
-          hold?.release();
-          await writer.file(name, target, declared(entry), data, perms);
-          return;
-        }
-        if (writer) mkdirSync(dirname2(target), { recursive: true });
         if (data) {
           hold?.release();
-          const record = declared(entry);
-          const bytes3 = await content(record, data);
-          checkCrc(record, bytes3);
+          if (writer) return await writer.file(name, target, declared(entry), data, perms);
+          const bytes3 = await checkedContent(declared(entry), data);
           const options3 = { mode: perms, flag: "wx" };
           if (bytes3.length <= TINY_FILE) writeFileSync(target, bytes3, options3);
           else await writeFile(target, bytes3, options3);
           return;
         }
+        if (writer) mkdirSync(dirname2(target), { recursive: true });
         streams = streamOf(archive, entry, header2);
       } finally {
         hold?.release();
@@ -5143,9 +5137,7 @@ async function stage(archive, dest, options2) {
         const { header: header2, data } = await readLocal(archive, entry, true);
         const misplaced = layout.check(entry, header2);
         if (misplaced) refuse(name, misplaced);
-        const record = declared(entry);
-        const text2 = await content(record, data ?? Buffer.alloc(0));
-        checkCrc(record, text2);
+        const text2 = await checkedContent(declared(entry), data ?? Buffer.alloc(0));
         const link2 = text2.toString("utf8");
         const why = linkEscapes(name, link2, links);
         if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link2)})`);

@@ -70,6 +70,13 @@ export async function content(declared: Declared, raw: Buffer): Promise<Buffer> 
 }
 
 /** Throws Corrupt when `data` is not what the central record's CRC-32 says. */
-export function checkCrc(declared: Declared, data: Buffer): void {
+function checkCrc(declared: Declared, data: Buffer): void {
   if (crc32(data) !== declared.crc) throw new Corrupt();
+}
+
+/** An entry's content, inflated and checked against its record: sizes and CRC-32. */
+export async function checkedContent(declared: Declared, raw: Buffer): Promise<Buffer> {
+  const data = await content(declared, raw);
+  checkCrc(declared, data);
+  return data;
 }

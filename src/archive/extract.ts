@@ -41,7 +41,7 @@ import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
 import { mapLimit } from "../util/concurrency.ts";
 import { pooledFile } from "../util/files.ts";
 import { released } from "../util/memory.ts";
-import { checkCrc, content, Corrupt, type Declared } from "./content.ts";
+import { checkedContent, content, Corrupt, type Declared } from "./content.ts";
 import { Layout, type LocalHeader, parseLocalHeader } from "./layout.ts";
 import type { ExtractLimits } from "./limits.ts";
 import { type ByteSource, openZip, type SourceHold } from "./source.ts";
@@ -375,24 +375,18 @@ export async function stage(
         const misplaced = layout.check(entry, header);
         if (misplaced) refuse(name, misplaced);
         folder(dirname(target));
-        if (data && writer) {
-          hold?.release();
-          await writer.file(name, target, declared(entry), data, perms);
-          return;
-        }
-        // The writer may not have reached the folder yet.
-        if (writer) mkdirSync(dirname(target), { recursive: true });
         if (data) {
           hold?.release();
           // Small files in one piece: a buffer and one write, none of a stream pipeline's objects.
-          const record = declared(entry);
-          const bytes = await content(record, data);
-          checkCrc(record, bytes);
+          if (writer) return await writer.file(name, target, declared(entry), data, perms);
+          const bytes = await checkedContent(declared(entry), data);
           const options = { mode: perms, flag: "wx" };
           if (bytes.length <= TINY_FILE) writeFileSync(target, bytes, options);
           else await writeFile(target, bytes, options);
           return;
         }
+        // A writer thread may not have reached the folder yet.
+        if (writer) mkdirSync(dirname(target), { recursive: true });
         streams = streamOf(archive, entry, header);
       } finally {
         hold?.release();
@@ -445,9 +439,7 @@ export async function stage(
         const { header, data } = await readLocal(archive, entry, true);
         const misplaced = layout.check(entry, header);
         if (misplaced) refuse(name, misplaced);
-        const record = declared(entry);
-        const text = await content(record, data ?? Buffer.alloc(0));
-        checkCrc(record, text);
+        const text = await checkedContent(declared(entry), data ?? Buffer.alloc(0));
         const link = text.toString("utf8");
         const why = linkEscapes(name, link, links);
         if (why) refuse(name, `is a symlink ${why} (${JSON.stringify(link)})`);

@@ -23,10 +23,9 @@ import { Corrupt, type Declared } from "./content.ts";
 
 /** The worker: batches in, one message out per batch (its buffer back, or the first failure). */
 const SOURCE = String.raw`
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const { mkdirSync, openSync, writeSync, closeSync, symlinkSync } = require("node:fs");
 const { crc32, inflateRawSync } = require("node:zlib");
-const { workerData } = require("node:worker_threads");
 // [0]: set by the main thread to stop; [1]: set while an operation runs (see stopNow).
 const shared = new Int32Array(workerData);
 let failed = false;
@@ -162,11 +161,6 @@ class WriterThread {
         this.#fail(this.#sent[0]?.[0] ?? "", new Error("the writer thread stopped"));
       this.#wake();
     });
-  }
-
-  /** The first failure, once known: nothing given after it is written. */
-  get failure(): WriteFailure | undefined {
-    return this.#failure;
   }
 
   /** Creates a folder, with its parents, before anything given after it. */
