@@ -55,7 +55,7 @@ export class ArchiveStore {
 }
 
 export const openRange = (archive: Archive, start: number, end: number): Readable =>
-  createReadStream(archive.file, { start, end });
+  createReadStream(archive.file, { start, end, highWaterMark: 256 * 1024 });
 
 export interface FoundEntry {
   /** Uncompressed size as the central directory declares it. */
