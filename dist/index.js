@@ -766,9 +766,9 @@ var require_yauzl = __commonJS({
     var fd_slicer = require_fd_slicer();
     var util = __require("util");
     var EventEmitter = __require("events").EventEmitter;
-    var Transform2 = __require("stream").Transform;
+    var Transform = __require("stream").Transform;
     var PassThrough2 = __require("stream").PassThrough;
-    var Writable2 = __require("stream").Writable;
+    var Writable = __require("stream").Writable;
     var crc323 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
     exports.open = open4;
     exports.fromFd = fromFd;
@@ -1460,9 +1460,9 @@ var require_yauzl = __commonJS({
         callback();
       });
     }
-    util.inherits(AssertByteCountStream, Transform2);
+    util.inherits(AssertByteCountStream, Transform);
     function AssertByteCountStream(byteCount) {
-      Transform2.call(this);
+      Transform.call(this);
       this.actualByteCount = 0;
       this.expectedByteCount = byteCount;
     }
@@ -1542,7 +1542,7 @@ var require_yauzl = __commonJS({
     };
     RandomAccessReader.prototype.read = function(buffer2, offset, length, position, callback) {
       var readStream = this.createReadStream({ start: position, end: position + length });
-      var writeStream = new Writable2();
+      var writeStream = new Writable();
       var written = 0;
       writeStream._write = function(chunk, encoding, cb) {
         chunk.copy(buffer2, offset + written, 0, chunk.length);
@@ -4168,7 +4168,7 @@ var deleteProject = async (options2, session) => {
 };
 
 // src/commands/download.ts
-import { constants as constants2 } from "node:fs";
+import { constants as constants3 } from "node:fs";
 import { access, mkdir as mkdir3, rename as rename3, stat as stat2 } from "node:fs/promises";
 import { dirname as dirname4, join as join4 } from "node:path";
 
@@ -4187,9 +4187,8 @@ import {
   writeFile
 } from "node:fs/promises";
 import { dirname as dirname2, join, posix, relative as relative2, sep as sep2 } from "node:path";
-import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { crc32 as crc322, createInflateRaw } from "node:zlib";
+import { crc32 as crc322, createInflateRaw as createInflateRaw2 } from "node:zlib";
 
 // src/util/cleanup.ts
 import { rmSync } from "node:fs";
@@ -4214,9 +4213,10 @@ function removeTemporariesSync() {
 
 // src/util/files.ts
 import { close, open, write, writeSync } from "node:fs";
-import { Writable } from "node:stream";
 import { promisify } from "node:util";
 var writeAsync = promisify(write);
+var openAsync = promisify(open);
+var closeAsync = promisify(close);
 function writeAll(fd, bytes2, position) {
   for (let at = 0; at < bytes2.length; )
     at += writeSync(
@@ -4232,15 +4232,14 @@ var POOL_BUFFER = 256 * 1024;
 var WRITES_IN_FLIGHT = 2;
 var pool = { free: [], made: 0, waiting: [] };
 var writes = new Limiter(WRITES_IN_FLIGHT);
-function takeBuffer(wake) {
+function takeBuffer() {
   const free = pool.free.pop();
   if (free) return free;
   if (pool.made < POOL_BUFFERS) {
     pool.made++;
     return Buffer.allocUnsafeSlow(POOL_BUFFER);
   }
-  pool.waiting.push(wake);
-  return void 0;
+  return new Promise((resolve3) => pool.waiting.push(resolve3));
 }
 function giveBack(buffer2) {
   const next = pool.waiting.shift();
@@ -4251,85 +4250,105 @@ async function writeFully(fd, buffer2, length, position) {
   for (let at = 0; at < length; )
     at += (await writeAsync(fd, buffer2, at, length - at, position + at)).bytesWritten;
 }
-function pooledFile(target, mode) {
-  let fd;
-  let buffer2;
-  let used = 0;
-  let position = 0;
-  let writing = 0;
-  let failure2 = null;
-  let gone = false;
-  const settled = [];
-  const flush = () => {
-    const b = buffer2;
-    const length = used;
-    buffer2 = void 0;
-    used = 0;
-    const at = position;
-    position += length;
-    writing++;
+var PooledFile = class _PooledFile {
+  #buffer;
+  #used = 0;
+  #position = 0;
+  #writing = 0;
+  #failure;
+  /** Called once the file's writes in flight are done. */
+  #settled = [];
+  #fd;
+  constructor(fd) {
+    this.#fd = fd;
+  }
+  static async create(target, mode) {
+    return new _PooledFile(await openAsync(target, "wx", mode));
+  }
+  /**
+   * The free part of the buffer being filled (a buffer of the pool is taken first if none is):
+   * fill some of it, then say how much with `filled`.
+   */
+  space() {
+    if (this.#failure) throw this.#failure;
+    if (this.#buffer) return this.#buffer.subarray(this.#used);
+    const taken = takeBuffer();
+    if (!(taken instanceof Promise)) return this.#fill(taken);
+    return taken.then((b) => this.#fill(b));
+  }
+  #fill(buffer2) {
+    if (this.#failure || this.#fd === void 0) {
+      giveBack(buffer2);
+      throw this.#failure ?? new Error("the file was closed");
+    }
+    this.#buffer = buffer2;
+    this.#used = 0;
+    return buffer2;
+  }
+  /** `length` bytes of the space were filled. */
+  filled(length) {
+    this.#used += length;
+    if (this.#buffer && this.#used === this.#buffer.length) this.#flush();
+  }
+  /** Copies bytes in; resolves once they are (undefined: at once). */
+  write(bytes2) {
+    for (let at = 0; at < bytes2.length; ) {
+      const space = this.space();
+      if (space instanceof Promise)
+        return space.then(() => this.write(bytes2.subarray(at))).then(() => void 0);
+      const n = bytes2.copy(space, 0, at);
+      at += n;
+      this.filled(n);
+    }
+    return void 0;
+  }
+  #flush() {
+    const b = this.#buffer;
+    const length = this.#used;
+    this.#buffer = void 0;
+    this.#used = 0;
+    const at = this.#position;
+    this.#position += length;
+    this.#writing++;
+    const fd = this.#fd;
     writes.run(() => writeFully(fd, b, length, at)).catch((e) => {
-      failure2 ??= e;
+      this.#failure ??= e;
     }).finally(() => {
       giveBack(b);
-      if (--writing === 0) for (const then of settled.splice(0)) then();
+      if (--this.#writing === 0) for (const then of this.#settled.splice(0)) then();
     });
-  };
-  const whenSettled = (then) => {
-    if (writing === 0) then();
-    else settled.push(then);
-  };
-  const closeFd = (then) => {
-    const was = fd;
-    fd = void 0;
-    if (was === void 0) return then(null);
-    close(was, then);
-  };
-  return new Writable({
-    construct(done) {
-      open(target, "wx", mode, (e, opened) => {
-        fd = opened;
-        done(e);
-      });
-    },
-    write(chunk, _encoding, done) {
-      let offset = 0;
-      const handed = (b) => {
-        if (gone) return giveBack(b);
-        buffer2 = b;
-        fill();
-      };
-      const fill = () => {
-        while (offset < chunk.length) {
-          if (failure2) return done(failure2);
-          if (!buffer2) {
-            buffer2 = takeBuffer(handed);
-            if (!buffer2) return;
-          }
-          const n = chunk.copy(buffer2, used, offset);
-          used += n;
-          offset += n;
-          if (used === buffer2.length) flush();
-        }
-        done(failure2);
-      };
-      fill();
-    },
-    final(done) {
-      if (buffer2 && used > 0) flush();
-      whenSettled(() => {
-        if (failure2) return done(failure2);
-        closeFd(done);
-      });
-    },
-    destroy(e, done) {
-      gone = true;
-      if (buffer2) giveBack(buffer2);
-      buffer2 = void 0;
-      whenSettled(() => closeFd(() => done(e)));
+  }
+  /** Once no write of this file is in flight. */
+  #whenSettled() {
+    if (this.#writing === 0) return Promise.resolve();
+    return new Promise((resolve3) => this.#settled.push(resolve3));
+  }
+  async #close() {
+    const fd = this.#fd;
+    this.#fd = void 0;
+    if (fd !== void 0) await closeAsync(fd);
+  }
+  /** Writes what is left, and closes the file: fails as a write failed. */
+  async end() {
+    if (this.#used > 0) this.#flush();
+    else if (this.#buffer) giveBack(this.#buffer);
+    this.#buffer = void 0;
+    await this.#whenSettled();
+    if (this.#failure) {
+      await this.#close();
+      throw this.#failure;
     }
-  });
-}
+    await this.#close();
+  }
+  /** Gives its buffer back and closes the file, once its writes in flight are done. */
+  async destroy() {
+    this.#failure ??= new Error("the file was closed");
+    if (this.#buffer) giveBack(this.#buffer);
+    this.#buffer = void 0;
+    await this.#whenSettled();
+    await this.#close();
+  }
+};
 
 // src/util/memory.ts
 import { setFlagsFromString } from "node:v8";
@@ -4500,6 +4519,10 @@ var import_yauzl = __toESM(require_yauzl(), 1);
 import { readSync } from "node:fs";
 import { open as open2 } from "node:fs/promises";
 import { Readable } from "node:stream";
+async function eachPiece(source, start, end, take) {
+  if (source.pieces) return source.pieces(start, end, take);
+  for await (const chunk of source.stream(start, end)) await take(chunk);
+}
 var SLICE = 256 * 1024;
 function readAt(fd, position, length) {
   const buffer2 = Buffer.allocUnsafe(length);
@@ -4526,9 +4549,26 @@ async function fileSource(path) {
       }
       return Buffer.from(block.subarray(position - blockAt, position - blockAt + length));
     };
+    let piece;
     return {
       size,
       read,
+      async pieces(start, end, take) {
+        piece ??= Buffer.allocUnsafeSlow(SLICE);
+        const into = piece;
+        piece = void 0;
+        try {
+          for (let at = start; at < end; ) {
+            const length = Math.min(SLICE, end - at);
+            const got = readSync(handle.fd, into, 0, length, at);
+            if (got < length) throw new Error(`unexpected end of archive at byte ${at + got}`);
+            await take(into.subarray(0, length));
+            at += length;
+          }
+        } finally {
+          piece ??= into;
+        }
+      },
       stream: (start, end) => Readable.from(
         (async function* () {
           for (let at = start; at < end; at += SLICE) yield read(at, Math.min(SLICE, end - at));
@@ -4621,6 +4661,77 @@ async function withFile(path, body) {
   } finally {
     await source.close();
   }
+}
+
+// src/archive/inflate.ts
+import { constants, createInflateRaw } from "node:zlib";
+var usable;
+var inflation = { handles: true };
+function handles() {
+  if (!inflation.handles) return false;
+  if (usable === void 0) {
+    const stream = createInflateRaw();
+    const { _handle, _writeState } = stream;
+    usable = typeof _handle?.writeSync === "function" && typeof _handle.reset === "function" && _writeState instanceof Uint32Array && _writeState.length === 2;
+    stream.close();
+  }
+  return usable;
+}
+var Inflater = class {
+  /** Input bytes the last step used. */
+  consumed = 0;
+  /** The last step filled its output: call again (with the rest of the input, if any). */
+  more = false;
+  #handle;
+  #state;
+  #error;
+  constructor() {
+    if (!handles()) throw new Error("zlib's handle is not as expected");
+    const { _handle, _writeState } = createInflateRaw();
+    this.#handle = _handle;
+    this.#state = _writeState;
+    this.#handle.onerror = (message2, errno, code3) => {
+      this.#error = Object.assign(new Error(message2), { errno, code: code3 });
+    };
+  }
+  /**
+   * Inflates `input` from `at` into `output` until the output is full or the input is used up,
+   * or, with `finish`, checks that the stream ended (zlib: "unexpected end of file"). Returns the
+   * bytes written to `output`; `consumed` and `more` tell the rest.
+   */
+  step(input, at, output, finish = false) {
+    const left = input.length - at;
+    this.#handle.writeSync(
+      finish ? constants.Z_FINISH : constants.Z_NO_FLUSH,
+      input,
+      at,
+      left,
+      output,
+      0,
+      output.length
+    );
+    if (this.#error) throw this.#error;
+    const [outLeft = 0, inLeft = 0] = this.#state;
+    this.consumed = left - inLeft;
+    this.more = outLeft === 0;
+    return output.length - outLeft;
+  }
+  /** Ready for a new stream (also after a failure). */
+  reset() {
+    this.#error = void 0;
+    this.consumed = 0;
+    this.more = false;
+    this.#handle.reset();
+  }
+};
+var spare = [];
+function takeInflater() {
+  const z = spare.pop() ?? new Inflater();
+  z.reset();
+  return z;
+}
+function giveBack2(z) {
+  spare.push(z);
 }
 
 // src/archive/writer.ts
@@ -4791,8 +4902,8 @@ var WriterThread = class {
     this.#ops = [];
     this.#names = [];
     this.#used = 0;
-    const spare = this.#spare.pop();
-    this.#buffer = spare ? Buffer.from(spare) : Buffer.allocUnsafeSlow(BATCH_BYTES);
+    const spare2 = this.#spare.pop();
+    this.#buffer = spare2 ? Buffer.from(spare2) : Buffer.allocUnsafeSlow(BATCH_BYTES);
   }
   /**
    * Stops the thread at once, from any state, and returns once it runs no operation (a second at
@@ -5014,27 +5125,77 @@ async function readLocal(source, entry, withData) {
   return { header: header2, data };
 }
 var INFLATE_CHUNK = 128 * 1024;
-function streamOf(archive, entry, header2) {
-  const start = header2.fileDataStart;
-  const raw2 = archive.stream(start, start + entry.compressedSize);
+var EMPTY = Buffer.alloc(0);
+function contentCheck(entry) {
   const size = entry.uncompressedSize;
   let seen = 0;
   let crc = 0;
-  const check = new Transform({
-    transform(chunk, _enc, done) {
-      seen += chunk.length;
-      released(chunk.length);
-      if (seen > size) return done(new Error("too many bytes in the stream"));
-      crc = crc322(chunk, crc);
-      done(null, chunk);
+  return {
+    chunk(bytes2) {
+      seen += bytes2.length;
+      if (seen > size) throw new Error("too many bytes in the stream");
+      crc = crc322(bytes2, crc);
     },
-    flush(done) {
-      if (seen < size) return done(new Error("not enough bytes in the stream"));
-      if (crc !== entry.crc32) return done(new Corrupt());
-      done();
+    end() {
+      if (seen < size) throw new Error("not enough bytes in the stream");
+      if (crc !== entry.crc32) throw new Corrupt();
     }
-  });
-  return entry.compressionMethod === 8 ? [raw2, createInflateRaw({ chunkSize: INFLATE_CHUNK }), check] : [raw2, check];
+  };
+}
+async function writeLarge(archive, entry, start, target, mode, hold) {
+  const file = await PooledFile.create(target, mode);
+  const check = contentCheck(entry);
+  const end = start + entry.compressedSize;
+  const deflated = entry.compressionMethod === 8;
+  const z = deflated && handles() ? takeInflater() : void 0;
+  try {
+    const inflate = async (z2, input, finish) => {
+      let at = 0;
+      do {
+        const space = file.space();
+        const room = space instanceof Promise ? await space : space;
+        const n = z2.step(input, at, room, finish);
+        at += z2.consumed;
+        check.chunk(room.subarray(0, n));
+        file.filled(n);
+      } while (z2.more);
+    };
+    const copy = async (bytes2) => {
+      check.chunk(bytes2);
+      const written = file.write(bytes2);
+      if (written) await written;
+    };
+    let given;
+    if (z) given = eachPiece(archive, start, end, (piece) => inflate(z, piece, false));
+    else if (!deflated) given = eachPiece(archive, start, end, copy);
+    else {
+      let stopped;
+      given = pipeline(
+        archive.stream(start, end),
+        createInflateRaw2({ chunkSize: INFLATE_CHUNK }),
+        async (inflated) => {
+          for await (const chunk of inflated) {
+            await copy(chunk).catch((e) => {
+              throw stopped = e;
+            });
+            released(chunk.length);
+          }
+        }
+      ).catch((e) => {
+        throw stopped ?? e;
+      });
+    }
+    hold?.release();
+    await given;
+    if (z) await inflate(z, EMPTY, true);
+    check.end();
+    await file.end();
+  } catch (e) {
+    await file.destroy();
+    throw e;
+  } finally {
+    if (z) giveBack2(z);
+  }
 }
 async function stage(archive, dest, options2) {
   const { limits, label, wanted, signal } = options2;
@@ -5077,7 +5238,6 @@ async function stage(archive, dest, options2) {
     writer = zip.entryCount >= extraction.writerFrom && archive.size / zip.entryCount <= extraction.writerAverage ? new EntryWriter(({ name, error: error2 }) => void (failure2 ??= blame(name, error2))) : void 0;
     const folder = folderMaker(writer);
     const write2 = async (entry, name, target, hold) => {
-      let streams;
       const perms = (modeOf(entry) & 511 || 420) | 384;
       try {
         const { header: header2, data } = await readLocal(archive, entry, isSmall(entry));
@@ -5094,11 +5254,10 @@ async function stage(archive, dest, options2) {
           return;
         }
         if (writer) mkdirSync(dirname2(target), { recursive: true });
-        streams = streamOf(archive, entry, header2);
+        await writeLarge(archive, entry, header2.fileDataStart, target, perms, hold);
       } finally {
         hold?.release();
       }
-      await pipeline([...streams, pooledFile(target, perms)]);
     };
     const take = async (entry, name) => {
       const isDir = entry.fileName.endsWith("/") || (modeOf(entry) & S_IFMT) === S_IFDIR;
@@ -5353,7 +5512,7 @@ function formatBytes(n) {
 
 // src/transfer/cache.ts
 import { createHash, randomBytes as randomBytes2 } from "node:crypto";
-import { constants } from "node:fs";
+import { constants as constants2 } from "node:fs";
 import {
   copyFile,
   link,
@@ -5447,7 +5606,7 @@ async function cloneTree(from, to, files, dirs) {
         if (code(e) === "ENOENT" || code(e) === "EEXIST") throw e;
         links = false;
       }
-    await copyFile(source, target, constants.COPYFILE_EXCL);
+    await copyFile(source, target, constants2.COPYFILE_EXCL);
   });
 }
 async function lookUp(cache2, key, dest, limits, log, label) {
@@ -6196,6 +6355,21 @@ var Body = class {
     });
     return out;
   }
+  async pieces(start, end, take) {
+    const hold = this.hold(start);
+    try {
+      for (let at = start; at < end; ) {
+        const length = Math.min(SLICE2, end - at);
+        await this.#until(at + length);
+        this.firstAt ??= this.#ring.end;
+        for (const view of this.#ring.views(at, length)) await take(view);
+        at += length;
+        hold.move(at);
+      }
+    } finally {
+      hold.release();
+    }
+  }
   /** Keeps the bytes from `at` on until released. */
   hold(at) {
     if (this.mode === "follow" && at < this.#ring.base) this.#lose(at);
@@ -6280,6 +6454,18 @@ var Ring = class {
       done += this.#buffer.copy(bytes2, done, at, at + Math.min(length - done, this.capacity - at));
     }
     return bytes2;
+  }
+  /**
+   * The bytes [position, position + length), which lie in [base, end), as views of the buffer:
+   * one, or two where they wrap around. They change once the bytes are let go and others come.
+   */
+  views(position, length) {
+    if (position < this.base || position + length > this.end)
+      throw new Error(`bytes ${position}-${position + length} are not held`);
+    const at = position % this.capacity;
+    const first = Math.min(length, this.capacity - at);
+    const head = this.#buffer.subarray(at, at + first);
+    return first === length ? [head] : [head, this.#buffer.subarray(0, length - first)];
   }
   /** Lets go of the bytes below `position`. */
   drop(position) {
@@ -6608,7 +6794,7 @@ async function checkFolder(input, path) {
       throw new InputError(input, `${path} cannot be used: ${e.message}`);
     });
     if (found?.isDirectory()) {
-      await access(p, constants2.W_OK | constants2.X_OK).catch(() => {
+      await access(p, constants3.W_OK | constants3.X_OK).catch(() => {
         throw new InputError(
           input,
           p === path ? `${path} is not writable for this run` : `${path} cannot be created: ${p} is not writable for this run`
@@ -7320,7 +7506,7 @@ import * as os4 from "os";
 
 // node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
-import { constants as constants3, promises } from "fs";
+import { constants as constants4, promises } from "fs";
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -7370,7 +7556,7 @@ var Summary = class {
         throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
       }
       try {
-        yield access2(pathFromEnv, constants3.R_OK | constants3.W_OK);
+        yield access2(pathFromEnv, constants4.R_OK | constants4.W_OK);
       } catch (_a) {
         throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
       }

@@ -4,16 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, type Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { test } from "node:test";
 import { Limiter, mapLimit } from "../src/util/concurrency.ts";
 import { fileSource } from "../src/archive/source.ts";
-import { pooledFile } from "../src/util/files.ts";
+import { PooledFile } from "../src/util/files.ts";
 
 /** A task that ends when told to, recording how many ran at once. */
 function gate() {
@@ -57,15 +54,27 @@ test("mapLimit keeps the input's order and stops starting calls after a failure"
   assert.deepEqual(await mapLimit([3, 1, 2], 2, async (n) => n * 10), [30, 10, 20]);
 });
 
-/** Writes `data` to `sink` in pieces of `piece` bytes, as a stream's chunks come, then ends it. */
-async function feed(sink: Writable, data: Buffer, piece: number): Promise<void> {
-  const pieces = Array.from({ length: Math.ceil(data.length / piece) }, (_, i) =>
-    data.subarray(i * piece, (i + 1) * piece),
-  );
-  await pipeline(Readable.from(pieces), sink);
+/**
+ * Writes `data` to a new PooledFile in pieces of `piece` bytes, alternately copied in (write) and
+ * filled in place (space, filled) as inflating does, then ends it.
+ */
+async function feed(path: string, mode: number, data: Buffer, piece: number): Promise<void> {
+  const file = await PooledFile.create(path, mode);
+  for (let at = 0, i = 0; at < data.length; at += piece, i++) {
+    const bytes = data.subarray(at, at + piece);
+    if (i % 2 === 0) await file.write(bytes);
+    else
+      for (let done = 0; done < bytes.length;) {
+        const room = await file.space();
+        const n = bytes.copy(room, 0, done);
+        file.filled(n);
+        done += n;
+      }
+  }
+  await file.end();
 }
 
-test("pooledFile writes files at once through the shared buffers, every byte in its place", async () => {
+test("PooledFile writes files at once through the shared buffers, every byte in its place", async () => {
   const dir = await mkdtemp(join(tmpdir(), "pooled-"));
   try {
     // Seven files of 3 MiB, written together in odd-sized pieces: the pool's buffers are reused
@@ -75,7 +84,7 @@ test("pooledFile writes files at once through the shared buffers, every byte in 
       data: randomBytes(3 * 1024 * 1024 + i * 1001),
       piece: 100_003 + i * 7919,
     }));
-    await Promise.all(files.map((f) => feed(pooledFile(f.path, 0o640), f.data, f.piece)));
+    await Promise.all(files.map((f) => feed(f.path, 0o640, f.data, f.piece)));
     for (const f of files) {
       assert.ok((await readFile(f.path)).equals(f.data), `${f.path} differs`);
       assert.equal((await stat(f.path)).mode & 0o777, 0o640);
@@ -85,27 +94,22 @@ test("pooledFile writes files at once through the shared buffers, every byte in 
   }
 });
 
-test("pooledFile refuses a file that exists, and a file given up gives its buffers back", async () => {
+test("PooledFile refuses a file that exists, and a file given up gives its buffers back", async () => {
   const dir = await mkdtemp(join(tmpdir(), "pooled-"));
   try {
     const taken = join(dir, "taken");
     await writeFile(taken, "mine");
-    await assert.rejects(feed(pooledFile(taken, 0o644), randomBytes(1000), 100), {
-      code: "EEXIST",
-    });
+    await assert.rejects(feed(taken, 0o644, randomBytes(1000), 100), { code: "EEXIST" });
     assert.equal(await readFile(taken, "utf8"), "mine");
     // A file destroyed halfway through holds no buffer afterwards: were its partly filled buffer
     // kept, the pool would run dry after a few such files, and a write would wait for ever.
     for (let i = 0; i < 20; i++) {
-      const sink = pooledFile(join(dir, `given-up${i}`), 0o644);
-      await new Promise<void>((resolve, reject) =>
-        sink.write(randomBytes(300 * 1024), (e) => (e ? reject(e) : resolve())),
-      );
-      sink.destroy();
-      await once(sink, "close");
+      const file = await PooledFile.create(join(dir, `given-up${i}`), 0o644);
+      await file.write(randomBytes(300 * 1024));
+      await file.destroy();
     }
     const data = randomBytes(5 * 1024 * 1024);
-    await feed(pooledFile(join(dir, "after"), 0o644), data, 64 * 1024);
+    await feed(join(dir, "after"), 0o644, data, 64 * 1024);
     assert.ok((await readFile(join(dir, "after"))).equals(data));
   } finally {
     await rm(dir, { recursive: true, force: true });

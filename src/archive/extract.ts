@@ -32,19 +32,19 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { dirname, join, posix, relative, sep } from "node:path";
-import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32, createInflateRaw } from "node:zlib";
 import type yauzl from "yauzl";
 import { RunError, setting } from "../errors.ts";
 import { registerTemporary, unregisterTemporary } from "../util/cleanup.ts";
 import { mapLimit } from "../util/concurrency.ts";
-import { pooledFile } from "../util/files.ts";
+import { PooledFile } from "../util/files.ts";
 import { released } from "../util/memory.ts";
 import { checkedContent, content, Corrupt, type Declared } from "./content.ts";
 import { Layout, type LocalHeader, parseLocalHeader } from "./layout.ts";
 import type { ExtractLimits } from "./limits.ts";
-import { type ByteSource, openZip, type SourceHold } from "./source.ts";
+import { type ByteSource, eachPiece, openZip, type SourceHold } from "./source.ts";
+import { giveBack, handles, type Inflater, takeInflater } from "./inflate.ts";
 import { EntryWriter } from "./writer.ts";
 
 export interface Staged {
@@ -82,7 +82,7 @@ const SMALL_FILE = 256 * 1024;
  */
 const isSmall = (entry: yauzl.Entry) =>
   entry.uncompressedSize <= SMALL_FILE && entry.compressedSize <= SMALL_FILE;
-/** What a streaming entry holds at once, at most: a slice read and zlib's output for it. */
+/** What a streaming entry holds at once, at most: a piece of the archive and a buffer of the pool. */
 const STREAMING_BYTES = 1024 * 1024;
 
 /**
@@ -257,42 +257,103 @@ async function readLocal(
 }
 
 /**
- * Bytes zlib hands back at a time for a large entry: each costs a threadpool round trip and a
- * callback (zlib's default, 16 KiB, made them most of the main thread's work on a deflate-heavy
- * archive). Now that chunks are copied into the shared write buffers and dropped, larger ones
- * save more round trips. Measured on the mixed corpus (bench/corpora.ts, alternating runs): 128
- * KiB was 0.2-0.5 s faster than 64 KiB and 256 KiB about as fast again, at a peak RSS of 89-95,
- * 93-98 and 97-101 MiB.
+ * Bytes zlib hands back at a time for a large entry, where it streams (inflate.ts unusable): each
+ * costs a threadpool round trip and a callback. Measured on the mixed corpus (bench/corpora.ts,
+ * alternating runs): 128 KiB was 0.2-0.5 s faster than 64 KiB and 256 KiB about as fast again.
  */
 const INFLATE_CHUNK = 128 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 /**
- * A large entry's data, inflated when deflated, through a check of its size and CRC-32 against
- * its central record (yauzl's own streams inflate in 16 KiB chunks, and check the size only).
+ * Checks a large entry's content as it comes: its size as each chunk passes, and at the end its
+ * size and CRC-32 against its central record.
  */
-function streamOf(archive: ByteSource, entry: yauzl.Entry, header: LocalHeader): Readable[] {
-  const start = header.fileDataStart;
-  const raw = archive.stream(start, start + entry.compressedSize);
+function contentCheck(entry: yauzl.Entry) {
   const size = entry.uncompressedSize;
   let seen = 0;
   let crc = 0;
-  const check = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      released(chunk.length);
-      if (seen > size) return done(new Error("too many bytes in the stream"));
-      crc = crc32(chunk, crc);
-      done(null, chunk);
+  return {
+    chunk(bytes: Buffer): void {
+      seen += bytes.length;
+      if (seen > size) throw new Error("too many bytes in the stream");
+      crc = crc32(bytes, crc);
     },
-    flush(done) {
-      if (seen < size) return done(new Error("not enough bytes in the stream"));
-      if (crc !== entry.crc32) return done(new Corrupt());
-      done();
+    end(): void {
+      if (seen < size) throw new Error("not enough bytes in the stream");
+      if (crc !== entry.crc32) throw new Corrupt();
     },
-  });
-  return entry.compressionMethod === 8
-    ? [raw, createInflateRaw({ chunkSize: INFLATE_CHUNK }), check]
-    : [raw, check];
+  };
+}
+
+/**
+ * Writes a large entry's data to a new file as its bytes come: inflated when deflated, checked
+ * (contentCheck). Deflated data is inflated with blocking calls straight into the buffer the file
+ * is written from (inflate.ts); where zlib's handle is not usable, through a zlib stream.
+ */
+async function writeLarge(
+  archive: ByteSource,
+  entry: yauzl.Entry,
+  start: number,
+  target: string,
+  mode: number,
+  hold: SourceHold | undefined,
+): Promise<void> {
+  const file = await PooledFile.create(target, mode);
+  const check = contentCheck(entry);
+  const end = start + entry.compressedSize;
+  const deflated = entry.compressionMethod === 8;
+  const z = deflated && handles() ? takeInflater() : undefined;
+  try {
+    /** Inflates into the file's buffer until the input is used and zlib has nothing more. */
+    const inflate = async (z: Inflater, input: Buffer, finish: boolean) => {
+      let at = 0;
+      do {
+        const space = file.space();
+        const room = space instanceof Promise ? await space : space;
+        const n = z.step(input, at, room, finish);
+        at += z.consumed;
+        check.chunk(room.subarray(0, n));
+        file.filled(n);
+      } while (z.more);
+    };
+    const copy = async (bytes: Buffer) => {
+      check.chunk(bytes);
+      const written = file.write(bytes);
+      if (written) await written;
+    };
+    let given: Promise<void>;
+    if (z) given = eachPiece(archive, start, end, (piece) => inflate(z, piece, false));
+    else if (!deflated) given = eachPiece(archive, start, end, copy);
+    else {
+      // The pipeline reports its own abort, not what stopped it: the check's failure is kept.
+      let stopped: unknown;
+      given = pipeline(
+        archive.stream(start, end),
+        createInflateRaw({ chunkSize: INFLATE_CHUNK }),
+        async (inflated: AsyncIterable<Buffer>) => {
+          for await (const chunk of inflated) {
+            await copy(chunk).catch((e: unknown) => {
+              throw (stopped = e);
+            });
+            released(chunk.length);
+          }
+        },
+      ).catch((e: unknown) => {
+        throw stopped ?? e;
+      });
+    }
+    // What is still needed is held by the pieces (or the stream) from here.
+    hold?.release();
+    await given;
+    if (z) await inflate(z, EMPTY, true);
+    check.end();
+    await file.end();
+  } catch (e) {
+    await file.destroy();
+    throw e;
+  } finally {
+    if (z) giveBack(z);
+  }
 }
 
 /**
@@ -349,7 +410,7 @@ export async function stage(
         : new UnsafeArchive(
             `the artifacts of ${label} are refused: entry ${JSON.stringify(name)}${e instanceof Corrupt ? " " : ": "}${(e as Error).message}`,
           );
-    // Many small entries: their folders, content and files go to a thread of their own.
+    // Many small entries: their folders, content and files go to threads of their own.
     writer =
       zip.entryCount >= extraction.writerFrom &&
       archive.size / zip.entryCount <= extraction.writerAverage
@@ -368,7 +429,6 @@ export async function stage(
       target: string,
       hold: SourceHold | undefined,
     ): Promise<void> => {
-      let streams: Readable[];
       const perms = (modeOf(entry) & 0o777 || 0o644) | 0o600;
       try {
         const { header, data } = await readLocal(archive, entry, isSmall(entry));
@@ -387,11 +447,10 @@ export async function stage(
         }
         // A writer thread may not have reached the folder yet.
         if (writer) mkdirSync(dirname(target), { recursive: true });
-        streams = streamOf(archive, entry, header);
+        await writeLarge(archive, entry, header.fileDataStart, target, perms, hold);
       } finally {
         hold?.release();
       }
-      await pipeline([...streams, pooledFile(target, perms)]);
     };
 
     /** Checks an entry's central record in archive order, then writes it or schedules its write. */

@@ -27,6 +27,26 @@ export interface ByteSource {
   advance?(position: number): void;
   /** Keeps the bytes from `position` on (for reads to come), until released. */
   hold?(position: number): SourceHold;
+  /**
+   * Bytes [start, end), handed to `take` piece by piece as views of the source's own memory, not
+   * copies: a view stays as it is until the promise `take` returned settles, and no longer. It
+   * resolves once every piece was taken; it fails as `take` fails.
+   */
+  pieces?(start: number, end: number, take: (piece: Buffer) => Promise<void>): Promise<void>;
+}
+
+/**
+ * Bytes [start, end) of a source handed to `take` piece by piece, each valid until `take`'s
+ * promise settles: the source's own views where it has them, else the chunks of its stream.
+ */
+export async function eachPiece(
+  source: ByteSource,
+  start: number,
+  end: number,
+  take: (piece: Buffer) => Promise<void>,
+): Promise<void> {
+  if (source.pieces) return source.pieces(start, end, take);
+  for await (const chunk of source.stream(start, end) as AsyncIterable<Buffer>) await take(chunk);
 }
 
 /** Bytes kept for reads to come: from where it was made, or last moved to. */
@@ -79,9 +99,28 @@ export async function fileSource(path: string): Promise<ByteSource> {
       // A copy: the block is read into again.
       return Buffer.from(block.subarray(position - blockAt, position - blockAt + length));
     };
+    /** Where large pieces are read into, one at a time (views of it are handed out). */
+    let piece: Buffer | undefined;
     return {
       size,
       read,
+      async pieces(start, end, take) {
+        piece ??= Buffer.allocUnsafeSlow(SLICE);
+        // Its own buffer while pieces of several entries are taken at once.
+        const into = piece;
+        piece = undefined;
+        try {
+          for (let at = start; at < end;) {
+            const length = Math.min(SLICE, end - at);
+            const got = readSync(handle.fd, into, 0, length, at);
+            if (got < length) throw new Error(`unexpected end of archive at byte ${at + got}`);
+            await take(into.subarray(0, length));
+            at += length;
+          }
+        } finally {
+          piece ??= into;
+        }
+      },
       stream: (start, end) =>
         Readable.from(
           (async function* () {

@@ -463,6 +463,23 @@ class Body implements BodySink, ByteSource {
     return out;
   }
 
+  async pieces(start: number, end: number, take: (piece: Buffer) => Promise<void>): Promise<void> {
+    // Held from the start: each piece is a view of the window, which must keep it until taken.
+    const hold = this.hold(start);
+    try {
+      for (let at = start; at < end;) {
+        const length = Math.min(SLICE, end - at);
+        await this.#until(at + length);
+        this.firstAt ??= this.#ring.end;
+        for (const view of this.#ring.views(at, length)) await take(view);
+        at += length;
+        hold.move(at);
+      }
+    } finally {
+      hold.release();
+    }
+  }
+
   /** Keeps the bytes from `at` on until released. */
   hold(at: number): Hold {
     if (this.mode === "follow" && at < this.#ring.base) this.#lose(at);
@@ -566,6 +583,19 @@ class Ring {
       done += this.#buffer.copy(bytes, done, at, at + Math.min(length - done, this.capacity - at));
     }
     return bytes;
+  }
+
+  /**
+   * The bytes [position, position + length), which lie in [base, end), as views of the buffer:
+   * one, or two where they wrap around. They change once the bytes are let go and others come.
+   */
+  views(position: number, length: number): Buffer[] {
+    if (position < this.base || position + length > this.end)
+      throw new Error(`bytes ${position}-${position + length} are not held`);
+    const at = position % this.capacity;
+    const first = Math.min(length, this.capacity - at);
+    const head = this.#buffer.subarray(at, at + first);
+    return first === length ? [head] : [head, this.#buffer.subarray(0, length - first)];
   }
 
   /** Lets go of the bytes below `position`. */

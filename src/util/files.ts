@@ -1,10 +1,11 @@
 /** File writes that finish what they start. */
 import { close, open, write, writeSync } from "node:fs";
-import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { Limiter } from "./concurrency.ts";
 
 const writeAsync = promisify(write);
+const openAsync = promisify(open);
+const closeAsync = promisify(close);
 
 /**
  * Writes all of `bytes` to `fd` (a write may take fewer bytes than it was given), at `position`
@@ -38,16 +39,15 @@ const WRITES_IN_FLIGHT = 2;
 const pool = { free: [] as Buffer[], made: 0, waiting: [] as ((buffer: Buffer) => void)[] };
 const writes = new Limiter(WRITES_IN_FLIGHT);
 
-/** A free buffer of the pool, or undefined when all are taken: `wake` is then handed the next one. */
-function takeBuffer(wake: (buffer: Buffer) => void): Buffer | undefined {
+/** A free buffer of the pool, or once all are taken, the next one given back. */
+function takeBuffer(): Buffer | Promise<Buffer> {
   const free = pool.free.pop();
   if (free) return free;
   if (pool.made < POOL_BUFFERS) {
     pool.made++;
     return Buffer.allocUnsafeSlow(POOL_BUFFER);
   }
-  pool.waiting.push(wake);
-  return undefined;
+  return new Promise((resolve) => pool.waiting.push(resolve));
 }
 
 function giveBack(buffer: Buffer): void {
@@ -63,96 +63,124 @@ async function writeFully(fd: number, buffer: Buffer, length: number, position: 
 }
 
 /**
- * A new file (`wx`, with `mode`) written in the threadpool from the shared pool of buffers: a
- * chunk is copied into a buffer and dropped at once (held through a write of its own it outlived
- * V8's young collections, and piled up until a full one: peak RSS 130 MiB on the stored corpus
- * against 70 MiB), and a full buffer is written while the next fills. Memory stays bounded by the
- * pool, whatever the number of files; the main thread neither opens nor writes.
+ * A new file (`wx`, with `mode`) written in the threadpool from the shared pool of buffers: bytes
+ * are copied (or inflated) into a buffer of the pool, and a full buffer is written while the next
+ * fills. Held through a write of its own, each chunk outlived V8's young collections and piled up
+ * until a full one (peak RSS 130 MiB on the stored corpus against 70 MiB). Memory stays bounded
+ * by the pool, whatever the number of files; the main thread neither opens nor writes.
  */
-export function pooledFile(target: string, mode: number): Writable {
-  let fd: number | undefined;
-  let buffer: Buffer | undefined;
-  let used = 0;
-  let position = 0;
-  let writing = 0;
-  let failure: Error | null = null;
-  let gone = false;
-  /** Called once the file's writes in flight are done (final and destroy may both wait). */
-  const settled: (() => void)[] = [];
+export class PooledFile {
+  #buffer: Buffer | undefined;
+  #used = 0;
+  #position = 0;
+  #writing = 0;
+  #failure: Error | undefined;
+  /** Called once the file's writes in flight are done. */
+  #settled: (() => void)[] = [];
+  #fd: number | undefined;
 
-  const flush = () => {
-    const b = buffer as Buffer;
-    const length = used;
-    buffer = undefined;
-    used = 0;
-    const at = position;
-    position += length;
-    writing++;
+  private constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  static async create(target: string, mode: number): Promise<PooledFile> {
+    return new PooledFile(await openAsync(target, "wx", mode));
+  }
+
+  /**
+   * The free part of the buffer being filled (a buffer of the pool is taken first if none is):
+   * fill some of it, then say how much with `filled`.
+   */
+  space(): Buffer | Promise<Buffer> {
+    if (this.#failure) throw this.#failure;
+    if (this.#buffer) return this.#buffer.subarray(this.#used);
+    const taken = takeBuffer();
+    if (!(taken instanceof Promise)) return this.#fill(taken);
+    return taken.then((b) => this.#fill(b));
+  }
+
+  #fill(buffer: Buffer): Buffer {
+    // Given back while this file waited: a failure or destroy() came meanwhile.
+    if (this.#failure || this.#fd === undefined) {
+      giveBack(buffer);
+      throw this.#failure ?? new Error("the file was closed");
+    }
+    this.#buffer = buffer;
+    this.#used = 0;
+    return buffer;
+  }
+
+  /** `length` bytes of the space were filled. */
+  filled(length: number): void {
+    this.#used += length;
+    if (this.#buffer && this.#used === this.#buffer.length) this.#flush();
+  }
+
+  /** Copies bytes in; resolves once they are (undefined: at once). */
+  write(bytes: Buffer): Promise<void> | undefined {
+    for (let at = 0; at < bytes.length;) {
+      const space = this.space();
+      if (space instanceof Promise)
+        return space.then(() => this.write(bytes.subarray(at))).then(() => undefined);
+      const n = bytes.copy(space, 0, at);
+      at += n;
+      this.filled(n);
+    }
+    return undefined;
+  }
+
+  #flush(): void {
+    const b = this.#buffer as Buffer;
+    const length = this.#used;
+    this.#buffer = undefined;
+    this.#used = 0;
+    const at = this.#position;
+    this.#position += length;
+    this.#writing++;
+    const fd = this.#fd as number;
     writes
-      .run(() => writeFully(fd as number, b, length, at))
+      .run(() => writeFully(fd, b, length, at))
       .catch((e: Error) => {
-        failure ??= e;
+        this.#failure ??= e;
       })
       .finally(() => {
         giveBack(b);
-        if (--writing === 0) for (const then of settled.splice(0)) then();
+        if (--this.#writing === 0) for (const then of this.#settled.splice(0)) then();
       });
-  };
-  /** Runs `then` once no write of this file is in flight. */
-  const whenSettled = (then: () => void) => {
-    if (writing === 0) then();
-    else settled.push(then);
-  };
-  const closeFd = (then: (e: Error | null) => void) => {
-    const was = fd;
-    fd = undefined;
-    if (was === undefined) return then(null);
-    close(was, then);
-  };
+  }
 
-  return new Writable({
-    construct(done) {
-      open(target, "wx", mode, (e, opened) => {
-        fd = opened;
-        done(e);
-      });
-    },
-    write(chunk: Buffer, _encoding, done) {
-      let offset = 0;
-      const handed = (b: Buffer) => {
-        if (gone) return giveBack(b);
-        buffer = b;
-        fill();
-      };
-      const fill = (): void => {
-        while (offset < chunk.length) {
-          if (failure) return done(failure);
-          if (!buffer) {
-            buffer = takeBuffer(handed);
-            if (!buffer) return;
-          }
-          const n = chunk.copy(buffer, used, offset);
-          used += n;
-          offset += n;
-          if (used === buffer.length) flush();
-        }
-        done(failure);
-      };
-      fill();
-    },
-    final(done) {
-      if (buffer && used > 0) flush();
-      whenSettled(() => {
-        if (failure) return done(failure);
-        closeFd(done);
-      });
-    },
-    destroy(e, done) {
-      gone = true;
-      if (buffer) giveBack(buffer);
-      buffer = undefined;
-      // The file's writes in flight end before its descriptor is closed.
-      whenSettled(() => closeFd(() => done(e)));
-    },
-  });
+  /** Once no write of this file is in flight. */
+  #whenSettled(): Promise<void> {
+    if (this.#writing === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#settled.push(resolve));
+  }
+
+  async #close(): Promise<void> {
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd !== undefined) await closeAsync(fd);
+  }
+
+  /** Writes what is left, and closes the file: fails as a write failed. */
+  async end(): Promise<void> {
+    if (this.#used > 0) this.#flush();
+    // Taken, and nothing was put in it (the end of an inflate gave no more bytes).
+    else if (this.#buffer) giveBack(this.#buffer);
+    this.#buffer = undefined;
+    await this.#whenSettled();
+    if (this.#failure) {
+      await this.#close();
+      throw this.#failure;
+    }
+    await this.#close();
+  }
+
+  /** Gives its buffer back and closes the file, once its writes in flight are done. */
+  async destroy(): Promise<void> {
+    this.#failure ??= new Error("the file was closed");
+    if (this.#buffer) giveBack(this.#buffer);
+    this.#buffer = undefined;
+    await this.#whenSettled();
+    await this.#close();
+  }
 }

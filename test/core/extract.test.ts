@@ -22,7 +22,7 @@ import type { RawInputs } from "../../src/inputs/parse.ts";
 import type { Simulator } from "../simulator/index.ts";
 import type { JobSpec } from "../simulator/scenario.ts";
 import type { ZipEntry } from "../simulator/zip.ts";
-import { downloaded, fetchArtifacts, onBothWriters, projectEnv, tempDir } from "../support/run.ts";
+import { downloaded, fetchArtifacts, onEachWay, projectEnv, tempDir } from "../support/run.ts";
 import { project, simulate } from "../support/sim.ts";
 
 const KEEP = "kept from before\n";
@@ -115,6 +115,10 @@ interface Case {
   todo?: string;
 }
 
+/** An entry larger than is read whole: it streams, and is checked as it comes (writeLarge). */
+const large = (name: string, fill: "text" | "random", extra: Partial<ZipEntry> = {}): ZipEntry =>
+  ({ type: "file", name, content: { size: 600 * 1024, fill }, ...extra }) as ZipEntry;
+
 const CASES: Case[] = [
   {
     title: "a ../ name",
@@ -197,11 +201,31 @@ const CASES: Case[] = [
     files: [file("a.txt"), file("short.txt", "short\n", { declaredSize: 5000 })],
     says: ["short.txt", /not enough bytes/],
   },
+  {
+    title: "a large deflated entry with a bad CRC-32",
+    files: [file("a.txt"), large("big.log", "text", { badCrc: true })],
+    says: ['"big.log"', /CRC-32 does not match/],
+  },
+  {
+    title: "a large stored entry with a bad CRC-32",
+    files: [file("a.txt"), large("big.bin", "random", { badCrc: true, method: "store" })],
+    says: ['"big.bin"', /CRC-32 does not match/],
+  },
+  {
+    title: "a large entry declaring fewer bytes than it holds",
+    files: [large("liar.log", "text", { declaredSize: 300 * 1024 })],
+    says: ["liar.log", /too many bytes/],
+  },
+  {
+    title: "a large entry declaring more bytes than it holds",
+    files: [large("short.log", "text", { declaredSize: 900 * 1024 })],
+    says: ["short.log", /not enough bytes/],
+  },
 ];
 
-// Every case twice: written on the main thread, and by the writer threads that archives of many
-// entries get (archive/writer.ts), which does its own inflating and checking.
-onBothWriters(() => {
+// Every case each way (test/support/run.ts onEachWay): on the main thread, by the writer threads
+// (archive/writer.ts, which does its own inflating and checking), and through zlib's streams.
+onEachWay(() => {
   describe("hostile and broken archives are refused, and the destination is left as it was", () => {
     for (const c of CASES)
       test(c.title, { todo: c.todo }, async (t) => {

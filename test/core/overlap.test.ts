@@ -19,7 +19,7 @@ import {
   downloaded,
   FAST_RETRY,
   fetchArtifacts,
-  onBothWriters,
+  onEachWay,
   projectEnv,
   tempDir,
 } from "../support/run.ts";
@@ -79,9 +79,10 @@ function firstReadAt(lines: string[]): number | undefined {
 const tail = (sim: Simulator) =>
   sim.log.find({ route: "archive" }).filter((r) => r.range?.startsWith("bytes=-"));
 
-// Twice: entries written on the main thread, and by the writer threads that archives of many
-// small entries get (archive/writer.ts), while the body still streams.
-onBothWriters(() => {
+// Each way (test/support/run.ts onEachWay): on the main thread, by the writer threads that archives
+// of many small entries get (archive/writer.ts), and through zlib's streams, while the body still
+// streams.
+onEachWay(() => {
   describe("extraction follows the download", () => {
     test("entries are extracted before the download ends: a stall mid-body holds the download, not the entries before it", async (t) => {
       const sim = await big(t);

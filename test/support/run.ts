@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, type TestContext } from "node:test";
 import { extraction } from "../../src/archive/extract.ts";
+import { inflation } from "../../src/archive/inflate.ts";
 import type { RetryPolicy } from "../../src/gitlab/client.ts";
 import { type RawInputs, readOptions } from "../../src/inputs/parse.ts";
 import type { Log } from "../../src/log.ts";
@@ -133,18 +134,27 @@ export function downloaded(result: Result): Downloaded[] {
 }
 
 /**
- * Declares the suite `body` twice: entries written on the main thread, and by the writer threads
- * that archives of many small entries get (archive/writer.ts), whatever the archive's size.
+ * Declares the suite `body` three times: entries written on the main thread, by the writer
+ * threads that archives of many small entries get (archive/writer.ts), whatever the archive's
+ * size, and on the main thread through zlib's streams, as where zlib's handle is not as
+ * archive/inflate.ts expects it.
  */
-export function onBothWriters(body: () => void): void {
-  for (const threads of [false, true])
-    describe(threads ? "written by the writer threads" : "written on the main thread", () => {
+export function onEachWay(body: () => void): void {
+  const ways = [
+    { title: "written on the main thread", threads: false, handles: true },
+    { title: "written by the writer threads", threads: true, handles: true },
+    { title: "inflated through zlib's streams", threads: false, handles: false },
+  ];
+  for (const way of ways)
+    describe(way.title, () => {
       const from = { ...extraction };
       before(() => {
-        if (threads) Object.assign(extraction, { writerFrom: 0, writerAverage: Infinity });
+        if (way.threads) Object.assign(extraction, { writerFrom: 0, writerAverage: Infinity });
+        inflation.handles = way.handles;
       });
       after(() => {
         Object.assign(extraction, from);
+        inflation.handles = true;
       });
       body();
     });
