@@ -20,15 +20,46 @@ import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 import { registerWriter } from "../util/cleanup.ts";
 import { Corrupt, type Declared } from "./content.ts";
+import { handles as zlibHandles } from "./inflate.ts";
 
-/** The worker: batches in, one message out per batch (its buffer back, or the first failure). */
+/**
+ * The worker: batches in, one message out per batch (its buffer back, or the first failure).
+ *
+ * Content is inflated as inflate.ts does it on the main thread: zlib's own handle, fed with
+ * blocking calls into one output buffer of the thread's, and reset for each entry (inflateRawSync
+ * makes a zlib stream and an output buffer per entry). Where the handle is not as expected
+ * (`zlibHandles` false), entries are inflated with inflateRawSync.
+ */
 const SOURCE = String.raw`
 const { parentPort, workerData } = require("node:worker_threads");
-const { mkdirSync, openSync, writeSync, closeSync, symlinkSync } = require("node:fs");
-const { crc32, inflateRawSync } = require("node:zlib");
+const { mkdirSync, openSync, writeSync, closeSync, symlinkSync, unlinkSync } = require("node:fs");
+const { constants, createInflateRaw, crc32, inflateRawSync } = require("node:zlib");
 // [0]: set by the main thread to stop; [1]: set while an operation runs (see stopNow).
-const shared = new Int32Array(workerData);
+const shared = new Int32Array(workerData.shared);
+const EMPTY = Buffer.alloc(0);
+const OUT = Buffer.allocUnsafeSlow(256 * 1024);
 let failed = false;
+class Corrupt extends Error {}
+// zlib's handle, as inflate.ts uses it: made on first use, reset for each entry.
+let handle;
+let state;
+let error;
+function inflate(input, flush, out) {
+  let at = 0;
+  let left = input.length;
+  for (;;) {
+    handle.writeSync(flush, input, at, left, OUT, 0, OUT.length);
+    if (error) throw error;
+    const room = state[0];
+    if (room < OUT.length) out(OUT.subarray(0, OUT.length - room));
+    at += left - state[1];
+    left = state[1];
+    if (room !== 0) return;
+  }
+}
+function writeAll(fd, bytes) {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+}
 function sized(data, size) {
   if (data.length > size) throw new Error("too many bytes in the stream");
   if (data.length < size) throw new Error("not enough bytes in the stream");
@@ -43,13 +74,48 @@ function content(raw, method, size) {
     throw e;
   }
 }
-function write(path, bytes, mode) {
-  const fd = openSync(path, "wx", mode);
+// A new file, its content checked against its record (sizes, CRC-32) as it is written.
+function writeFile(op, raw) {
+  if (!workerData.zlibHandles) {
+    const bytes = content(raw, op.method, op.size);
+    if (crc32(bytes) !== op.crc) throw new Corrupt();
+    raw = bytes;
+    op = { ...op, method: 0 };
+  }
+  const fd = openSync(op.path, "wx", op.mode);
+  let seen = 0;
+  let sum = 0;
+  const out = (bytes) => {
+    seen += bytes.length;
+    if (seen > op.size) throw new Error("too many bytes in the stream");
+    sum = crc32(bytes, sum);
+    writeAll(fd, bytes);
+  };
   try {
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    if (op.method === 8) {
+      if (!handle) {
+        const stream = createInflateRaw();
+        handle = stream._handle;
+        state = stream._writeState;
+        handle.onerror = (message, errno, code) => {
+          error = Object.assign(new Error(message), { errno, code });
+        };
+      }
+      error = undefined;
+      handle.reset();
+      inflate(raw, constants.Z_NO_FLUSH, out);
+      inflate(EMPTY, constants.Z_FINISH, out);
+    } else out(raw);
+    if (seen < op.size) throw new Error("not enough bytes in the stream");
+    if (sum !== op.crc) throw new Corrupt();
   } finally {
     closeSync(fd);
   }
+}
+function run(op, raw) {
+  if (op.kind === "folder") mkdirSync(op.path, { recursive: true });
+  else if (op.kind === "link") symlinkSync(raw.toString("utf8"), op.path);
+  else writeFile(op, raw);
 }
 parentPort.on("message", ({ ops, data }) => {
   if (failed) return;
@@ -63,21 +129,19 @@ parentPort.on("message", ({ ops, data }) => {
       break;
     }
     try {
-      const raw = all.subarray(op.at, op.at + op.length);
-      if (op.kind === "folder") mkdirSync(op.path, { recursive: true });
-      else if (op.kind === "link") symlinkSync(raw.toString("utf8"), op.path);
-      else {
-        const bytes = content(raw, op.method, op.size);
-        if (crc32(bytes) !== op.crc) {
-          failed = true;
-          parentPort.postMessage({ failed: i, corrupt: true });
-          return;
-        }
-        write(op.path, bytes, op.mode);
-      }
+      run(op, all.subarray(op.at, op.at + op.length));
     } catch (e) {
       failed = true;
-      parentPort.postMessage({ failed: i, message: String(e && e.message), code: e && e.code });
+      // A file that failed its checks is not left behind (one already there was not opened).
+      if (op.kind === "file" && !(e && e.code === "EEXIST"))
+        try {
+          unlinkSync(op.path);
+        } catch {}
+      parentPort.postMessage(
+        e instanceof Corrupt
+          ? { failed: i, corrupt: true }
+          : { failed: i, message: String(e && e.message), code: e && e.code },
+      );
       return;
     } finally {
       Atomics.store(shared, 1, 0);
@@ -148,11 +212,14 @@ class WriterThread {
   readonly #shared = new Int32Array(new SharedArrayBuffer(8));
 
   /** `onFailure` hears of the first failure as soon as it is known. */
-  constructor(private readonly onFailure: (failure: WriteFailure) => void) {
+  constructor(
+    private readonly onFailure: (failure: WriteFailure) => void,
+    handles: boolean,
+  ) {
     this.#worker = new Worker(SOURCE, {
       eval: true,
-      workerData: this.#shared.buffer,
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      workerData: { shared: this.#shared.buffer, zlibHandles: handles },
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
     this.#worker.on("message", (reply: Reply) => this.#reply(reply));
     this.#worker.on("error", (error) => this.#fail(this.#sent[0]?.[0] ?? "", error));
@@ -174,7 +241,16 @@ class WriterThread {
   /** Creates a symlink to `target` (checked by the caller). */
   link(name: string, path: string, target: Buffer): Promise<void> {
     return this.#entry(
-      { kind: "link", path, at: 0, length: target.length, method: 0, size: 0, crc: 0, mode: 0 },
+      {
+        kind: "link",
+        path,
+        at: 0,
+        length: target.length,
+        method: 0,
+        size: 0,
+        crc: 0,
+        mode: 0,
+      },
       name,
       target,
     );
@@ -313,14 +389,20 @@ export class EntryWriter {
   readonly #unregister: () => void;
   #failure: WriteFailure | undefined;
 
-  /** `onFailure` hears of the first failure as soon as it is known. */
-  constructor(onFailure: (failure: WriteFailure) => void, threads = WRITER_THREADS) {
+  /**
+   * `onFailure` hears of the first failure as soon as it is known. `handles` (tests) says whether
+   * the threads use zlib's handle; by default, when it is as expected.
+   */
+  constructor(
+    onFailure: (failure: WriteFailure) => void,
+    { threads = WRITER_THREADS, handles = zlibHandles() } = {},
+  ) {
     const failed = (failure: WriteFailure) => {
       if (this.#failure) return;
       this.#failure = failure;
       onFailure(failure);
     };
-    this.#threads = Array.from({ length: threads }, () => new WriterThread(failed));
+    this.#threads = Array.from({ length: threads }, () => new WriterThread(failed, handles));
     this.#unregister = registerWriter(() => {
       for (const t of this.#threads) t.stopNow();
     });
