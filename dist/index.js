@@ -5936,8 +5936,10 @@ async function download(options2) {
           hash.update(chunk);
           received += chunk.length;
           options2.progress?.(received, total);
-          if (!out) await sink?.push(chunk);
-          else if (!out.write(chunk)) await once(out, "drain");
+          if (!out) {
+            const room = sink?.push(chunk);
+            if (room) await room;
+          } else if (!out.write(chunk)) await once(out, "drain");
           released(chunk.length);
         }
       } catch (e) {
@@ -6291,8 +6293,25 @@ var Body = class {
     this.#ring = new Ring(0, ring.end);
     this.#wakeRoom();
   }
-  /** Takes a chunk of the body; resolves once there is room for the next. */
-  async push(chunk) {
+  /**
+   * Takes a chunk of the body; resolves once there is room for the next, or returns nothing when
+   * there is room now. That is the common case while following, taken without a promise: a
+   * socket's chunks are 64 KiB, ten thousand of them on the mixed corpus (bench/corpora.ts), and
+   * an await each was 0.1-0.3 s of the main thread (alternating runs on a RAM disk).
+   */
+  push(chunk) {
+    if (this.mode === "follow" && chunk.length <= PIECE && this.#ring.used + chunk.length <= WINDOW) {
+      const start = this.#ring.end;
+      this.#ring.append(chunk);
+      this.#checkEnd(start, chunk);
+      this.#wake();
+      this.#letGo();
+      return void 0;
+    }
+    return this.#pushSlowly(chunk);
+  }
+  /** push(), when the body may have to wait for room, or is not held in the window. */
+  async #pushSlowly(chunk) {
     for (let at = 0; at < chunk.length; at += PIECE) {
       const piece = chunk.subarray(at, at + PIECE);
       while (this.mode === "follow" && this.#ring.used + piece.length > this.#ring.capacity)

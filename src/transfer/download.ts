@@ -58,8 +58,11 @@ export interface BodySink {
    * Last-Modified, `total` the archive's size when the response says it.
    */
   began(offset: number, validator: string | undefined, total: number | undefined): void;
-  /** Takes the body's next chunk; the download waits until the promise settles. */
-  push(chunk: Buffer): Promise<void>;
+  /**
+   * Takes the body's next chunk; the download waits until the promise settles, when there is one
+   * (none: there is room for the next chunk now).
+   */
+  push(chunk: Buffer): Promise<void> | undefined;
 }
 
 /** Removes a downloaded temporary file that will not become a result. */
@@ -167,8 +170,10 @@ export async function download(options: DownloadOptions): Promise<Downloaded> {
           hash.update(chunk);
           received += chunk.length;
           options.progress?.(received, total);
-          if (!out) await sink?.push(chunk);
-          else if (!out.write(chunk)) await once(out, "drain");
+          if (!out) {
+            const room = sink?.push(chunk);
+            if (room) await room;
+          } else if (!out.write(chunk)) await once(out, "drain");
           released(chunk.length);
         }
       } catch (e) {
