@@ -6301,14 +6301,20 @@ var Body = class {
    */
   push(chunk) {
     if (this.mode === "follow" && chunk.length <= PIECE && this.#ring.used + chunk.length <= WINDOW) {
-      const start = this.#ring.end;
-      this.#ring.append(chunk);
-      this.#checkEnd(start, chunk);
-      this.#wake();
+      this.#take(chunk);
       this.#letGo();
       return void 0;
     }
     return this.#pushSlowly(chunk);
+  }
+  /** Keeps a piece of the body as its mode says (window, file, or nothing), and wakes reads. */
+  #take(piece) {
+    const start = this.#ring.end;
+    if (this.#fd !== void 0) this.#write(piece, start);
+    if (this.#fd !== void 0 || this.mode === "drain") this.#ring.reset(start + piece.length);
+    else this.#ring.append(piece);
+    this.#checkEnd(start, piece);
+    this.#wake();
   }
   /** push(), when the body may have to wait for room, or is not held in the window. */
   async #pushSlowly(chunk) {
@@ -6316,12 +6322,7 @@ var Body = class {
       const piece = chunk.subarray(at, at + PIECE);
       while (this.mode === "follow" && this.#ring.used + piece.length > this.#ring.capacity)
         await this.#roomFor(this.#ring.capacity - piece.length);
-      const start = this.#ring.end;
-      if (this.#fd !== void 0) this.#write(piece, start);
-      if (this.#fd !== void 0 || this.mode === "drain") this.#ring.reset(start + piece.length);
-      else this.#ring.append(piece);
-      this.#checkEnd(start, piece);
-      this.#wake();
+      this.#take(piece);
     }
     this.#letGo();
     while (this.mode === "follow" && this.#ring.used > WINDOW) await this.#roomFor(WINDOW);

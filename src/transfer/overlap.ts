@@ -323,14 +323,21 @@ class Body implements BodySink, ByteSource {
       chunk.length <= PIECE &&
       this.#ring.used + chunk.length <= WINDOW
     ) {
-      const start = this.#ring.end;
-      this.#ring.append(chunk);
-      this.#checkEnd(start, chunk);
-      this.#wake();
+      this.#take(chunk);
       this.#letGo();
       return undefined;
     }
     return this.#pushSlowly(chunk);
+  }
+
+  /** Keeps a piece of the body as its mode says (window, file, or nothing), and wakes reads. */
+  #take(piece: Buffer): void {
+    const start = this.#ring.end;
+    if (this.#fd !== undefined) this.#write(piece, start);
+    if (this.#fd !== undefined || this.mode === "drain") this.#ring.reset(start + piece.length);
+    else this.#ring.append(piece);
+    this.#checkEnd(start, piece);
+    this.#wake();
   }
 
   /** push(), when the body may have to wait for room, or is not held in the window. */
@@ -340,12 +347,7 @@ class Body implements BodySink, ByteSource {
       // The mode may change while waiting (a file from now on, or nothing kept): look again.
       while (this.mode === "follow" && this.#ring.used + piece.length > this.#ring.capacity)
         await this.#roomFor(this.#ring.capacity - piece.length);
-      const start = this.#ring.end;
-      if (this.#fd !== undefined) this.#write(piece, start);
-      if (this.#fd !== undefined || this.mode === "drain") this.#ring.reset(start + piece.length);
-      else this.#ring.append(piece);
-      this.#checkEnd(start, piece);
-      this.#wake();
+      this.#take(piece);
     }
     // Bytes below what every read needs go at once (a body ahead of the reads is not held).
     this.#letGo();
