@@ -174,11 +174,13 @@ export function report(lines: string[]): void {
     appendFileSync(new URL("./RESULTS.md", import.meta.url), text);
 }
 
-/** A markdown table. */
-export const table = (head: string[], rows: string[][]) => [
-  `| ${head.join(" | ")} |`,
-  `|${head.map(() => "---").join("|")}|`,
-  ...rows.map((r) => `| ${r.map((cell) => cell.replaceAll("|", "\\|")).join(" | ")} |`),
-];
+/** A markdown table, its columns padded the way Prettier writes them (`npm run lint` checks RESULTS.md). */
+export function table(head: string[], rows: string[][]): string[] {
+  const cells = [head, ...rows].map((r) => r.map((cell) => cell.replaceAll("|", "\\|")));
+  const widths = head.map((_, i) => Math.max(3, ...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => `| ${widths.map((w, i) => (r[i] ?? "").padEnd(w)).join(" | ")} |`;
+  const [top = [], ...body] = cells;
+  return [line(top), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...body.map(line)];
+}
 
 export const pass = (ok: boolean) => (ok ? "PASS" : "FAIL");
