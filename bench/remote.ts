@@ -23,6 +23,7 @@ import {
   runs,
   scaled,
   selected,
+  table,
   timed,
   TOOL_NODE,
 } from "./lib.ts";
@@ -94,10 +95,13 @@ report([
   "",
   `Machine: ${machine()}.`,
   "",
-  "| way | median wall time | bytes moved |",
-  "|---|---|---|",
-  `| paths (HTTP ranges) | ${ranged.toFixed(2)} s | ${moved["paths (ranges)"]} |`,
-  `| whole archive | ${whole.toFixed(2)} s | ${moved["whole archive"]} |`,
+  ...table(
+    ["way", "median wall time", "bytes moved"],
+    [
+      ["paths (HTTP ranges)", `${ranged.toFixed(2)} s`, String(moved["paths (ranges)"])],
+      ["whole archive", `${whole.toFixed(2)} s`, String(moved["whole archive"])],
+    ],
+  ),
   "",
   `Bytes moved for the file: **${moved["paths (ranges)"]}**, budget ${budget} (its compressed size ${wanted.compressedSize} + 128 KiB); the ranged read is **${(whole / ranged).toFixed(1)}x** faster than the whole download (target >= 20x).`,
 ]);
