@@ -439,6 +439,19 @@ test("filter by path RegExp", async (t) => {
   assert.equal((await ask(sim, `${archivePath(1002)}/reports/junit-1.xml`, AUTH_ASK)).status, 200);
 });
 
+test("filter by query: each parameter by value or pattern; a request without it is not matched", async (t) => {
+  const sim = await simulate(t);
+  sim.inject({ route: "pipeline-jobs", query: { page: /^[23]$/ }, kind: "status", status: 500 });
+  sim.inject({ route: "pipeline-jobs", query: { scope: "failed" }, kind: "status", status: 503 });
+  assert.equal((await ask(sim, `${JOBS}?page=1`, AUTH_ASK)).status, 200);
+  assert.equal((await ask(sim, `${JOBS}?page=2`, AUTH_ASK)).status, 500);
+  assert.equal((await ask(sim, `${JOBS}?per_page=5&page=3`, AUTH_ASK)).status, 500);
+  assert.equal((await ask(sim, `${JOBS}?page=23`, AUTH_ASK)).status, 200);
+  assert.equal((await ask(sim, JOBS, AUTH_ASK)).status, 200);
+  assert.equal((await ask(sim, `${JOBS}?scope=failed`, AUTH_ASK)).status, 503);
+  assert.equal((await ask(sim, `${JOBS}?scope=success`, AUTH_ASK)).status, 200);
+});
+
 // ---- the request log --------------------------------------------------------------------------
 
 test("the log records faults, outcome and bytes, with tokens redacted", async (t) => {

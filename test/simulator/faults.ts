@@ -58,6 +58,8 @@ export interface FaultFilter {
    * only requests without one.
    */
   ranged?: boolean;
+  /** Only requests whose query has these parameters: each its value, or a value the pattern matches. */
+  query?: Record<string, string | RegExp>;
   /** Let this many matching requests through untouched first. Default 0. */
   skip?: number;
   /** Apply to this many matching requests, then stop. Default: all. */
@@ -73,6 +75,7 @@ export interface RequestFacts {
   path: string;
   job: number | undefined;
   ranged: boolean;
+  query: URLSearchParams;
 }
 
 interface ActiveRule {
@@ -113,6 +116,11 @@ function matches(rule: FaultFilter, facts: RequestFacts): boolean {
   if (rule.path instanceof RegExp && !rule.path.test(facts.path)) return false;
   if (rule.job !== undefined && rule.job !== facts.job) return false;
   if (rule.ranged !== undefined && rule.ranged !== facts.ranged) return false;
+  for (const [name, want] of Object.entries(rule.query ?? {})) {
+    const value = facts.query.get(name);
+    if (value === null || (typeof want === "string" ? value !== want : !want.test(value)))
+      return false;
+  }
   return true;
 }
 

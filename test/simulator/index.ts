@@ -161,6 +161,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       path,
       job: origin === "storage" ? store.jobOf(path) : jobInPath(path),
       ranged: req.headers.range !== undefined,
+      query,
     });
 
     const barrier = findFault(applied, "barrier");
