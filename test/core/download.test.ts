@@ -218,7 +218,7 @@ describe("listing at scale", () => {
     tokens: [{ token: MAINTAINER, type: "personal" }],
   });
 
-  test("12,000 jobs: no totals, so pages are fetched ahead in batches until one comes back short", async (t) => {
+  test("12,000 jobs: no totals, so pages are fetched ahead until one comes back short", async (t) => {
     const sim = await simulate(t, big(12_000));
     const { result } = await fetchArtifacts(
       sim,
@@ -241,6 +241,34 @@ describe("listing at scale", () => {
       "pages past the end are empty",
     );
   });
+
+  test(
+    "without totals a page held up does not hold back the pages after it",
+    { timeout: 30_000 },
+    async (t) => {
+      const sim = await simulate(t, big(12_000));
+      // Page 2 is answered only once page 30 has been asked for: in batches of 16 (pages 2-17,
+      // then 18-33) page 30 would wait for page 2, and the run would never end.
+      sim.inject({
+        route: "pipeline-jobs",
+        query: { page: /^(2|30)$/ },
+        kind: "barrier",
+        count: 2,
+      });
+      const { result } = await fetchArtifacts(
+        sim,
+        { job: "oldest", path: await tempDir(t), "child-pipelines": "false" },
+        projectEnv(sim),
+      );
+      assert.equal(result.jobs[0]?.id, 1);
+      const pages = sim.log.find({ route: "pipeline-jobs" }).map((p) => Number(p.query.page));
+      // Logged as answered: pages past the first 16 (18 to 29) before page 2.
+      assert.ok(
+        pages.slice(0, pages.indexOf(2)).filter((n) => n >= 18 && n < 30).length === 12,
+        `pages answered in order ${pages.join(",")}`,
+      );
+    },
+  );
 
   test("never more than 16 pages in flight, with totals and without", async (t) => {
     for (const count of [3_000, 12_000]) {
