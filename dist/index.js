@@ -37,14 +37,28 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
+// builtin:http
+var require_http = __commonJS({
+  "builtin:http"(exports, module) {
+    module.exports = __require("http");
+  }
+});
+
+// builtin:https
+var require_https = __commonJS({
+  "builtin:https"(exports, module) {
+    module.exports = __require("https");
+  }
+});
+
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
   "node_modules/tunnel/lib/tunnel.js"(exports) {
     "use strict";
     var net = __require("net");
     var tls = __require("tls");
-    var http2 = __require("http");
-    var https2 = __require("https");
+    var http2 = require_http();
+    var https2 = require_https();
     var events = __require("events");
     var assert = __require("assert");
     var util = __require("util");
@@ -1797,8 +1811,8 @@ import { text } from "node:stream/consumers";
 import { rootCertificates } from "node:tls";
 
 // node_modules/@actions/http-client/lib/index.js
-import * as http from "http";
-import * as https from "https";
+var http = __toESM(require_http(), 1);
+var https = __toESM(require_https(), 1);
 
 // node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {

@@ -31,6 +31,18 @@ test("dist/THIRD_PARTY_NOTICES holds the licence text of every package in the bu
   }
 });
 
+test("the bundle requires http and https instead of importing them (Node 24 would load its undici)", () => {
+  // An ESM import of a built-in reads every export; Node 24's http has lazy getters
+  // (WebSocket, CloseEvent, MessageEvent) that load Node's own undici (scripts/build.ts).
+  const imports = [...built.code.matchAll(/^import\b[^;]*?from\s*"(?:node:)?(https?)"/gm)];
+  assert.deepEqual(
+    imports.map((m) => m[0]),
+    [],
+  );
+  assert.match(built.code, /__require\("(node:)?http"\)/);
+  assert.match(built.code, /__require\("(node:)?https"\)/);
+});
+
 test("the bundle runs on this Node and reports its version", async () => {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
     version: string;
