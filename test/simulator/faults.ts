@@ -112,17 +112,19 @@ function matches(rule: FaultFilter, facts: RequestFacts): boolean {
   if (rule.origin && rule.origin !== facts.origin) return false;
   if (rule.route && rule.route !== facts.route) return false;
   if (rule.method && rule.method.toUpperCase() !== facts.method) return false;
-  if (typeof rule.path === "string" && rule.path !== facts.path) return false;
-  if (rule.path instanceof RegExp && !rule.path.test(facts.path)) return false;
+  if (rule.path !== undefined && !fits(rule.path, facts.path)) return false;
   if (rule.job !== undefined && rule.job !== facts.job) return false;
   if (rule.ranged !== undefined && rule.ranged !== facts.ranged) return false;
   for (const [name, want] of Object.entries(rule.query ?? {})) {
     const value = facts.query.get(name);
-    if (value === null || (typeof want === "string" ? value !== want : !want.test(value)))
-      return false;
+    if (value === null || !fits(want, value)) return false;
   }
   return true;
 }
+
+/** A filter's text: that value exactly, or a value the pattern matches. */
+const fits = (want: string | RegExp, value: string): boolean =>
+  typeof want === "string" ? value === want : want.test(value);
 
 const barriers = new WeakMap<Fault, { arrived: number; open: () => void; opened: Promise<void> }>();
 
